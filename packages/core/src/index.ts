@@ -1,0 +1,5 @@
+export * from './tokenizer.ts';
+export * from './rng.ts';
+export * from './request-spec.ts';
+export * from './request-record.ts';
+export * from './load-spec.ts';
