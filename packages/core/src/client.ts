@@ -6,6 +6,7 @@ import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { createSseParser } from './sse.ts';
 import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError } from './openai-stream.ts';
 import type { RequestSpec } from './request-spec.ts';
+import { tpotMs } from './itl.ts';
 import type { ErrorClass, RequestRecord } from './request-record.ts';
 
 export const DEFAULT_CAPTURE_HEADERS = [
@@ -199,7 +200,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           times: { intended: round3(ctx.intended), sent: round3(sent), headers: nr3(headersAt), firstToken: nr3(firstToken), end: round3(end) },
           ttftMs: nr3(ttft),
           e2eMs: nr3(e2e),
-          tpotMs: ok && ttft !== null && e2e !== null && completion !== null && completion > 1 ? round3((e2e - ttft) / (completion - 1)) : null,
+          tpotMs: nr3(ok ? tpotMs(e2e, ttft, completion) : null),
           scheduleDelayMs: round3(sent - ctx.intended),
           latencyFromIntendedMs: round3(end - ctx.intended),
           chunks,
