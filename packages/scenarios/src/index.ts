@@ -1,0 +1,6 @@
+export * from './prompt-tokenizer.ts';
+export * from './schema-parts.ts';
+export * from './merge-patch.ts';
+export * from './workloads/index.ts';
+export * from './scenario.ts';
+export * from './overrides.ts';

@@ -1,0 +1,106 @@
+// Command-line changes to a scenario: `--set path=value` and `--target URL`. Both return a new, re-validated
+// scenario; errors name the --set that caused them.
+import { z } from 'zod';
+import { parseScenario, UrlTargetSchema, type Scenario } from './scenario.ts';
+import { ScenarioSchema } from './scenario.ts';
+import { formatIssues } from './schema-parts.ts';
+import { isPlainObject } from './merge-patch.ts';
+
+/** `20` → 20, `true` → true, `[1,2]` → array, `{"a":1}` → object, `null` → null, anything else → the string. */
+export function parseSetValue(text: string): unknown {
+  const t = text.trim();
+  if (t === '') return '';
+  try {
+    return JSON.parse(t);
+  } catch {
+    return text;
+  }
+}
+
+interface SetOp {
+  raw: string;
+  path: string[];
+  value: unknown;
+}
+
+function parseSet(raw: string): SetOp {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new Error(`--set ${raw}: expected path=value, e.g. load.rate=20`);
+  const pathText = raw.slice(0, eq).trim();
+  const path = pathText.split('.');
+  if (path.some((p) => p === '')) throw new Error(`--set ${raw}: bad path "${pathText}" (empty segment)`);
+  return { raw, path, value: parseSetValue(raw.slice(eq + 1)) };
+}
+
+function setAt(root: Record<string, unknown>, op: SetOp): void {
+  let node: unknown = root;
+  for (let i = 0; i < op.path.length - 1; i++) {
+    const key = op.path[i]!;
+    const parent = node as Record<string, unknown> | unknown[];
+    let child: unknown = Array.isArray(parent) ? parent[arrayIndex(parent, key, op, i)] : parent[key];
+    if (child === undefined) {
+      // Create missing objects so optional sections (metrics, quick…) can be set field by field.
+      child = {};
+      if (Array.isArray(parent)) throw new Error(`--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')}: no such list item`);
+      parent[key] = child;
+    } else if (typeof child !== 'object' || child === null) {
+      throw new Error(`--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')} is ${JSON.stringify(child)}, not an object, so it has no field "${op.path[i + 1]}"`);
+    }
+    node = child;
+  }
+  const last = op.path[op.path.length - 1]!;
+  if (Array.isArray(node)) node[arrayIndex(node, last, op, op.path.length - 1, true)] = op.value;
+  else (node as Record<string, unknown>)[last] = op.value;
+}
+
+function arrayIndex(list: unknown[], key: string, op: SetOp, at: number, allowAppend = false): number {
+  const i = /^\d+$/.test(key) ? Number(key) : NaN;
+  const max = allowAppend ? list.length : list.length - 1;
+  if (!Number.isInteger(i) || i > max)
+    throw new Error(`--set ${op.raw}: ${op.path.slice(0, at + 1).join('.')}: expected a list index from 0 to ${max}, got "${key}"`);
+  return i;
+}
+
+/** Apply `--set` overrides in order and re-validate once; an invalid result names the offending --set. */
+export function applyOverrides(scenario: Scenario, sets: readonly string[]): Scenario {
+  if (sets.length === 0) return scenario;
+  const ops = sets.map(parseSet);
+  const draft = structuredClone(scenario) as unknown as Record<string, unknown>;
+  for (const op of ops) setAt(draft, op);
+  const r = ScenarioSchema.safeParse(draft, { reportInput: true });
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((issue) => {
+    const text = formatIssues(new z.ZodError([issue]))[0]!;
+    const issuePath = issue.path.map(String);
+    // Blame the last --set whose path is a prefix of the issue's path (or vice versa).
+    const culprit = [...ops].reverse().find((op) => op.path.every((p, i) => i >= issuePath.length || p === issuePath[i]));
+    return culprit ? `--set ${culprit.raw}: ${text}` : text;
+  });
+  throw new Error(`invalid overrides for scenario ${scenario.name}:\n  ${lines.join('\n  ')}`);
+}
+
+/** Controls that only make sense on the simulator (they swap in a simulator target). */
+export function simOnlyControls(scenario: Scenario): string[] {
+  return scenario.controls.filter((c) => c.target && 'sim' in c.target).map((c) => c.name);
+}
+
+/**
+ * `--target URL`: run against a real gateway. Controls that swap in a simulator target are dropped (there
+ * is nothing comparable to run them against; see simOnlyControls to report them), workload controls stay.
+ * A compareTargets scenario cannot be pointed at one URL.
+ */
+export function withTarget(scenario: Scenario, url: string): Scenario {
+  const t = UrlTargetSchema.safeParse({ url });
+  if (!t.success) throw new Error(`--target ${url}: expected an http(s) URL such as http://localhost:31458`);
+  if (scenario.compareTargets)
+    throw new Error(
+      `--target: scenario ${scenario.name} compares targets (${scenario.compareTargets.map((c) => c.name).join(', ')}); ` +
+        `set them with --set compareTargets.N.target.url=URL instead`,
+    );
+  return parseScenario(
+    { ...scenario, target: t.data, controls: scenario.controls.filter((c) => !(c.target && 'sim' in c.target)) },
+    `${scenario.name} with --target`,
+  );
+}
+
+export { isPlainObject };

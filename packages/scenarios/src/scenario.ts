@@ -1,0 +1,205 @@
+// The scenario format: one validated description of a test — what to send (workload), how fast (load),
+// where (target), what it should show (claims), and the control runs that make a verdict meaningful.
+// Written in TypeScript with defineScenario() or in YAML/JSON loaded with loadScenarioFile().
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { LoadSpecSchema } from '@routebench/core';
+import { WorkloadSchema } from './workloads/index.ts';
+import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
+import { mergePatch } from './merge-patch.ts';
+
+export const CLAIM_IDS = [
+  'prefix-affinity',
+  'prefix-cache-hit-rate',
+  'queue-balance',
+  'kv-utilization',
+  'model-routing',
+  'autoscale',
+  'pd-selective',
+  'pd-transfer',
+  'precise-prefix',
+  'latency-slo',
+] as const;
+
+export const SimTargetSchema = z.strictObject({
+  sim: z.strictObject({
+    /** Simulator preset (agg-2, multi-model, autoscale, pd-1p1d, pd-2p2d, pd-precise, random-picker). */
+    preset: nonEmptyString(),
+    /** Simulator options, e.g. {kvTransfer: 'broken', kvEvents: 'dropped', identityHeaders: false}. */
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+export const UrlTargetSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+});
+
+export const TargetSchema = z.union([SimTargetSchema, UrlTargetSchema], {
+  error: 'expected {sim: {preset, options?}} or {url: "http://…"}',
+});
+export type Target = z.infer<typeof TargetSchema>;
+
+/** A claim to check. Thresholds are open for now: the claims engine defines each claim's fields. */
+export const ClaimSchema = z
+  .object({ id: z.enum(CLAIM_IDS, { error: `expected one of ${CLAIM_IDS.join(', ')}` }) })
+  .catchall(z.union([z.number(), z.string()], { error: 'claim fields are numbers or strings' }));
+export type Claim = z.infer<typeof ClaimSchema>;
+
+const PatchSchema = z.record(z.string(), z.unknown());
+
+/** A control run: the same scenario with another target (e.g. a random picker) and/or a workload/load patch. */
+export const ControlSchema = z.strictObject({
+  name: nonEmptyString(),
+  description: z.string().optional(),
+  target: TargetSchema.optional(),
+  /** Merge patch onto the scenario's workload (null deletes a field), e.g. {zero_reuse: true}. */
+  workload: PatchSchema.optional(),
+  /** Merge patch onto the scenario's load. */
+  load: PatchSchema.optional(),
+});
+export type Control = z.infer<typeof ControlSchema>;
+
+export const CompareTargetSchema = z.strictObject({ name: nonEmptyString(), target: TargetSchema });
+
+export const MetricsSourceSchema = z.strictObject({
+  /** What the endpoint is: a model-server pod, the EPP, or a Prometheus server (PromQL API). */
+  kind: z.enum(['pod', 'epp', 'prometheus']),
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  name: z.string().optional(),
+});
+
+export const MetricsSchema = z.strictObject({
+  /** Scrape interval, ms. */
+  intervalMs: posInt().optional(),
+  sources: z.array(MetricsSourceSchema).default([]),
+});
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+const ScenarioObjectSchema = z.strictObject({
+  name: z.string({ error: 'expected a name (letters, digits, - and _)' }).regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: 'expected a name (letters, digits, - and _)' }),
+  description: z.string().default(''),
+  /** The verdict table's Feature text, e.g. "Prefix-cache-aware routing". */
+  feature: nonEmptyString(),
+  mode: z.enum(['Aggregated', 'P/D'], { error: 'expected "Aggregated" or "P/D"' }),
+  workload: WorkloadSchema,
+  load: LoadSpecSchema,
+  seed: z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).default(1),
+  target: TargetSchema,
+  /** Default model name, used by workloads that do not name one. */
+  model: nonEmptyString().default('Qwen/Qwen2.5-7B-Instruct'),
+  claims: z.array(ClaimSchema).default([]),
+  controls: z.array(ControlSchema).default([]),
+  /** Same workload against several targets (agg vs P/D). */
+  compareTargets: z.array(CompareTargetSchema).min(2, { error: 'expected at least two targets to compare' }).optional(),
+  /** Merge patch applied by --quick: fewer requests, shorter stages. */
+  quick: PatchSchema.optional(),
+  metrics: MetricsSchema.optional(),
+  /** Extra request headers; values may contain ${ENV_NAME}, resolved at run time only. */
+  headers: z
+    .record(z.string().regex(HEADER_NAME, { error: 'expected an HTTP header name' }), z.string({ error: 'expected a string' }))
+    .default({}),
+});
+
+/** Patched parts must still be valid: checked here so a bad control fails when the file is loaded. */
+export const ScenarioSchema = ScenarioObjectSchema.superRefine((s, ctx) => {
+  s.controls.forEach((c, i) => {
+    for (const part of ['workload', 'load'] as const) {
+      const patch = c[part];
+      if (!patch) continue;
+      const schema = part === 'workload' ? WorkloadSchema : LoadSpecSchema;
+      const r = schema.safeParse(mergePatch(s[part], patch), { reportInput: true });
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['controls', i, part, ...issue.path] } as never);
+    }
+  });
+  if (s.quick) {
+    const { quick, ...rest } = s;
+    const r = ScenarioObjectSchema.safeParse(mergePatch(rest, quick), { reportInput: true });
+    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: ['quick', ...issue.path] } as never);
+  }
+  const names = s.controls.map((c) => c.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['controls', i, 'name'], message: `control "${n}" is listed twice` });
+  });
+});
+
+export type Scenario = z.infer<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+
+/** Validate a scenario; throws an Error listing each bad field as `path: problem, got value`. */
+export function parseScenario(data: unknown, source = 'scenario'): Scenario {
+  return parseOrThrow(ScenarioSchema, data, source);
+}
+
+/** Typed identity for TypeScript scenario files: checks the input and returns it with defaults filled. */
+export function defineScenario(s: ScenarioInput): Scenario {
+  return parseScenario(s, `scenario ${JSON.stringify(s.name)}`);
+}
+
+/** Load a .yaml/.yml/.json scenario file. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseScenarioText(text, path);
+}
+
+export function parseScenarioText(text: string, source: string): Scenario {
+  let data: unknown;
+  try {
+    data = extname(source).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new Error(`${source}: not valid ${extname(source).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+  return parseScenario(data, source);
+}
+
+/** The scenario as `--quick` runs it. */
+export function applyQuick(s: Scenario): Scenario {
+  if (!s.quick) return s;
+  const { quick, ...rest } = s;
+  return parseScenario(mergePatch(rest, quick), `${s.name} (quick)`);
+}
+
+/** The scenario a control runs: target replaced and/or workload/load patched. */
+export function controlScenario(s: Scenario, controlName: string): Scenario {
+  const c = s.controls.find((x) => x.name === controlName);
+  if (!c) throw new Error(`scenario ${s.name} has no control "${controlName}"; controls: ${s.controls.map((x) => x.name).join(', ') || '(none)'}`);
+  return parseScenario(
+    {
+      ...s,
+      name: `${s.name}--${c.name}`,
+      target: c.target ?? s.target,
+      workload: c.workload ? mergePatch(s.workload, c.workload) : s.workload,
+      load: c.load ? mergePatch(s.load, c.load) : s.load,
+      controls: [],
+      compareTargets: undefined,
+    },
+    `${s.name} control ${c.name}`,
+  );
+}
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Resolve `${ENV_NAME}` references in header values at run time. A missing variable is an error naming the
+ * header and the variable, never the value (which may be a secret).
+ */
+export function resolveHeaders(headers: Record<string, string>, env: Record<string, string | undefined> = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = value.replace(ENV_REF, (_, v: string) => {
+      const got = env[v];
+      if (got === undefined) throw new Error(`header ${name}: environment variable ${v} is not set`);
+      return got;
+    });
+  }
+  return out;
+}
+
+export { formatIssues };
