@@ -1,0 +1,155 @@
+// `kubernetes` source: discover model-server pods (and the EPP) by label selector and scrape them
+// through the API server's pod proxy, so the benchmark needs only API access, not pod-network
+// reachability. EPP logs come through the same API (/pods/{name}/log) for request attribution.
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
+import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
+
+const SelectorSchema = z.string().min(1, 'expected a label selector such as "llm-d.ai/inferenceServing=true"');
+
+export const KubernetesSourceSchema = z.strictObject({
+  kind: z.literal('kubernetes'),
+  name: z.string().min(1).default('kubernetes'),
+  namespace: z.string().min(1),
+  /** Path of a kubeconfig file; default: $KUBECONFIG / ~/.kube/config, or in-cluster when `inCluster`. */
+  kubeconfig: z.string().min(1).optional(),
+  context: z.string().min(1).optional(),
+  inCluster: z.boolean().default(false),
+  timeoutMs: z.number().int().positive().default(10_000),
+  pods: z.strictObject({
+    selector: SelectorSchema,
+    port: z.number().int().min(1).max(65535),
+    path: z.string().startsWith('/').default('/metrics'),
+    /** Pod label whose value is the pod's role (prefill/decode/…). */
+    roleLabel: z.string().min(1).default('llm-d.ai/role'),
+  }),
+  epp: z
+    .strictObject({
+      selector: SelectorSchema,
+      port: z.number().int().min(1).max(65535).default(9090),
+      path: z.string().startsWith('/').default('/metrics'),
+      /** Container whose log holds the EPP's JSON lines (default: the pod's only/first container). */
+      container: z.string().min(1).optional(),
+    })
+    .optional(),
+});
+export type KubernetesSourceConfig = z.infer<typeof KubernetesSourceSchema>;
+
+export interface PodLog {
+  pod: string;
+  text: string;
+}
+
+export interface KubernetesSource extends ScrapeSource {
+  /** Logs of every running EPP pod (empty when no `epp` is configured). */
+  fetchEppLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
+}
+
+interface K8sTarget extends ScrapeTarget {
+  port: number;
+  path: string;
+}
+
+export function loadKubeConfig(config: Pick<KubernetesSourceConfig, 'kubeconfig' | 'context' | 'inCluster'>): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else if (config.inCluster) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (config.context) kc.setCurrentContext(config.context);
+  return kc;
+}
+
+export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfig?: KubeConfig): KubernetesSource {
+  const kc = kubeConfig ?? loadKubeConfig(config);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ns = config.namespace;
+  const deadline = <T>(what: string, p: Promise<T>) => withTimeout(what, p, config.timeoutMs);
+
+  const runningPods = async (selector: string): Promise<V1Pod[]> => {
+    const list = await deadline(`list pods (${selector})`, core.listNamespacedPod({ namespace: ns, labelSelector: selector }));
+    return list.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name && !p.metadata.deletionTimestamp);
+  };
+
+  const toTarget = (pod: V1Pod, port: number, path: string, role: string | undefined): K8sTarget => {
+    const name = pod.metadata!.name!;
+    const ip = pod.status?.podIP;
+    return {
+      name,
+      role,
+      address: ip ? `${ip}:${port}` : undefined,
+      url: `/api/v1/namespaces/${ns}/pods/${name}:${port}/proxy${path}`,
+      port,
+      path,
+    };
+  };
+
+  return {
+    kind: 'kubernetes',
+    name: config.name,
+    async discover() {
+      const pods = await runningPods(config.pods.selector);
+      const targets: ScrapeTarget[] = pods.map((p) => toTarget(p, config.pods.port, config.pods.path, p.metadata?.labels?.[config.pods.roleLabel]));
+      if (config.epp) {
+        const epps = await runningPods(config.epp.selector);
+        for (const p of epps) targets.push(toTarget(p, config.epp.port, config.epp.path, 'epp'));
+      }
+      return targets;
+    },
+    async scrape(target) {
+      const t = target as K8sTarget;
+      if (typeof t.port !== 'number') throw new Error(`target ${target.name} was not discovered by this source`);
+      const body = await deadline(
+        `scrape ${target.name}`,
+        core.connectGetNamespacedPodProxyWithPath({ name: `${t.name}:${t.port}`, namespace: ns, path: t.path.replace(/^\//, '') }),
+      );
+      if (typeof body !== 'string') throw new Error(`scrape ${target.name}: proxy returned ${typeof body}, expected exposition text`);
+      return body;
+    },
+    async fetchEppLogs(options = {}) {
+      if (!config.epp) return [];
+      const epps = await runningPods(config.epp.selector);
+      const out: PodLog[] = [];
+      for (const p of epps) {
+        const name = p.metadata!.name!;
+        const text = await deadline(
+          `read log of ${name}`,
+          core.readNamespacedPodLog({ name, namespace: ns, container: config.epp.container, sinceSeconds: options.sinceSeconds }),
+        );
+        out.push({ pod: name, text: String(text) });
+      }
+      return out;
+    },
+  };
+}
+
+// The generated client takes no AbortSignal per call; a hung API server must still not hang the run.
+async function withTimeout<T>(what: string, p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } catch (err) {
+    throw new Error(describeK8sError(what, err));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ApiException messages embed the whole response (headers and body); keep the status and a short reason.
+function describeK8sError(what: string, err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string };
+  if (typeof e.code === 'number') {
+    let reason = '';
+    try {
+      const b = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+      reason = (b as { message?: string })?.message ?? '';
+    } catch {
+      reason = String(e.body ?? '').slice(0, 200);
+    }
+    return `${what}: HTTP ${e.code}${reason ? `: ${reason}` : ''}`;
+  }
+  const msg = e.message ?? String(err);
+  return msg.startsWith(what) ? msg : `${what}: ${msg}`;
+}
