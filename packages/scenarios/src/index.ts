@@ -4,3 +4,4 @@ export * from './merge-patch.ts';
 export * from './workloads/index.ts';
 export * from './scenario.ts';
 export * from './overrides.ts';
+export * from './presets/index.ts';

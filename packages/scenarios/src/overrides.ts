@@ -69,11 +69,24 @@ export function applyOverrides(scenario: Scenario, sets: readonly string[]): Sce
   for (const op of ops) setAt(draft, op);
   const r = ScenarioSchema.safeParse(draft, { reportInput: true });
   if (r.success) return r.data;
-  const lines = r.error.issues.map((issue) => {
+  // One issue per unknown key, so each can be blamed on the --set that introduced it.
+  type Blamed = { issue: z.core.$ZodIssue; blamePath: PropertyKey[] };
+  const issues = r.error.issues.flatMap((issue): Blamed[] =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ issue: { ...issue, keys: [key] }, blamePath: [...issue.path, key] }))
+      : [{ issue, blamePath: issue.path }],
+  );
+  const lines = issues.map(({ issue, blamePath }) => {
     const text = formatIssues(new z.ZodError([issue]))[0]!;
-    const issuePath = issue.path.map(String);
-    // Blame the last --set whose path is a prefix of the issue's path (or vice versa).
-    const culprit = [...ops].reverse().find((op) => op.path.every((p, i) => i >= issuePath.length || p === issuePath[i]));
+    const issuePath = blamePath.map(String);
+    // Blame the --set sharing the longest leading path with the issue (the later one on a tie).
+    let culprit: SetOp | undefined;
+    let best = 0;
+    for (const op of ops) {
+      let common = 0;
+      while (common < op.path.length && common < issuePath.length && op.path[common] === issuePath[common]) common++;
+      if (common > 0 && common >= best) [culprit, best] = [op, common];
+    }
     return culprit ? `--set ${culprit.raw}: ${text}` : text;
   });
   throw new Error(`invalid overrides for scenario ${scenario.name}:\n  ${lines.join('\n  ')}`);

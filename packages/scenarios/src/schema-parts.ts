@@ -49,7 +49,8 @@ export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] =
       // zod's default wording ("Invalid input: expected number, received string") repeats what `got` says.
       message = `expected ${issue.expected === 'object' ? 'an object' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
     }
-    lines.push(showInput ? `${path}: ${message}, got ${describeValue(input)}` : `${path}: ${message}`);
+    if (showInput && input === undefined) lines.push(`${path}: missing, ${message}`);
+    else lines.push(showInput ? `${path}: ${message}, got ${describeValue(input)}` : `${path}: ${message}`);
   }
   return lines;
 }

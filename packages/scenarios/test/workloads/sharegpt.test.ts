@@ -46,9 +46,9 @@ describe('sharegpt workload', () => {
     ['not-json', '{"a": ', /not valid JSON/],
     ['object', '{"id": 1}', /expected a JSON array of \{id, conversations\}, got an object/],
     ['entry-not-object', '[{"id":"a","conversations":[]}, 7]', /entry 1: expected an object/],
-    ['no-conversations', '[{"id":"x1"}]', /entry 0 \(id "x1"\): conversations: expected an array/],
+    ['no-conversations', '[{"id":"x1"}]', /entry 0 \(id "x1"\): conversations: missing, expected an array/],
     ['value-number', '[{"id":"a","conversations":[{"from":"human","value":"hi"}]},{"id":"b","conversations":[{"from":"human","value":"q"},{"from":"gpt","value":5}]}]', /entry 1 \(id "b"\): conversations\.1\.value: expected a string, got 5/],
-    ['from-missing', '[{"id":"c","conversations":[{"value":"q"}]}]', /entry 0 \(id "c"\): conversations\.0\.from: expected a string/],
+    ['from-missing', '[{"id":"c","conversations":[{"value":"q"}]}]', /entry 0 \(id "c"\): conversations\.0\.from: missing, expected a string/],
     ['nothing-usable', '[{"id":"d","conversations":[{"from":"gpt","value":"only me"}]}]', /no usable entries/],
   ];
   it.each(malformed)('rejects a malformed file (%s) naming the entry and field', (name, text, message) => {

@@ -1,0 +1,23 @@
+// Seed row: "Precise prefix routing in P/D — Fail, KV events not reaching EPP; scorer returns 0 for all
+// endpoints". Shared prefixes of several 64-token blocks (the seed's ~35-token prompt was below one block
+// and could never hit). The dropped-events control reproduces the seed's failure on purpose.
+import { defineScenario } from '../scenario.ts';
+
+export const precisePrefix = defineScenario({
+  name: 'precise-prefix',
+  description: 'Shared-prefix groups with the precise (KV-event) prefix scorer in P/D: groups should stick to the pod holding their blocks.',
+  feature: 'Precise prefix routing in P/D',
+  mode: 'P/D',
+  target: { sim: { preset: 'pd-precise' } },
+  workload: { type: 'shared-prefix', num_groups: 6, num_prompts_per_group: 10, system_prompt_len: 320, question_len: 32, output_len: 32 },
+  load: { type: 'concurrency', concurrency: 4, requests: 120 },
+  claims: [{ id: 'precise-prefix', minDominantShare: 0.9 }],
+  controls: [
+    {
+      name: 'kv-events-dropped',
+      description: "The seed's failure: KV events never reach the EPP, so the precise scorer has nothing to score.",
+      target: { sim: { preset: 'pd-precise', options: { kvEvents: 'dropped' } } },
+    },
+  ],
+  quick: { workload: { num_groups: 3, num_prompts_per_group: 6 }, load: { requests: 18 } },
+});
