@@ -1,0 +1,58 @@
+// The files of a run folder. requests.jsonl is appended record by record while the run goes (so a
+// crash keeps everything finished so far); the rest is written at the end from the summary and
+// from requests.jsonl itself (never from records held in memory).
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createJsonlWriter, readJsonl, type JsonlWriter } from './jsonl.ts';
+import { writePodsCsv, writeRequestsCsv } from './csv-outputs.ts';
+import { RequestRecordSchema, type RequestRecord } from './request-record.ts';
+import type { Summary } from './summary.ts';
+
+export const RUN_FILES = {
+  requests: 'requests.jsonl',
+  summary: 'summary.json',
+  requestsCsv: 'requests.csv',
+  podsCsv: 'pods.csv',
+} as const;
+
+export interface RunOutputs {
+  dir: string;
+  append(record: RequestRecord): void;
+}
+
+interface RunOutputsInternal extends RunOutputs {
+  writer: JsonlWriter;
+}
+
+/** Create (or, with force, reuse) a run folder. An existing non-empty folder is refused without force. */
+export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}): Promise<RunOutputs> {
+  if (existsSync(dir) && readdirSync(dir).length > 0 && !opts.force) {
+    throw new Error(`output folder ${dir} already exists and is not empty; choose another --out or pass --force`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, RUN_FILES.requests);
+  if (opts.force && existsSync(path)) writeFileSync(path, '');
+  const writer = createJsonlWriter(path);
+  const out: RunOutputsInternal = { dir, writer, append: (r) => writer.write(r) };
+  return out;
+}
+
+/** Write a JSON file atomically (temp file + rename), so a reader never sees half a summary. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/** Finish a run folder: close requests.jsonl, write summary.json, requests.csv and pods.csv. */
+export async function writeRunOutputs(outputs: RunOutputs, summary: Summary): Promise<void> {
+  (outputs as RunOutputsInternal).writer?.close();
+  await writeSummaryFiles(outputs.dir, summary);
+}
+
+/** summary.json + requests.csv (re-read from requests.jsonl) + pods.csv. Also used by `summarize`. */
+export async function writeSummaryFiles(dir: string, summary: Summary): Promise<void> {
+  writeJsonAtomic(join(dir, RUN_FILES.summary), summary);
+  await writeRequestsCsv(readJsonl(join(dir, RUN_FILES.requests), { schema: RequestRecordSchema }), join(dir, RUN_FILES.requestsCsv));
+  await writePodsCsv(summary, join(dir, RUN_FILES.podsCsv));
+}
