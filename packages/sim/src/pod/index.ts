@@ -32,6 +32,8 @@ export { PodSpecSchema, parsePodSpec, type PodSpec, type PodSpecInput } from './
 export type SimPod = PodHandle & {
   /** Wall-clock emission times (ms since epoch, sub-ms) of each content chunk, when recordEmissions. */
   emissions(requestId: string): number[] | undefined;
+  /** Wall-clock arrival and start-of-running (ms since epoch) of a request, when recordEmissions. */
+  requestTimes(requestId: string): { arrivedAt: number; startedAt: number | null } | undefined;
   spec: PodSpec;
 };
 
@@ -78,6 +80,8 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     slowFactor: () => faults.slowFactor ?? 1,
   });
   const emissions = new Map<string, number[]>();
+  const times = new Map<string, { arrivedAt: number; startedAt: number | null }>();
+  const wallNow = () => performance.timeOrigin + performance.now();
   const ready = () => !draining && performance.now() - startedAt >= spec.startupDelayMs;
 
   const identityHeaders = (): Record<string, string> =>
@@ -150,7 +154,11 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     const textRng = createRng(`${spec.latency.seed}:text:${requestId}`);
     const pieces: string[] = [];
     const record = spec.recordEmissions ? [] as number[] : null;
-    if (record) emissions.set(requestId, record);
+    const reqTimes = record ? { arrivedAt: performance.timeOrigin + arrivedAt, startedAt: null as number | null } : null;
+    if (record) {
+      emissions.set(requestId, record);
+      times.set(requestId, reqTimes!);
+    }
     let start: StartInfo | null = null;
     let closed = false; // we ended or abandoned the response
     let stalled = false;
@@ -171,7 +179,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       if (index === 0 && api === 'chat') data += sse(roleChunk(ctx, parsed.continuousUsage ? usage(0) : undefined));
       data += sse(contentChunk(ctx, piece, last ? out.finishReason : null, cont));
       res.write(data);
-      record?.push(performance.timeOrigin + performance.now());
+      record?.push(wallNow());
     };
 
     const onFinish = (reason: FinishReason) => {
@@ -222,6 +230,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       arrivedAt,
       onStart: (info) => {
         start = info;
+        if (reqTimes) reqTimes.startedAt = wallNow();
       },
       onToken,
       onFinish,
@@ -334,6 +343,9 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     },
     emissions(requestId: string) {
       return emissions.get(requestId);
+    },
+    requestTimes(requestId: string) {
+      return times.get(requestId);
     },
   };
 }
