@@ -3,3 +3,4 @@ export * from './rng.ts';
 export * from './request-spec.ts';
 export * from './request-record.ts';
 export * from './load-spec.ts';
+export * from './metrics/public.ts';

@@ -4,13 +4,13 @@
 // (4) EPP per-pod scheduling attempts. Every answer carries its source so a verdict can say how
 // strong its evidence is.
 import { z } from 'zod';
+import { DEFAULT_POD_HEADERS } from '../client.ts';
 import type { MetricsEvidence } from '../metrics/evidence.ts';
 import type { RequestRecord } from '../request-record.ts';
 import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
 import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
 
-export const DEFAULT_POD_HEADERS = ['x-inference-pod', 'x-gateway-destination-endpoint-served', 'x-conformance-test-served-endpoint'] as const;
 
 export const AttributionConfigSchema = z.strictObject({
   /** Response headers naming the serving pod, most trusted first (lower-case). */

@@ -1,7 +1,8 @@
 // `kubernetes` source: discover model-server pods (and the EPP) by label selector and scrape them
 // through the API server's pod proxy, so the benchmark needs only API access, not pod-network
 // reachability. EPP logs come through the same API (/pods/{name}/log) for request attribution.
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+// Type-only import: the client library takes ~2 s to load, so it is loaded on first use only.
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
 
@@ -50,7 +51,8 @@ interface K8sTarget extends ScrapeTarget {
   path: string;
 }
 
-export function loadKubeConfig(config: Pick<KubernetesSourceConfig, 'kubeconfig' | 'context' | 'inCluster'>): KubeConfig {
+export async function loadKubeConfig(config: Pick<KubernetesSourceConfig, 'kubeconfig' | 'context' | 'inCluster'>): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else if (config.inCluster) kc.loadFromCluster();
@@ -60,12 +62,18 @@ export function loadKubeConfig(config: Pick<KubernetesSourceConfig, 'kubeconfig'
 }
 
 export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfig?: KubeConfig): KubernetesSource {
-  const kc = kubeConfig ?? loadKubeConfig(config);
-  const core = kc.makeApiClient(CoreV1Api);
+  let coreApi: Promise<CoreV1Api> | null = null;
+  const api = () =>
+    (coreApi ??= (async () => {
+      const { CoreV1Api } = await import('@kubernetes/client-node');
+      const kc = kubeConfig ?? (await loadKubeConfig(config));
+      return kc.makeApiClient(CoreV1Api);
+    })());
   const ns = config.namespace;
   const deadline = <T>(what: string, p: Promise<T>) => withTimeout(what, p, config.timeoutMs);
 
   const runningPods = async (selector: string): Promise<V1Pod[]> => {
+    const core = await api();
     const list = await deadline(`list pods (${selector})`, core.listNamespacedPod({ namespace: ns, labelSelector: selector }));
     return list.items.filter((p) => p.status?.phase === 'Running' && p.metadata?.name && !p.metadata.deletionTimestamp);
   };
@@ -98,6 +106,7 @@ export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfi
     async scrape(target) {
       const t = target as K8sTarget;
       if (typeof t.port !== 'number') throw new Error(`target ${target.name} was not discovered by this source`);
+      const core = await api();
       const body = await deadline(
         `scrape ${target.name}`,
         core.connectGetNamespacedPodProxyWithPath({ name: `${t.name}:${t.port}`, namespace: ns, path: t.path.replace(/^\//, '') }),
@@ -108,6 +117,7 @@ export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfi
     async fetchEppLogs(options = {}) {
       if (!config.epp) return [];
       const epps = await runningPods(config.epp.selector);
+      const core = await api();
       const out: PodLog[] = [];
       for (const p of epps) {
         const name = p.metadata!.name!;
