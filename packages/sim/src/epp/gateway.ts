@@ -1,0 +1,173 @@
+// The gateway + EPP in one loopback HTTP server (what Envoy/agentgateway + the ext-proc EPP do together):
+// buffer the JSON body, pick pods with the scheduler, proxy to the chosen pod (or its P/D sidecar) and
+// stream the response back unchanged, adding `x-went-into-resp-headers: true` as the EPP does.
+// EPP errors are plain text `inference gateway: <Code> - <msg>` (GIE handlers/server.go buildErrResponse).
+// Also: GET /v1/models (union over ready pods), GET /health, GET /metrics (the EPP's metrics).
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Datastore } from './datastore.ts';
+import type { EppLog } from './epp-log.ts';
+import type { EppMetrics } from './epp-metrics.ts';
+import { closeServer, forward, forwardableHeaders, listen, readBody, relayResponse, sendJson, sendText } from './proxy.ts';
+import { NoPodsAvailableError, type Scheduler } from './scheduler.ts';
+import type { ChatMessageLike, SchedulingRequest } from './scheduling-types.ts';
+import type { SaturationConfig } from './config.ts';
+
+export interface GatewayOptions {
+  scheduler: Scheduler;
+  datastore: Datastore;
+  metrics: EppMetrics;
+  log?: EppLog;
+  saturation: SaturationConfig;
+  /** InferenceObjective name → priority (x-gateway-inference-objective); negative = sheddable. */
+  objectives?: Record<string, number>;
+  host?: string;
+  port?: number;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const STRIPPED = ['x-gateway-inference-fairness-id', 'x-gateway-inference-objective', 'x-gateway-model-name-rewrite'];
+
+const eppError = (code: string, msg: string) => `inference gateway: ${code} - ${msg}`;
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => sendText(res, 500, eppError('Internal', (err as Error).message)));
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'GET' && path === '/health') return sendText(res, 200, 'ok');
+    if (req.method === 'GET' && path === '/metrics') return sendText(res, 200, o.metrics.render(), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    if (req.method === 'GET' && path === '/v1/models') {
+      const ids = [...new Set(o.datastore.ready().flatMap((e) => e.models))];
+      return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm' })) });
+    }
+    if (req.method !== 'POST') return sendText(res, 404, eppError('BadConfiguration', `no route for ${req.method} ${path}`));
+    await handleInference(req, res, path);
+  }
+
+  async function handleInference(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const t0 = performance.now();
+    const headers = forwardableHeaders(req.headers);
+    const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+    headers['x-request-id'] = requestId;
+    const objective = typeof headers['x-gateway-inference-objective'] === 'string' ? headers['x-gateway-inference-objective'] : undefined;
+    const rewrite = typeof headers['x-gateway-model-name-rewrite'] === 'string' ? headers['x-gateway-model-name-rewrite'] : undefined;
+    for (const h of STRIPPED) delete headers[h];
+
+    let body: Record<string, unknown>;
+    try {
+      const raw = await readBody(req);
+      body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('body must be a JSON object');
+    } catch (e) {
+      return sendText(res, 400, eppError('BadRequest', `failed to parse request body: ${(e as Error).message}`));
+    }
+    const model = typeof body.model === 'string' ? body.model : '';
+    if (!model) return sendText(res, 400, eppError('BadRequest', 'model not found in request body'));
+    const targetModel = rewrite ?? model;
+    if (rewrite) body.model = rewrite;
+
+    const fail = (status: number, code: string, msg: string) => {
+      o.metrics.requestError(model, targetModel, code);
+      o.log?.write({ requestId, model, targetModel, status, error: msg, durationMs: performance.now() - t0 });
+      sendText(res, status, eppError(code, msg));
+    };
+
+    const candidates = o.datastore.ready().filter((e) => e.models.includes(targetModel));
+    if (candidates.length === 0) return fail(503, 'ServiceUnavailable', `failed to find candidate pods for serving the request (model ${targetModel})`);
+
+    const priority = objective !== undefined ? (o.objectives?.[objective] ?? 0) : 0;
+    if (priority < 0 && saturated(candidates)) return fail(429, 'InferencePoolResourceExhausted', 'system saturated, sheddable request dropped');
+
+    const sreq: SchedulingRequest = {
+      requestId,
+      model: targetModel,
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])),
+      api: path.endsWith('/chat/completions') ? 'chat' : 'completions',
+      messages: Array.isArray(body.messages) ? (body.messages as ChatMessageLike[]) : undefined,
+      prompt: typeof body.prompt === 'string' ? body.prompt : undefined,
+      cacheSalt: typeof body.cache_salt === 'string' ? body.cache_salt : undefined,
+    };
+
+    const ts = performance.now();
+    let outcome;
+    try {
+      outcome = o.scheduler.schedule(sreq, candidates);
+    } catch (e) {
+      o.metrics.schedulerAttempt('failure', targetModel);
+      if (e instanceof NoPodsAvailableError) return fail(429, 'InferencePoolResourceExhausted', `failed to find target pod: ${e.message}`);
+      throw e;
+    }
+    o.metrics.schedulerDuration((performance.now() - ts) / 1000);
+    const { result } = outcome;
+    const primary = result.profileResults[result.primaryProfileName]!;
+    const target = primary.targets[0]!;
+    o.metrics.schedulerAttempt('success', targetModel, target);
+    if (result.disaggDecision) o.metrics.disaggDecision(targetModel, result.disaggDecision);
+    o.metrics.requestReceived(model, targetModel);
+
+    const upstreamHeaders: Record<string, string> = {};
+    o.scheduler.preRequest(sreq, outcome, upstreamHeaders);
+    Object.assign(headers, upstreamHeaders);
+    if (!upstreamHeaders['x-prefiller-host-port']) delete headers['x-prefiller-host-port'];
+    headers['x-gateway-destination-endpoint'] = primary.targets.map((t) => t.address).join(',');
+    headers['content-type'] = 'application/json';
+
+    const prefill = Object.entries(result.profileResults).find(([n, r]) => n !== result.primaryProfileName && r)?.[1]?.targets[0];
+    const logBase = {
+      requestId,
+      model,
+      targetModel,
+      endpoint: target.address,
+      pod: target.name,
+      prefillEndpoint: prefill?.address,
+      prefillPod: prefill?.name,
+      disaggDecision: result.disaggDecision,
+      scores: Object.fromEntries(primary.totals),
+    };
+
+    o.metrics.running(model, 1);
+    let status = 0;
+    try {
+      const { response, request } = forward({ url: target.targetUrl + (req.url ?? path), method: 'POST', headers, body: Buffer.from(JSON.stringify(body)) });
+      res.on('close', () => {
+        if (!res.writableFinished) request.destroy();
+      });
+      let up: http.IncomingMessage;
+      try {
+        up = await response;
+      } catch (e) {
+        status = 503;
+        o.metrics.requestError(model, targetModel, 'ServiceUnavailable');
+        sendText(res, 503, eppError('ServiceUnavailable', `upstream connect error: ${(e as Error).message}`));
+        return;
+      }
+      status = up.statusCode ?? 502;
+      if (status !== 200) o.metrics.requestError(model, targetModel, 'ModelServerError');
+      await relayResponse(up, res, { 'x-went-into-resp-headers': 'true', ...o.scheduler.responseHeaders(sreq, outcome) });
+    } finally {
+      o.metrics.running(model, -1);
+      o.scheduler.responseComplete(sreq, outcome);
+      const durationMs = performance.now() - t0;
+      o.metrics.requestDone(model, targetModel, durationMs / 1000);
+      o.log?.write({ ...logBase, status, durationMs });
+    }
+  }
+
+  function saturated(eps: { metrics: { waiting: number; kvUsage: number; updatedAt: number } }[]): boolean {
+    const now = Date.now();
+    const s = o.saturation;
+    return !eps.some((e) => now - e.metrics.updatedAt <= s.metricsStalenessMs && e.metrics.waiting <= s.queueDepthThreshold && e.metrics.kvUsage <= s.kvCacheUtilThreshold);
+  }
+
+  const port = await listen(server, o.port ?? 0, o.host ?? '127.0.0.1');
+  return { url: `http://${o.host ?? '127.0.0.1'}:${port}`, port, close: () => closeServer(server) };
+}

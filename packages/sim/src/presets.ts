@@ -1,0 +1,183 @@
+// Cluster presets reproducing the seed study's deployments (seed-repo.md §3), with latencies small enough
+// that a test finishes in seconds: ITL 2–5 ms, prefill 0.05–0.2 ms/token.
+import { z } from 'zod';
+import type { ClusterSpecInput } from './cluster.ts';
+import { PodFaultsSchema, type PodSpecInput } from './pod/pod-spec.ts';
+
+export const PRESET_NAMES = ['agg-2', 'random-picker', 'multi-model', 'autoscale', 'pd-1p1d', 'pd-2p2d', 'pd-precise'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export const PresetOptionsSchema = z.strictObject({
+  /** 'broken': every NIXL transfer fails and decode pods recompute the prompt. */
+  kvTransfer: z.enum(['ok', 'broken']).default('ok'),
+  /** 'dropped': KV events never reach the EPP. */
+  kvEvents: z.enum(['ok', 'dropped']).default('ok'),
+  /** x-inference-pod/-namespace/-port response headers (llm-d-inference-sim only). */
+  identityHeaders: z.boolean().default(true),
+  /** Per-pod faults by pod name. */
+  faults: z.record(z.string(), PodFaultsSchema).default({}),
+  /** Multiplies every latency (2 = everything twice as slow). */
+  speed: z.number().positive().default(1),
+  eppLogPath: z.string().min(1).optional(),
+  seed: z.union([z.number().int(), z.string()]).default(1),
+  /** Per-pod batch size (vLLM --max-num-seqs). */
+  maxNumSeqs: z.number().int().positive().optional(),
+});
+export type PresetOptions = z.infer<typeof PresetOptionsSchema>;
+export type PresetOptionsInput = z.input<typeof PresetOptionsSchema>;
+
+/** The seed study's aggregated config (V1/V3): prefix ×2, queue ×1, kv-cache-utilization ×2. */
+export const AGG_EPP_CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: max-score-picker
+- type: prefix-cache-scorer
+- type: queue-scorer
+- type: kv-cache-utilization-scorer
+schedulingProfiles:
+- name: default
+  plugins:
+  - pluginRef: max-score-picker
+  - pluginRef: prefix-cache-scorer
+    weight: 2
+  - pluginRef: queue-scorer
+    weight: 1
+  - pluginRef: kv-cache-utilization-scorer
+    weight: 2
+`;
+
+/** Control: the same scorers, but a random picker (scores are computed and ignored). */
+export const RANDOM_EPP_CONFIG = AGG_EPP_CONFIG.replace(/max-score-picker/g, 'random-picker');
+
+/** P/D with the approximate scorer (SCHED v0.6/v0.7 guide form: pd-profile-handler + prefix-based-pd-decider). */
+export const PD_EPP_CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
+kind: EndpointPickerConfig
+featureGates: [prepareDataPlugins]
+plugins:
+- type: prefill-header-handler
+- type: prefix-cache-scorer
+  parameters: {maxPrefixBlocksToMatch: 256, lruCapacityPerServer: 31250}
+- type: queue-scorer
+- type: prefill-filter
+- type: decode-filter
+- type: max-score-picker
+- type: prefix-based-pd-decider
+  parameters: {nonCachedTokens: 16}
+- type: pd-profile-handler
+  parameters: {deciderPluginName: prefix-based-pd-decider}
+schedulingProfiles:
+- name: prefill
+  plugins: [{pluginRef: prefill-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 1}]
+- name: decode
+  plugins: [{pluginRef: decode-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 1}]
+`;
+
+/** P/D with the precise scorer (seed §3.4): precise ×3, kv-util ×2, queue ×2; block size = the pods' 16. */
+export const PD_PRECISE_EPP_CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
+kind: EndpointPickerConfig
+featureGates: [prepareDataPlugins]
+plugins:
+- type: prefill-header-handler
+- type: precise-prefix-cache-scorer
+  parameters:
+    tokenProcessorConfig: {blockSize: 16}
+    kvEventsConfig: {topicFilter: "kv@", concurrency: 4, zmqEndpoint: "tcp://*:5557"}
+- type: kv-cache-utilization-scorer
+- type: queue-scorer
+- type: prefill-filter
+- type: decode-filter
+- type: max-score-picker
+- type: prefix-based-pd-decider
+  parameters: {nonCachedTokens: 16}
+- type: pd-profile-handler
+  parameters: {deciderPluginName: prefix-based-pd-decider}
+schedulingProfiles:
+- name: prefill
+  plugins: [{pluginRef: prefill-filter}, {pluginRef: max-score-picker}, {pluginRef: precise-prefix-cache-scorer, weight: 3}, {pluginRef: kv-cache-utilization-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 2}]
+- name: decode
+  plugins: [{pluginRef: decode-filter}, {pluginRef: max-score-picker}, {pluginRef: precise-prefix-cache-scorer, weight: 3}, {pluginRef: kv-cache-utilization-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 2}]
+`;
+
+const MODEL_7B = 'Qwen/Qwen2.5-7B-Instruct';
+const MODEL_05B = 'Qwen/Qwen2.5-0.5B-Instruct';
+
+export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {}): ClusterSpecInput {
+  const r = PresetOptionsSchema.safeParse(optsInput);
+  if (!r.success) throw new Error(`invalid preset options: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  const o = r.data;
+  if (!(PRESET_NAMES as readonly string[]).includes(name)) throw new Error(`unknown preset '${name}' (known: ${PRESET_NAMES.join(', ')})`);
+
+  const pod = (podName: string, extra: Partial<PodSpecInput> = {}, lat = { itl: 3, prefill: 0.1 }): PodSpecInput => ({
+    name: podName,
+    models: [MODEL_7B],
+    role: 'both',
+    maxNumSeqs: o.maxNumSeqs ?? 16,
+    identityHeaders: o.identityHeaders,
+    kvTransfer: o.kvTransfer,
+    latency: {
+      prefillOverheadMs: 1 * o.speed,
+      prefillTimePerTokenMs: lat.prefill * o.speed,
+      interTokenLatencyMs: lat.itl * o.speed,
+      timeFactorUnderLoad: 1.5,
+      kvTransferTimePerTokenMs: 0.01 * o.speed,
+      seed: `${o.seed}:${podName}`,
+    },
+    kvCache: { blockSize: 16, capacityBlocks: 4096 },
+    faults: o.faults[podName] ?? {},
+    ...extra,
+  });
+  const base = { kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed };
+  const checkFaults = (pods: PodSpecInput[]) => {
+    for (const n of Object.keys(o.faults)) if (!pods.some((p) => p.name === n)) throw new Error(`invalid preset options: faults.${n}: no pod named '${n}' in preset ${name}`);
+    return pods;
+  };
+
+  switch (name) {
+    case 'agg-2':
+      return { ...base, eppConfig: AGG_EPP_CONFIG, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
+    case 'random-picker':
+      return { ...base, eppConfig: RANDOM_EPP_CONFIG, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
+    case 'multi-model':
+      return {
+        ...base,
+        eppConfig: AGG_EPP_CONFIG,
+        pods: checkFaults([
+          pod('qwen-7b', { models: [MODEL_7B], maxModelLen: 8192 }, { itl: 5, prefill: 0.2 }),
+          pod('qwen-05b', { models: [MODEL_05B], maxModelLen: 4096 }, { itl: 2, prefill: 0.05 }),
+        ]),
+      };
+    case 'autoscale':
+      checkFaults([]);
+      return {
+        ...base,
+        eppConfig: AGG_EPP_CONFIG,
+        pods: [],
+        autoscale: {
+          template: pod('decode', { maxNumSeqs: o.maxNumSeqs ?? 5, startupDelayMs: 300 }),
+          minReplicas: 1,
+          maxReplicas: 4,
+          targetQueueSize: 5,
+          intervalMs: 250,
+          scaleUpStabilizationMs: 0,
+          scaleDownStabilizationMs: 1500,
+          tolerance: 0.1,
+        },
+      };
+    case 'pd-1p1d':
+      return { ...base, eppConfig: PD_EPP_CONFIG, sidecars: true, pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('decode-0', { role: 'decode' })]) };
+    case 'pd-2p2d':
+      return {
+        ...base,
+        eppConfig: PD_EPP_CONFIG,
+        sidecars: true,
+        pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
+      };
+    case 'pd-precise':
+      return {
+        ...base,
+        eppConfig: PD_PRECISE_EPP_CONFIG,
+        sidecars: true,
+        pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
+      };
+  }
+}

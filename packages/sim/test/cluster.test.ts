@@ -1,0 +1,109 @@
+// The aggregated presets driven through real HTTP: prefix affinity (agg-2) vs spread (random-picker),
+// burst split, pod-level prefix hit rate, gateway surface (headers, errors, models, EPP metrics, log).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../src/cluster.ts';
+import { presetSpec } from '../src/presets.ts';
+import { chat, countBy, metricSum, text } from './sim-client.ts';
+
+const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
+const SYSTEM = text(220, 'system-prompt');
+const ask = (q: string) => [{ role: 'system', content: SYSTEM }, { role: 'user', content: q }];
+
+describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
+  let c: Cluster;
+  const logDir = mkdtempSync(join(tmpdir(), 'rb-epp-'));
+  beforeAll(async () => {
+    c = await startCluster(presetSpec('agg-2', { eppLogPath: join(logDir, 'epp.log'), maxNumSeqs: 4 }));
+    await c.waitReady();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('prefix-sharing requests land on one pod, and that pod\'s hit rate rises', async () => {
+    const pods: (string | null)[] = [];
+    const rates: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await chat(c.gatewayUrl, MODEL, ask(`question ${i}: ${text(6, `q${i}`)}`));
+      expect(r.status).toBe(200);
+      expect(r.headers.get('x-went-into-resp-headers')).toBe('true');
+      pods.push(r.pod);
+      const m = c.pods.find((p) => p.name === r.pod)!.metricsUrl;
+      rates.push((await metricSum(m, 'vllm:prefix_cache_hits_total')) / (await metricSum(m, 'vllm:prefix_cache_queries_total')));
+    }
+    expect(new Set(pods).size).toBe(1);
+    expect(rates[0]).toBe(0);
+    expect(rates[4]!).toBeGreaterThan(0.6);
+    for (let i = 1; i < 5; i++) expect(rates[i]!).toBeGreaterThan(rates[i - 1]!);
+    const other = c.pods.find((p) => p.name !== pods[0])!;
+    expect(await metricSum(other.metricsUrl, 'vllm:prefix_cache_hits_total')).toBe(0);
+    // EPP-side evidence: attempts by pod, prefix indexer hit ratio histogram.
+    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_scheduler_attempts_total', { status: 'success', pod_name: pods[0]! })).toBe(5);
+    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_prefix_indexer_hit_ratio_count')).toBe(5);
+    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_prefix_indexer_hit_ratio_sum')).toBeGreaterThan(3);
+  });
+
+  it('30 concurrent long requests split, neither pod above 2/3', async () => {
+    const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(400, `burst-${i}`) }], { maxTokens: 40 })));
+    expect(rs.every((r) => r.status === 200)).toBe(true);
+    const counts = countBy(rs.map((r) => r.pod));
+    expect(Object.keys(counts)).toHaveLength(2);
+    for (const n of Object.values(counts)) expect(n).toBeLessThanOrEqual(20);
+  });
+
+  it('x-request-id is added upstream and logged with the endpoint; plain-text EPP errors; /v1/models', async () => {
+    const r = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'hello' }], { stream: false, headers: { 'x-request-id': 'rid-123' } });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).id).toBe('chatcmpl-rid-123');
+    const gen = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'hello' }], { stream: false });
+    expect(JSON.parse(gen.body).id).toMatch(/^chatcmpl-[0-9a-f-]{36}$/);
+
+    const missing = await chat(c.gatewayUrl, 'NonExistentModel', [{ role: 'user', content: 'hi' }]);
+    expect(missing.status).toBe(503);
+    expect(missing.body).toMatch(/^inference gateway: ServiceUnavailable - /);
+    const bad = await fetch(`${c.gatewayUrl}/v1/chat/completions`, { method: 'POST', body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/^inference gateway: BadRequest - /);
+
+    const models = (await (await fetch(`${c.gatewayUrl}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).toEqual([MODEL]);
+    expect(await metricSum(c.eppMetricsUrl, 'inference_pool_ready_pods', { name: 'routebench-pool' })).toBe(2);
+
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = readFileSync(c.eppLogPath!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const line = lines.find((l) => l['x-request-id'] === 'rid-123');
+    expect(line).toMatchObject({ msg: 'Request handled', model: MODEL, status: 200, pod: r.pod });
+    expect(line.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(lines.some((l) => l.status === 503 && l.msg === 'Request failed')).toBe(true);
+  });
+});
+
+describe('random-picker control', () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster(presetSpec('random-picker'));
+    await c.waitReady();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('the same prefix-sharing requests spread over both pods', async () => {
+    const pods: (string | null)[] = [];
+    for (let i = 0; i < 16; i++) pods.push((await chat(c.gatewayUrl, MODEL, ask(`question ${i}`))).pod);
+    const counts = countBy(pods);
+    expect(Object.keys(counts)).toHaveLength(2);
+    for (const n of Object.values(counts)) expect(n).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('cluster spec validation', () => {
+  it('a wrong field fails with its path', async () => {
+    await expect(startCluster({ ...presetSpec('agg-2'), scrapeIntervalMS: 10 } as never)).rejects.toThrow(/scrapeIntervalMS/);
+    await expect(startCluster({ ...presetSpec('agg-2'), pods: [{ name: 'x', models: ['m'], maxNumSeq: 3 }] } as never)).rejects.toThrow(/pods\[0\]: .*maxNumSeq/);
+    await expect(startCluster({ ...presetSpec('agg-2'), eppConfig: 'plugins: [{type: nope}]' })).rejects.toThrow(/eppConfig: plugins\[0\]\.type: unknown plugin type 'nope'/);
+  });
+});

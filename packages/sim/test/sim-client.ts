@@ -1,0 +1,35 @@
+// Test helper: a plain fetch client for the simulated gateway, and a /metrics reader.
+import { parsePrometheusText } from '@routebench/core/metrics/prom-parse';
+import { wordsText, createRng } from '@routebench/core';
+
+export interface ChatResult {
+  status: number;
+  pod: string | null;
+  headers: Headers;
+  body: string;
+}
+
+export async function chat(url: string, model: string, messages: { role: string; content: string }[], opts: { maxTokens?: number; stream?: boolean; headers?: Record<string, string> } = {}): Promise<ChatResult> {
+  const r = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...opts.headers },
+    body: JSON.stringify({ model, messages, max_tokens: opts.maxTokens ?? 8, stream: opts.stream ?? true, stream_options: { include_usage: true } }),
+  });
+  const body = await r.text();
+  return { status: r.status, pod: r.headers.get('x-inference-pod'), headers: r.headers, body };
+}
+
+/** Sum of every series of a metric family on a /metrics page (optionally filtered by labels). */
+export async function metricSum(metricsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const fams = parsePrometheusText(text).families;
+  let sum = 0;
+  for (const f of fams) for (const s of f.samples) if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) sum += s.value;
+  return sum;
+}
+
+export function text(nTokens: number, seed: string): string {
+  return wordsText(nTokens, createRng(seed)).trim();
+}
+
+export const countBy = (xs: (string | null)[]) => xs.reduce<Record<string, number>>((m, x) => ((m[String(x)] = (m[String(x)] ?? 0) + 1), m), {});
