@@ -5,3 +5,4 @@ export * from './workloads/index.ts';
 export * from './scenario.ts';
 export * from './overrides.ts';
 export * from './presets/index.ts';
+export * from './import/inference-perf.ts';
