@@ -17,6 +17,7 @@ import { parseGenerationRequest, isApiError, type GenerationRequest } from './op
 import { apiError, errorBody, streamErrorFrame, defaultErrorMessage, type ApiError } from './openai-errors.ts';
 import {
   contentChunk,
+  contentFramer,
   fullResponse,
   roleChunk,
   sse,
@@ -164,6 +165,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     let stalled = false;
     const headers = { ...identityHeaders(), ...ridHeader };
 
+    const frame = contentFramer(ctx);
     const usage = (completion: number) =>
       usageOf(n, completion, start ? start.cachedTokens : 0);
 
@@ -177,7 +179,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       const cont = parsed.continuousUsage ? usage(index + 1) : undefined;
       let data = '';
       if (index === 0 && api === 'chat') data += sse(roleChunk(ctx, parsed.continuousUsage ? usage(0) : undefined));
-      data += sse(contentChunk(ctx, piece, last ? out.finishReason : null, cont));
+      data += last || cont ? sse(contentChunk(ctx, piece, last ? out.finishReason : null, cont)) : frame(piece);
       res.write(data);
       record?.push(wallNow());
     };

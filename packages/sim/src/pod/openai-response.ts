@@ -100,3 +100,14 @@ export function fullResponse(
     kv_transfer_params: kvTransferParams,
   };
 }
+
+/**
+ * Fast path for the common chunk (no finish_reason, no usage): the JSON around the token text is
+ * built once per request, so 500 streams × one chunk per ITL do not each re-serialise whole objects.
+ * Produces exactly sse(contentChunk(c, text, null)).
+ */
+export function contentFramer(c: ResponseContext): (text: string) => string {
+  const head = JSON.stringify(contentChunk(c, '\u0000', null));
+  const [before, after] = head.split('"\\u0000"') as [string, string];
+  return (text) => `data: ${before}${JSON.stringify(text)}${after}\n\n`;
+}

@@ -1,0 +1,72 @@
+// Bench: 500 concurrent streams against one pod (maxNumSeqs 500). Reports the error of each emitted
+// inter-token gap (from the pod's recorded emission times, i.e. when each content chunk was written)
+// against the configured ITL. The clients run in a worker thread so their parsing does not share the
+// pod's event loop (they still share the machine's cores).
+//   ./node_modules/.bin/tsx packages/sim/bench/pod-itl.ts [streams=500] [itlMs=20] [tokens=50]
+import { Worker } from 'node:worker_threads';
+import { startPod } from '../src/pod/index.ts';
+
+const streams = Number(process.argv[2] ?? 500);
+const itlMs = Number(process.argv[3] ?? 20);
+const tokens = Number(process.argv[4] ?? 50);
+
+const CLIENT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { url, streams, tokens } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: streams + 10 });
+let done = 0, failed = 0;
+for (let i = 0; i < streams; i++) {
+  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'stream ' + i + ' river mountain' }],
+    max_tokens: tokens, ignore_eos: true, stream: true });
+  const req = http.request(url + '/v1/chat/completions', { method: 'POST', agent,
+    headers: { 'content-type': 'application/json', 'x-request-id': 'b' + i } }, (res) => {
+    if (res.statusCode !== 200) failed++;
+    res.on('data', () => {});
+    res.on('end', () => { if (++done === streams) parentPort.postMessage({ failed }); });
+  });
+  req.on('error', () => { failed++; if (++done === streams) parentPort.postMessage({ failed }); });
+  req.end(body);
+}
+`;
+
+const pod = await startPod({
+  name: 'bench',
+  models: ['m'],
+  maxNumSeqs: streams,
+  maxWaitingQueueLength: 0,
+  latency: { prefillOverheadMs: 10, interTokenLatencyMs: itlMs },
+  kvCache: { blockSize: 16, capacityBlocks: streams * 4 },
+  recordEmissions: true,
+});
+try {
+  const worker = new Worker(CLIENT, { eval: true, workerData: { url: pod.url, streams, tokens } });
+  const result = await new Promise<{ failed: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+
+  const errs: number[] = [];
+  let complete = 0;
+  for (let i = 0; i < streams; i++) {
+    const e = pod.emissions('b' + i);
+    if (!e || e.length !== tokens) continue;
+    complete++;
+    for (let k = 1; k < e.length; k++) errs.push(Math.abs(e[k]! - e[k - 1]! - itlMs));
+  }
+  errs.sort((a, b) => a - b);
+  const q = (p: number) => errs[Math.min(errs.length - 1, Math.floor(p * errs.length))] ?? NaN;
+  const out = {
+    streams,
+    complete,
+    failedRequests: result.failed,
+    configuredItlMs: itlMs,
+    gaps: errs.length,
+    itlErrorMs: { p50: +q(0.5).toFixed(3), p90: +q(0.9).toFixed(3), p99: +q(0.99).toFixed(3), max: +(errs.at(-1) ?? NaN).toFixed(3) },
+    withinOneMsAtP99: q(0.99) <= 1,
+  };
+  console.log(JSON.stringify(out, null, 2));
+} finally {
+  await pod.stop();
+}
