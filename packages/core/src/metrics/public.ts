@@ -14,3 +14,4 @@ export * from '../attribution/pod-identity.ts';
 export * from '../attribution/epp-log.ts';
 export * from '../attribution/split.ts';
 export * from '../attribution/attribute.ts';
+export * from './evidence-query.ts';

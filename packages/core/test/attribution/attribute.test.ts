@@ -109,6 +109,8 @@ const SIM_EPP_LOG = [
   '{"ts":1767225600000,"x-request-id":"sim-1","endpoint":"127.0.0.1:18001","decision":"decode-only"}',
   '{"ts":1767225600100,"requestId":"sim-2","pod":"pod-b"}',
   '{"ts":1767225600200,"request_id":"sim-3","targetPod":"127.0.0.1:18002"}',
+  // packages/sim's actual line shape (zap-like, msg "Request handled", endpoint + pod + prefill fields).
+  '{"level":"info","ts":1767225600.3,"logger":"requestcontrol","caller":"requestcontrol/director.go:0","msg":"Request handled","x-request-id":"sim-5","model":"m","targetModel":"m","endpoint":"127.0.0.1:18002","pod":"pod-b","prefillEndpoint":"127.0.0.1:18001","prefillPod":"pod-a","disaggDecision":"prefill-decode","scores":{"pod-a":1,"pod-b":2},"status":200,"durationMs":12.5}',
   '',
 ].join('\n');
 
@@ -132,7 +134,7 @@ describe('attribution from EPP logs', () => {
       { name: 'pod-a', url: 'http://127.0.0.1:18001/metrics' },
       { name: 'pod-b', url: 'http://127.0.0.1:18002/metrics' },
     ]) };
-    const records = ['req-1', 'req-2', 'req-3', 'sim-1', 'sim-2', 'sim-3'].map((id) => record(id));
+    const records = ['req-1', 'req-2', 'req-3', 'sim-1', 'sim-2', 'sim-3', 'sim-5'].map((id) => record(id));
     // One record also has a header: headers win over the log.
     records.push(record('sim-4', { 'x-inference-pod': 'pod-a' }));
     const res = attributeRecords(records, {
@@ -145,6 +147,7 @@ describe('attribution from EPP logs', () => {
       'sim-1': { pod: 'pod-a', source: 'epp-log' },
       'sim-2': { pod: 'pod-b', source: 'epp-log' },
       'sim-3': { pod: 'pod-b', source: 'epp-log' },
+      'sim-5': { pod: 'pod-b', source: 'epp-log' },
       'sim-4': { pod: 'pod-a', source: 'header:x-inference-pod' },
     });
     expect(res.unattributed).toEqual(['req-3']); // only a candidate score was logged for it
