@@ -1,0 +1,113 @@
+// Presets through real HTTP: precise scorer with and without KV events, multi-model routing,
+// the autoscaler 1→4→1 with no failed request, preset option validation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../src/cluster.ts';
+import type { PrecisePrefixCacheScorer } from '../src/epp/plugins/precise-prefix-cache-scorer.ts';
+import type { SchedulingRequest } from '../src/epp/scheduling-types.ts';
+import { presetSpec } from '../src/presets.ts';
+import { chat, metricSum, text } from './sim-client.ts';
+
+const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
+
+async function preciseScores(kvEvents: 'ok' | 'dropped') {
+  const c = await startCluster(presetSpec('pd-precise', { kvEvents }));
+  try {
+    await c.waitReady();
+    const messages = [{ role: 'system', content: text(200, 'precise-sys') }, { role: 'user', content: 'first' }];
+    const r = await chat(c.gatewayUrl, MODEL, messages, { maxTokens: 4 });
+    expect(r.status).toBe(200);
+    const scorer = c.scheduler.plugins.get('precise-prefix-cache-scorer') as PrecisePrefixCacheScorer;
+    const req: SchedulingRequest = { requestId: 'x', model: MODEL, headers: {}, api: 'chat', messages: [messages[0]!, { role: 'user', content: 'second' }] };
+    const eps = c.pods.map((p) => ({ name: p.name }) as never);
+    return { raw: scorer.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
+  } finally {
+    await c.stop();
+  }
+}
+
+describe('pd-precise: precise-prefix-cache-scorer fed by KV events', () => {
+  it('scores > 0 for the pods holding the prefix when events flow', async () => {
+    const { raw, scores, served } = await preciseScores('ok');
+    expect(raw.get(served!)).toBeGreaterThan(5);
+    expect(Math.max(...scores.values())).toBe(1);
+  });
+
+  it('scores 0 for every pod when KV events are dropped', async () => {
+    const { raw, scores } = await preciseScores('dropped');
+    expect(raw.size).toBe(0);
+    expect([...scores.values()].every((s) => s === 0)).toBe(true);
+  });
+});
+
+describe('multi-model', () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster(presetSpec('multi-model'));
+    await c.waitReady();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+  it('each model name reaches the pod serving it; /v1/models lists both', async () => {
+    expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-7B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-7b');
+    expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-0.5B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-05b');
+    const models = (await (await fetch(`${c.gatewayUrl}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id).sort()).toEqual(['Qwen/Qwen2.5-0.5B-Instruct', 'Qwen/Qwen2.5-7B-Instruct']);
+  });
+});
+
+describe('autoscale', () => {
+  it('scales 1→4 under a ramp and back to 1, with no failed request while draining', async () => {
+    const c = await startCluster(presetSpec('autoscale'));
+    try {
+      await c.waitReady();
+      expect(c.pods).toHaveLength(1);
+      let peak = 0;
+      const statuses: number[] = [];
+      const watch = setInterval(() => (peak = Math.max(peak, c.pods.length)), 20);
+      // Ramp: waves of long-ish requests, more each wave, until the queue has pushed the pool to 4.
+      for (let wave = 1; wave <= 8 && peak < 4; wave++) {
+        const rs = await Promise.all(Array.from({ length: 10 * wave }, (_, i) => chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(50, `w${wave}-${i}`) }], { maxTokens: 60 })));
+        statuses.push(...rs.map((r) => r.status));
+      }
+      // Trickle while scaling down, so requests are in flight during drains.
+      const until = Date.now() + 15_000;
+      while (c.pods.length > 1 && Date.now() < until) {
+        const rs = await Promise.all(Array.from({ length: 2 }, (_, i) => chat(c.gatewayUrl, MODEL, [{ role: 'user', content: `trickle ${i}` }], { maxTokens: 20 })));
+        statuses.push(...rs.map((r) => r.status));
+      }
+      clearInterval(watch);
+      expect(peak).toBe(4);
+      expect(c.pods).toHaveLength(1);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      const t = c.autoscaler!.timeline();
+      expect(Math.max(...t.map((d) => d.desired))).toBe(4);
+      expect(t.at(-1)!.desired).toBe(1);
+    } finally {
+      await c.stop();
+    }
+  });
+});
+
+describe('preset options', () => {
+  it('wrong fields fail with their path', () => {
+    expect(() => presetSpec('agg-2', { kvTransfer: 'maybe' } as never)).toThrow(/kvTransfer/);
+    expect(() => presetSpec('agg-2', { speeed: 2 } as never)).toThrow(/speeed/);
+    expect(() => presetSpec('agg-2', { faults: { nope: { slowFactor: 2 } } })).toThrow(/faults\.nope/);
+    expect(() => presetSpec('agg-2', { faults: { 'agg-0': { slowFactor: -1 } } })).toThrow(/faults\.agg-0\.slowFactor/);
+    expect(() => presetSpec('nope' as never)).toThrow(/unknown preset/);
+  });
+
+  it('per-pod faults reach the pod', async () => {
+    const c = await startCluster(presetSpec('agg-2', { faults: { 'agg-0': { errorRate: { '500': 1 } } } }));
+    try {
+      await c.waitReady();
+      const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => chat(c.gatewayUrl, MODEL, [{ role: 'user', content: `f ${i}` }])));
+      expect(rs.filter((r) => r.status === 500).length).toBe(await metricSum(c.eppMetricsUrl, 'inference_extension_scheduler_attempts_total', { pod_name: 'agg-0' }));
+      c.setFaults('agg-0', {});
+      expect(() => c.setFaults('missing', {})).toThrow(/no pod named 'missing'/);
+    } finally {
+      await c.stop();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+// P/D through the gateway and the routing sidecar (pd-1p1d preset): selective P/D by the
+// prefix-based decider, prefill counters, and a broken KV transfer showing up as recomputation.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../src/cluster.ts';
+import { presetSpec } from '../src/presets.ts';
+import { startSidecar } from '../src/sidecar.ts';
+import { startPod, type SimPod } from '../src/pod/index.ts';
+import { chat, metricSum, text } from './sim-client.ts';
+
+const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
+const podByName = (c: Cluster, n: string) => c.pods.find((p) => p.name === n)!;
+
+describe('pd-1p1d, kvTransfer ok', () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster(presetSpec('pd-1p1d'));
+    await c.waitReady();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('short prompts skip prefill; long prompts are split and the KV arrives over NIXL', async () => {
+    const prefill = podByName(c, 'prefill-0').metricsUrl;
+    const decode = podByName(c, 'decode-0').metricsUrl;
+    const short = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'Hello' }]);
+    expect(short.status).toBe(200);
+    expect(short.pod).toBe('decode-0');
+    expect(await metricSum(c.eppMetricsUrl, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'decode-only' })).toBe(1);
+    expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBe(0);
+
+    const long = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(300, 'pd-long') }], { maxTokens: 12 });
+    expect(long.status).toBe(200);
+    expect(long.pod).toBe('decode-0');
+    expect(long.body).toContain('data: [DONE]');
+    expect(await metricSum(c.eppMetricsUrl, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'prefill-decode' })).toBe(1);
+    expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBeGreaterThan(300);
+    expect(await metricSum(prefill, 'vllm:generation_tokens_total')).toBe(1); // max_tokens=1 prefill
+    expect(await metricSum(decode, 'vllm:external_prefix_cache_hits_total')).toBeGreaterThan(250);
+    expect(await metricSum(decode, 'vllm:nixl_num_failed_transfers_total')).toBe(0);
+  });
+});
+
+describe('pd-1p1d, kvTransfer broken', () => {
+  let c: Cluster;
+  beforeAll(async () => {
+    c = await startCluster(presetSpec('pd-1p1d', { kvTransfer: 'broken' }));
+    await c.waitReady();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('the decode pod recomputes: failed transfers, computed prefill tokens, no external hits', async () => {
+    const decode = podByName(c, 'decode-0').metricsUrl;
+    const r = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(300, 'pd-broken') }], { maxTokens: 8 });
+    expect(r.status).toBe(200);
+    expect(await metricSum(decode, 'vllm:nixl_num_failed_transfers_total')).toBe(1);
+    expect(await metricSum(decode, 'vllm:external_prefix_cache_hits_total')).toBe(0);
+    expect(await metricSum(decode, 'vllm:request_prefill_kv_computed_tokens_sum')).toBeGreaterThan(300);
+  });
+});
+
+describe('sidecar alone', () => {
+  let prefill: SimPod;
+  let decode: SimPod;
+  let sc: Awaited<ReturnType<typeof startSidecar>>;
+  beforeAll(async () => {
+    prefill = await startPod({ name: 'p', models: ['m'], role: 'prefill', latency: { interTokenLatencyMs: 1 } });
+    decode = await startPod({ name: 'd', models: ['m'], role: 'decode', latency: { interTokenLatencyMs: 1 } });
+    sc = await startSidecar({ decoderUrl: decode.url });
+  });
+  afterAll(async () => {
+    await sc?.close();
+    await Promise.all([prefill?.stop(), decode?.stop()]);
+  });
+
+  it('without the header it passes straight to decode; with it, prefill first then decode', async () => {
+    const msgs = [{ role: 'user', content: text(100, 'sc') }];
+    const direct = await chat(sc.url, 'm', msgs, { maxTokens: 4 });
+    expect(direct.status).toBe(200);
+    expect(direct.pod).toBe('d');
+    expect(await metricSum(prefill.metricsUrl, 'vllm:prompt_tokens_total')).toBe(0);
+    const split = await chat(sc.url, 'm', msgs, { maxTokens: 4, headers: { 'x-prefiller-host-port': `${prefill.host}:${prefill.port}`, 'x-request-id': 'epp-id' } });
+    expect(split.status).toBe(200);
+    expect(split.pod).toBe('d');
+    expect(split.body).toContain('chatcmpl-epp-id'); // the EPP's id stays first
+    expect(await metricSum(prefill.metricsUrl, 'vllm:prompt_tokens_total')).toBeGreaterThan(100);
+    expect(await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_queries_total')).toBeGreaterThan(0);
+  });
+
+  it('a failing prefill pod returns its status to the client', async () => {
+    const r = await chat(sc.url, 'm', [{ role: 'user', content: 'x' }], { headers: { 'x-prefiller-host-port': '127.0.0.1:1' } });
+    expect(r.status).toBe(502);
+    expect(JSON.parse(r.body)).toMatchObject({ object: 'error', type: 'BadGateway', code: 502 });
+  });
+});
