@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applyQuick, defineScenario, loadScenarioFile, resolveHeaders, type ScenarioInput } from '../src/scenario.ts';
@@ -82,6 +83,13 @@ describe('scenario files', () => {
     expect(error, 'should fail').toBeDefined();
     expect(error!.message).toContain(path);
     expect(error!.message).toContain(message);
+  });
+
+  it('the documented example file loads, and its quick form and controls resolve', () => {
+    const s = loadScenarioFile(fileURLToPath(new URL('../examples/prefix-cache-custom.yaml', import.meta.url)));
+    expect(s.workload).toMatchObject({ type: 'shared-prefix', zipf_s: 1.1, question_len: { distribution: 'uniform', min: 16, max: 64 } });
+    expect(applyQuick(s).load.durationS).toBe(3);
+    expect(s.controls.map((c) => c.name)).toEqual(['random-picker', 'zero-reuse']);
   });
 
   it('reports unreadable and unparsable files', () => {

@@ -60,6 +60,20 @@ describe('presets', () => {
     }
   });
 
+  it.each(['pd-selective', 'agg-vs-pd'])('%s: short prompts fall under the P/D decider threshold, long ones far above', (name) => {
+    // The seed's prefix-based-pd-decider estimates input tokens as bytes/4 of the JSON messages and splits
+    // when that reaches nonCachedTokens (16). Check our classes against that estimate, not our tokenizer.
+    for (const s of [getPreset(name), applyQuick(getPreset(name))]) {
+      const rs = take(createWorkload(s.workload, { seed: s.seed, model: s.model }), 40);
+      for (const r of rs) {
+        const estimate = Math.floor(Buffer.byteLength(JSON.stringify(r.messages)) / 4);
+        if (r.tags.class === 'short') expect(estimate).toBeLessThan(16);
+        else expect(estimate).toBeGreaterThanOrEqual(16 * 8);
+      }
+      expect(new Set(rs.map((r) => r.tags.class))).toEqual(new Set(['short', 'long']));
+    }
+  });
+
   it('prefix-cache has the random-picker and zero-reuse controls', () => {
     const p = getPreset('prefix-cache');
     expect(controlScenario(p, 'random-picker').target).toEqual({ sim: { preset: 'random-picker' } });
