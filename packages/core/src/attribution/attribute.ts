@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_POD_HEADERS } from '../client.ts';
 import type { MetricsEvidence } from '../metrics/evidence.ts';
+import { parseConfig } from '../metrics/parse-config.ts';
 import type { RequestRecord } from '../request-record.ts';
 import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
@@ -46,7 +47,7 @@ export interface AttributionResult {
 
 export function attributeRecords(records: readonly RequestRecord[], input: AttributionInput = {}): AttributionResult {
   const { eppLog, evidence, ...configInput } = input;
-  const config = AttributionConfigSchema.parse(configInput);
+  const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
   const resolve = createPodResolver({ ...(evidence ? aliasesFromEvidence(evidence) : {}), ...config.aliases });
 
   const logTexts = eppLog === undefined ? [] : typeof eppLog === 'string' ? [eppLog] : eppLog;

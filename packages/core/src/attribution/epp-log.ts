@@ -6,6 +6,7 @@
 // `[pod/<pod>/<container>] ` prefix of `kubectl logs --prefix`.
 // Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
 import { z } from 'zod';
+import { parseConfig } from '../metrics/parse-config.ts';
 
 export const EppLogFormatSchema = z.strictObject({
   requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
@@ -31,7 +32,7 @@ export interface EppLogParse {
 const KUBECTL_PREFIX = /^\[pod\/[^/\]]+\/[^\]]+\]\s*/;
 
 export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): EppLogParse {
-  const format = EppLogFormatSchema.parse(formatInput);
+  const format = parseConfig(EppLogFormatSchema, formatInput, 'EPP log format');
   const picks = new Map<string, string>();
   let jsonLines = 0;
   let unparsableLines = 0;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { MetricsEvidence, ScrapeError, SourceEvidence, TargetEvidence } from './evidence.ts';
 import { histogramQuantile, observeCounter, type CounterTrack } from './counter-math.ts';
 import { canonicalMetricName, M } from './metric-names.ts';
+import { parseConfig } from './parse-config.ts';
 import { labelKey, parseLe, parsePrometheusText, type PromFamily } from './prom-parse.ts';
 import { createKubernetesSource, type KubernetesSource, type PodLog } from './sources/kubernetes.ts';
 import { createPrometheusSource, type QuerySource } from './sources/prometheus.ts';
@@ -76,7 +77,7 @@ interface ScrapeSourceState {
 }
 
 export async function startCollector(input: CollectorOptionsInput, deps: CollectorDeps = {}): Promise<Collector> {
-  const options = CollectorOptionsSchema.parse(input);
+  const options = parseConfig(CollectorOptionsSchema, input, 'metrics collector config');
   const now = deps.now ?? (() => Date.now());
   const gaugeSet = new Set(options.gaugeMetrics);
   const scrapeSources: ScrapeSourceState[] = [];
@@ -171,7 +172,9 @@ export async function startCollector(input: CollectorOptionsInput, deps: Collect
               if (phase === 'after') state.afterOk = true;
             } catch (err) {
               state.failed++;
-              ss.errors.push({ target: target.name, phase, atMs: now(), message: errorMessage(err) });
+              const raw = errorMessage(err);
+              const message = ss.source.redact ? await ss.source.redact(target, raw) : raw;
+              ss.errors.push({ target: target.name, phase, atMs: now(), message });
             }
           }),
         );

@@ -171,6 +171,8 @@ describe('startCollector with static sources', () => {
         : sendText(res, 'Unauthorized', 401),
     );
     const echo = await serve((_n, req, res) => sendText(res, `denied for ${req.headers.authorization}`, 403));
+    // Worse: a 200 whose body echoes the header, so the parse error would quote it.
+    const echo200 = await serve((_n, req, res) => sendText(res, `${req.headers.authorization}\n`));
     const elsewhere = await serve((_n, _req, res) => sendText(res, 'x 1\n'));
     const redirector = await serve((_n, _req, res) => {
       res.writeHead(302, { location: `${elsewhere.url}/metrics` });
@@ -184,6 +186,7 @@ describe('startCollector with static sources', () => {
             { name: 'epp', url: `${epp.url}/metrics`, bearerTokenEnv: 'RB_TEST_EPP_TOKEN' },
             { name: 'echo', url: `${echo.url}/metrics`, bearerTokenEnv: 'RB_TEST_EPP_TOKEN' },
             { name: 'redirect', url: `${redirector.url}/metrics`, bearerTokenEnv: 'RB_TEST_EPP_TOKEN' },
+            { name: 'echo200', url: `${echo200.url}/metrics`, bearerTokenEnv: 'RB_TEST_EPP_TOKEN' },
           ],
         },
       ],
@@ -200,6 +203,7 @@ describe('startCollector with static sources', () => {
     const errors = ev.sources[0].errors;
     expect(errors.find((e) => e.target === 'echo')!.message).toMatch(/HTTP 403: denied for Bearer \[REDACTED\]/);
     expect(errors.find((e) => e.target === 'redirect')!.message).toMatch(/HTTP 302 \(redirect to .* not followed\)/);
+    expect(errors.find((e) => e.target === 'echo200')!.message).toMatch(/line 1: .*\[REDACTED\]/);
     const serialised = JSON.stringify(ev);
     expect(serialised).not.toContain(TOKEN);
     expect(serialised).not.toContain(Buffer.from(TOKEN).toString('base64'));
@@ -207,7 +211,10 @@ describe('startCollector with static sources', () => {
   });
 
   it('rejects a bad config naming the field', async () => {
-    await expect(startCollector({ sources: [{ kind: 'static', targets: [{ name: 'p', url: 'ftp://x' }] }] })).rejects.toThrow(/targets.*url|url/);
+    await expect(startCollector({ sources: [{ kind: 'static', targets: [{ name: 'p', url: 'ftp://x' }] }] })).rejects.toThrow(
+      'invalid metrics collector config: sources.0.targets.0.url: expected an http(s) URL',
+    );
+    await expect(startCollector({ sources: [], intervalMs: 5 })).rejects.toThrow(/intervalMs: sampling faster than every 50 ms/);
     await expect(
       startCollector({ sources: [{ kind: 'static', targets: [{ name: 'p', url: 'http://127.0.0.1:1/m', token: 'x' } as never] }] }),
     ).rejects.toThrow(/token/);

@@ -17,4 +17,9 @@ export interface ScrapeSource {
   discover(): Promise<ScrapeTarget[]>;
   /** Exposition text of one target; rejects with a message that carries no secret. */
   scrape(target: ScrapeTarget): Promise<string>;
+  /**
+   * Remove this target's secrets from a message about its body (a parse error quotes the body, and a
+   * misbehaving endpoint might echo the Authorization header back with a 200).
+   */
+  redact?(target: ScrapeTarget, message: string): Promise<string>;
 }

@@ -1,7 +1,7 @@
 // `static` source: a fixed list of metrics URLs (pods and the EPP), each with an optional bearer token.
 import { z } from 'zod';
 import { httpGetText } from './http-get.ts';
-import { resolveBearerToken } from './secrets.ts';
+import { redactSecrets, resolveBearerToken } from './secrets.ts';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
 
 const HttpUrlSchema = z
@@ -50,6 +50,15 @@ export function createStaticSource(config: StaticSourceConfig): ScrapeSource {
       if (!t) throw new Error(`unknown static target ${target.name}`);
       const bearerToken = await resolveBearerToken(t);
       return httpGetText(t.url, { bearerToken, timeoutMs: config.timeoutMs });
+    },
+    async redact(target, message) {
+      const t = byName.get(target.name);
+      if (!t || (!t.bearerTokenEnv && !t.bearerTokenFile)) return message;
+      try {
+        return redactSecrets(message, [await resolveBearerToken(t)]);
+      } catch {
+        return 'scrape failed (details withheld: the token needed to redact them could not be read)';
+      }
     },
   };
 }
