@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createRng, type Rng } from '@routebench/core/rng';
 import { WORDS } from '@routebench/core/tokenizer';
 import type { KvEventBus, PodFaults, PodHandle } from '../types.ts';
-import { parsePodSpec, type PodSpecInput, type PodSpec } from './pod-spec.ts';
+import { parsePodSpec, PodFaultsSchema, type PodSpecInput, type PodSpec } from './pod-spec.ts';
 import { createKvCache } from './kv-cache.ts';
 import { createLatencyModel } from './latency.ts';
 import { createPodMetrics } from './pod-metrics.ts';
@@ -338,7 +338,11 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       return stopping;
     },
     setFaults(f: PodFaults) {
-      faults = { ...f };
+      const r = PodFaultsSchema.safeParse(f);
+      if (!r.success) {
+        throw new Error('invalid pod faults: ' + r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+      }
+      faults = r.data;
     },
     state() {
       return { ...engine.state(), ready: ready() };

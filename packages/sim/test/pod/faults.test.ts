@@ -26,6 +26,8 @@ describe('pod faults', () => {
     expect(rl.status).toBe(429);
     expect(rl.headers['retry-after']).toBe('1');
     expect(JSON.parse(rl.body).error.type).toBe('RateLimitError');
+    expect(() => p.setFaults({ stallRate: 2 })).toThrow(/stallRate/);
+    expect(() => p.setFaults({ bogus: 1 } as any)).toThrow(/bogus/);
     p.setFaults({});
     expect((await rawRequest(p.url, '/v1/chat/completions', { body: chatBody('x') })).status).toBe(200);
 
