@@ -65,7 +65,7 @@ const SUFFIXES_BY_TYPE: Partial<Record<MetricType, readonly string[]>> = {
 const ALL_SUFFIXES = [...new Set(Object.values(SUFFIXES_BY_TYPE).flat())];
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;
+const LABEL_NAME_AT = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 
 export function parsePrometheusText(text: string, options: ParseOptions = {}): ParsedExposition {
   const lines = text.split(/\r?\n/);
@@ -174,7 +174,8 @@ function parseLabels(line: string, start: number, lineNo: number): { labels: Rec
   for (;;) {
     skipWs();
     if (line[pos] === '}') return { labels, end: pos + 1 };
-    const m = LABEL_NAME.exec(line.slice(pos));
+    LABEL_NAME_AT.lastIndex = pos;
+    const m = LABEL_NAME_AT.exec(line);
     if (!m) throw new PromParseError(`expected a label name at column ${pos + 1}`, lineNo);
     const key = m[0];
     pos += key.length;
@@ -185,6 +186,13 @@ function parseLabels(line: string, start: number, lineNo: number): { labels: Rec
     if (line[pos] !== '"') throw new PromParseError(`expected a quoted value for label ${key}`, lineNo);
     pos++;
     let value = '';
+    // Fast path: no escapes before the closing quote (the common case) → one slice.
+    const close = line.indexOf('"', pos);
+    const esc = line.indexOf('\\', pos);
+    if (close >= 0 && (esc < 0 || esc > close)) {
+      value = line.slice(pos, close);
+      pos = close;
+    }
     for (;;) {
       const c = line[pos];
       if (c === undefined) throw new PromParseError(`unterminated value for label ${key}`, lineNo);
