@@ -61,9 +61,10 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
     const gen = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'hello' }], { stream: false });
     expect(JSON.parse(gen.body).id).toMatch(/^chatcmpl-[0-9a-f-]{36}$/);
 
+    // A model no pod serves is still routed (the EPP does not know every served name); the pod says 404 like vLLM.
     const missing = await chat(c.gatewayUrl, 'NonExistentModel', [{ role: 'user', content: 'hi' }]);
-    expect(missing.status).toBe(503);
-    expect(missing.body).toMatch(/^inference gateway: ServiceUnavailable - /);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).error.type).toBe('NotFoundError');
     const bad = await fetch(`${c.gatewayUrl}/v1/chat/completions`, { method: 'POST', body: '{nope' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/^inference gateway: BadRequest - /);
