@@ -78,7 +78,7 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
     const line = lines.find((l) => l['x-request-id'] === 'rid-123');
     expect(line).toMatchObject({ msg: 'Request handled', model: MODEL, status: 200, pod: r.pod });
     expect(line.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(lines.some((l) => l.status === 503 && l.msg === 'Request failed')).toBe(true);
+    expect(lines.some((l) => l.model === 'NonExistentModel' && l.status === 404)).toBe(true);
   });
 });
 
