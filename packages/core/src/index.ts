@@ -4,3 +4,4 @@ export * from './request-spec.ts';
 export * from './request-record.ts';
 export * from './load-spec.ts';
 export * from './metrics/public.ts';
+export * from './report/index.ts';
