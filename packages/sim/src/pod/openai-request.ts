@@ -39,7 +39,8 @@ const ChatBodySchema = z.looseObject({
 
 const CompletionsBodySchema = z.looseObject({
   ...CommonSchema,
-  prompt: z.union([z.string(), z.array(z.string()).length(1)]),
+  // A string, a one-element string list, or pre-tokenised ids (vLLM accepts all three for one prompt).
+  prompt: z.union([z.string(), z.array(z.string()).length(1), z.array(z.number().int().nonnegative()).min(1)]),
 });
 
 export type PdRole = 'none' | 'prefill' | 'decode';
@@ -84,13 +85,11 @@ export function parseGenerationRequest(
   if (!parsed.success) return apiError(400, zodMessage(parsed.error));
   const b = parsed.data as z.infer<typeof ChatBodySchema> & z.infer<typeof CompletionsBodySchema>;
 
-  const text =
-    api === 'chat'
-      ? renderChat(b.messages.map((m) => ({ role: m.role, content: contentText(m.content) })))
-      : Array.isArray(b.prompt)
-        ? b.prompt[0]!
-        : b.prompt;
-  const promptTokenIds = encode(text);
+  let promptTokenIds: number[];
+  if (api === 'chat') promptTokenIds = encode(renderChat(b.messages.map((m) => ({ role: m.role, content: contentText(m.content) }))));
+  else if (typeof b.prompt === 'string') promptTokenIds = encode(b.prompt);
+  else if (typeof b.prompt[0] === 'string') promptTokenIds = encode(b.prompt[0]);
+  else promptTokenIds = [...(b.prompt as number[])];
   const requested = (api === 'chat' ? b.max_completion_tokens : null) ?? b.max_tokens ?? null;
   const where = api === 'chat' ? 'messages' : 'prompt';
   if (promptTokenIds.length >= maxModelLen || (requested !== null && promptTokenIds.length + requested > maxModelLen)) {

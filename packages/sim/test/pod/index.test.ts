@@ -98,6 +98,21 @@ describe('pod HTTP surface', () => {
     expect(Math.max(...lens)).toBeLessThanOrEqual(6);
   });
 
+  it('accepts pre-tokenised completions prompts', async () => {
+    const r = await rawRequest(p.url, '/v1/completions', { body: { model: 'm', prompt: [5, 6, 7, 8, 9], max_tokens: 1, ignore_eos: true } });
+    expect(JSON.parse(r.body).usage.prompt_tokens).toBe(5);
+  });
+
+  it('a client that disconnects mid-stream is aborted: slot freed, counted as abort', async () => {
+    const q = await pod({ name: 'gone', models: ['m'], latency: { interTokenLatencyMs: 20 } });
+    const r = await rawRequest(q.url, '/v1/chat/completions', { body: chatBody('x', { max_tokens: 50, stream: true }), idleMs: 1 });
+    expect(r.outcome).toBe('idle'); // our client hung up after the first quiet millisecond
+    while (q.state().running > 0) await new Promise((res) => setTimeout(res, 5));
+    const m = await scrape(q.metricsUrl);
+    expect(metricValue(m, 'vllm:request_success_total', { finished_reason: 'abort' })).toBe(1);
+    expect(metricValue(m, 'vllm:request_success_total', { finished_reason: 'length' })).toBe(0);
+  });
+
   it('lists served models and answers health', async () => {
     const r = await rawRequest(p.url, '/v1/models');
     expect(JSON.parse(r.body).data.map((d: any) => d.id)).toEqual(['m', 'm-alias']);
