@@ -4,4 +4,5 @@ export * from './request-spec.ts';
 export * from './request-record.ts';
 export * from './load-spec.ts';
 export * from './metrics/public.ts';
+export * from './results.ts';
 export * from './report/index.ts';

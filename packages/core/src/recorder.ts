@@ -4,7 +4,7 @@
 //
 // Contract with the caller: call onSent(t) for every request that is later passed to onFinished (also one that
 // failed to connect), so that sent = finished + inFlight holds.
-import { createMsHistogram, type ValueHistogram } from './histogram.ts';
+import { createMsHistogram, recordInAll, type ValueHistogram } from './histogram.ts';
 import { forEachItlSample } from './itl.ts';
 import type { LoadSpec } from './load-spec.ts';
 import type { RequestRecord } from './request-record.ts';
@@ -162,11 +162,10 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   const ringTokens = new Array<number>(windowS).fill(0);
   const ringTtft: LogBins[] = Array.from({ length: windowS }, () => new Map());
 
-  // Scratch list of the dimensions one record feeds; reused across calls (onFinished is synchronous).
+  // Scratch lists of the dimensions one record feeds; reused across calls (onFinished is synchronous).
   const targets: DimAcc[] = [];
-  const recordItl = (gapMs: number, tokens: number): void => {
-    for (let i = 0; i < targets.length; i++) targets[i].itl.record(gapMs, tokens);
-  };
+  const itlTargets: ValueHistogram[] = [];
+  const recordItl = (gapMs: number, tokens: number): void => recordInAll(itlTargets, gapMs, tokens);
 
   function dim<K>(map: Map<K, DimAcc | null>, key: K, name: () => string): DimAcc | null {
     const found = map.get(key);
@@ -280,7 +279,12 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       if (r.e2eMs !== null) d.e2e.record(r.e2eMs);
       d.latencyFromIntended.record(r.latencyFromIntendedMs);
     }
-    if (isOk) forEachItlSample(r.chunks, recordItl);
+    if (isOk) {
+      itlTargets.length = 0;
+      for (let i = 0; i < targets.length; i++) itlTargets.push(targets[i].itl);
+      forEachItlSample(r.chunks, recordItl);
+      itlTargets.length = 0;
+    }
     targets.length = 0;
 
     noteRolling(t.end, completion, isOk ? r.ttftMs : null);

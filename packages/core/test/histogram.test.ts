@@ -5,6 +5,7 @@ import {
   createMsHistogram,
   decodeHistogram,
   mergeHistograms,
+  recordInAll,
 } from '../src/histogram.ts';
 import { createRng, exponential } from '../src/rng.ts';
 
@@ -99,5 +100,26 @@ describe('ms histogram', () => {
     expect(c.percentiles().max).toBe(100);
     expect(decodeHistogram(c.encode(), 'count').percentiles().p50).toBe(3);
     expect(() => mergeHistograms(c, createMsHistogram())).toThrow(/cannot merge/);
+  });
+
+  it('recordInAll gives the same histograms as recording into each, also across resizes and decoded inputs', () => {
+    const rng = createRng('all');
+    const fresh = [createMsHistogram(), createMsHistogram(), createMsHistogram()];
+    const seeded = createMsHistogram();
+    seeded.record(5); // small: must grow when recordInAll brings large values
+    const decoded = decodeHistogram(seeded.encode());
+    const targets = [...fresh, decoded];
+    const refs = [createMsHistogram(), createMsHistogram(), createMsHistogram(), decodeHistogram(seeded.encode())];
+    for (let i = 0; i < 3000; i++) {
+      const v = i % 500 === 0 ? 100_000 * rng() : exponential(rng, 30);
+      const k = 1 + Math.floor(rng() * 4);
+      recordInAll(targets, v, k);
+      for (const r of refs) r.record(v, k);
+    }
+    targets.forEach((t, i) => {
+      expect(t.percentiles()).toEqual(refs[i].percentiles());
+      expect(t.encode()).toBe(refs[i].encode());
+    });
+    expect(() => recordInAll([createMsHistogram(), createCountHistogram()], 1)).toThrow(/mixed units/);
   });
 });
