@@ -1,7 +1,7 @@
 // Request split per pod from server-side counters, for when no per-request source exists:
 // model-server counter deltas first (requests served), then the EPP's per-pod scheduling attempts.
 import type { MetricsEvidence, TargetEvidence } from '../metrics/evidence.ts';
-import { M } from '../metrics/metric-names.ts';
+import { CANONICAL_METRICS } from '../metrics/metric-names.ts';
 import type { PodResolver } from './pod-identity.ts';
 
 export interface PodSplit {
@@ -37,14 +37,14 @@ const total = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a
 
 /** Strategy 3: vllm:request_success deltas, else vllm:prompt_tokens shares scaled to `requestCount`. */
 export function splitFromPodCounters(evidence: MetricsEvidence, requestCount: number): PodSplit | null {
-  const success = sumByTarget(evidence, M.requestSuccess);
-  if (total(success.counts) > 0) return { counts: success.counts, source: `counter:${M.requestSuccess}`, complete: success.complete };
-  const prompt = sumByTarget(evidence, M.promptTokens);
+  const success = sumByTarget(evidence, CANONICAL_METRICS.requestSuccess);
+  if (total(success.counts) > 0) return { counts: success.counts, source: `counter:${CANONICAL_METRICS.requestSuccess}`, complete: success.complete };
+  const prompt = sumByTarget(evidence, CANONICAL_METRICS.promptTokens);
   const tokens = total(prompt.counts);
   if (tokens > 0 && requestCount > 0) {
     const counts: Record<string, number> = {};
     for (const [pod, n] of Object.entries(prompt.counts)) counts[pod] = (n / tokens) * requestCount;
-    return { counts, source: `counter:${M.promptTokens}`, complete: prompt.complete };
+    return { counts, source: `counter:${CANONICAL_METRICS.promptTokens}`, complete: prompt.complete };
   }
   return null;
 }
@@ -57,12 +57,12 @@ export function splitFromEppAttempts(evidence: MetricsEvidence, resolve: PodReso
     for (const t of src.targets) {
       if (!isEpp(t)) continue;
       for (const c of t.counters) {
-        if (c.metric !== M.eppSchedulerAttempts || c.labels.status !== 'success' || !c.labels.pod_name) continue;
+        if (c.metric !== CANONICAL_METRICS.eppSchedulerAttempts || c.labels.status !== 'success' || !c.labels.pod_name) continue;
         const pod = resolve(c.labels.pod_name) ?? c.labels.pod_name;
         counts[pod] = (counts[pod] ?? 0) + c.delta;
         if (!t.complete) complete = false;
       }
     }
   }
-  return total(counts) > 0 ? { counts, source: `epp-metric:${M.eppSchedulerAttempts}`, complete } : null;
+  return total(counts) > 0 ? { counts, source: `epp-metric:${CANONICAL_METRICS.eppSchedulerAttempts}`, complete } : null;
 }

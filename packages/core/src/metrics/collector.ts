@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { MetricsEvidence, ScrapeError, SourceEvidence, TargetEvidence } from './evidence.ts';
 import { histogramQuantile, observeCounter, type CounterTrack } from './counter-math.ts';
-import { canonicalMetricName, M } from './metric-names.ts';
+import { canonicalMetricName, CANONICAL_METRICS } from './metric-names.ts';
 import { parseConfig } from './parse-config.ts';
 import { labelKey, parseLe, parsePrometheusText, type PromFamily } from './prom-parse.ts';
 import { createKubernetesSource, type KubernetesSource, type PodLog } from './sources/kubernetes.ts';
@@ -14,7 +14,7 @@ import type { ScrapeSource, ScrapeTarget } from './sources/scrape-source.ts';
 import { MetricsSourceSchema } from './sources/source-config.ts';
 import { createStaticSource } from './sources/static.ts';
 
-export const DEFAULT_GAUGE_METRICS = [M.running, M.waiting, M.kvUsage, M.eppReadyPods, M.eppAvgKv, M.eppAvgQueue, M.eppPerPodQueue] as const;
+export const DEFAULT_GAUGE_METRICS = [CANONICAL_METRICS.running, CANONICAL_METRICS.waiting, CANONICAL_METRICS.kvUsage, CANONICAL_METRICS.eppReadyPods, CANONICAL_METRICS.eppAvgKv, CANONICAL_METRICS.eppAvgQueue, CANONICAL_METRICS.eppPerPodQueue] as const;
 
 export const CollectorOptionsSchema = z.strictObject({
   sources: z.array(MetricsSourceSchema),

@@ -17,7 +17,7 @@ const RENAMES: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Canonical names used by routebench (constants so callers do not spell them). */
-export const M = {
+export const CANONICAL_METRICS = {
   running: 'vllm:num_requests_running',
   waiting: 'vllm:num_requests_waiting',
   kvUsage: 'vllm:kv_cache_usage_perc',
@@ -38,6 +38,9 @@ export const M = {
   eppObjectiveRequests: 'inference_objective_request',
   disaggDecision: 'llm_d_inference_scheduler_disagg_decision',
 } as const;
+
+/** Short alias of CANONICAL_METRICS (already used by claims modules). */
+export const M = CANONICAL_METRICS;
 
 /**
  * Canonical name of a family. `type` matters only for `_total`: a histogram may legitimately end in

@@ -15,4 +15,3 @@ export * from '../attribution/epp-log.ts';
 export * from '../attribution/split.ts';
 export * from '../attribution/attribute.ts';
 export * from './evidence-query.ts';
-export * from './parse-config.ts';

@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { z } from 'zod';
 import type { CounterDelta, GaugeSeries, ScrapeError, SourceEvidence, TargetEvidence } from '../evidence.ts';
-import { exposedNameVariants, M } from '../metric-names.ts';
+import { exposedNameVariants, CANONICAL_METRICS } from '../metric-names.ts';
 import { redactSecrets, resolveBearerToken, safeUrl } from './secrets.ts';
 
 export const PrometheusSourceSchema = z
@@ -21,8 +21,8 @@ export const PrometheusSourceSchema = z
     /** Extra PromQL label matchers, e.g. `namespace="llm-d"`. */
     selector: z.string().default(''),
     /** Canonical counter names (see metric-names.ts) to query. */
-    counters: z.array(z.string().min(1)).default([M.requestSuccess, M.promptTokens, M.generationTokens, M.prefixCacheHits, M.prefixCacheQueries, M.eppSchedulerAttempts]),
-    gauges: z.array(z.string().min(1)).default([M.running, M.waiting, M.kvUsage]),
+    counters: z.array(z.string().min(1)).default([CANONICAL_METRICS.requestSuccess, CANONICAL_METRICS.promptTokens, CANONICAL_METRICS.generationTokens, CANONICAL_METRICS.prefixCacheHits, CANONICAL_METRICS.prefixCacheQueries, CANONICAL_METRICS.eppSchedulerAttempts]),
+    gauges: z.array(z.string().min(1)).default([CANONICAL_METRICS.running, CANONICAL_METRICS.waiting, CANONICAL_METRICS.kvUsage]),
     /** Wait this long after the window ends before querying, so the last scrape has landed. */
     evalDelayMs: z.number().int().nonnegative().default(0),
     timeoutMs: z.number().int().positive().default(10_000),
