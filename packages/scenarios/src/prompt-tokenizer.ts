@@ -19,6 +19,11 @@ export interface PromptTokenizer {
   count(text: string): number;
   /** Tokens of a chat as the server sees it (ChatML framing included, as Qwen2.5/Qwen3 render it). */
   countChat(messages: readonly ChatMessageLike[]): number;
+  /**
+   * Tokens of parts.join(''), counting each part once and remembering it when the joins cannot merge tokens
+   * (a part ending in a letter followed by one starting with " letter", as generated prompts are).
+   */
+  countJoined(parts: readonly string[]): number;
   /** Text of exactly n tokens: n words each of which is one token after a space, so they never merge. */
   words(n: number, rng: Rng): string;
 }
@@ -29,10 +34,65 @@ function wordsFrom(list: readonly string[], n: number, rng: Rng): string {
   return out;
 }
 
+/**
+ * countChat by parts. ChatML puts a special token after every "\n" that ends a message, and both tokenizers
+ * split special tokens out first, so a rendered chat's count is the sum of its messages' counts plus the
+ * assistant header. Counting each message once and remembering it matters: a shared-prefix workload sends
+ * the same 2048-token system prompt hundreds of times, and counting it is most of the generator's cost.
+ * (Map keys are the same string objects each time, so V8's cached string hash keeps lookups cheap.)
+ */
+function chatCounter(count: (text: string) => number): (messages: readonly ChatMessageLike[]) => number {
+  const memo = new Map<string, Map<string, number>>();
+  const tail = count(renderChat([]));
+  let size = 0;
+  return (messages) => {
+    let n = tail;
+    for (const m of messages) {
+      let byRole = memo.get(m.role);
+      if (!byRole) memo.set(m.role, (byRole = new Map()));
+      let c = byRole.get(m.content);
+      if (c === undefined) {
+        c = count(renderChat([m])) - tail;
+        if (++size > 20_000) {
+          // Bound memory on endless unique streams; a shared prefix is re-learned on its next use.
+          memo.clear();
+          size = 0;
+        }
+        byRole.set(m.content, c);
+      }
+      n += c;
+    }
+    return n;
+  };
+}
+
+const SAFE_END = /[A-Za-z]$/;
+const SAFE_START = /^ [A-Za-z]/;
+
+function joinedCounter(count: (text: string) => number): (parts: readonly string[]) => number {
+  const memo = new Map<string, number>();
+  return (parts) => {
+    for (let i = 1; i < parts.length; i++) {
+      if (!SAFE_END.test(parts[i - 1]!) || !SAFE_START.test(parts[i]!)) return count(parts.join(''));
+    }
+    let n = 0;
+    for (const part of parts) {
+      let c = memo.get(part);
+      if (c === undefined) {
+        if (memo.size > 20_000) memo.clear();
+        memo.set(part, (c = count(part)));
+      }
+      n += c;
+    }
+    return n;
+  };
+}
+
 const deterministic: PromptTokenizer = {
   name: TOKENIZER_NAME,
   count: countTokens,
-  countChat: (messages) => countTokens(renderChat(messages)),
+  countChat: chatCounter(countTokens),
+  countJoined: joinedCounter(countTokens),
   words: (n, rng) => wordsFrom(WORDS, n, rng),
 };
 
@@ -54,7 +114,8 @@ function loadQwen(): PromptTokenizer {
   qwen = {
     name: QWEN3_TOKENIZER_NAME,
     count,
-    countChat: (messages) => count(renderChat(messages)),
+    countChat: chatCounter(count),
+    countJoined: joinedCounter(count),
     words: (n, rng) => wordsFrom(list, n, rng),
   };
   return qwen;

@@ -112,8 +112,8 @@ export function buildRequest(p: RequestParts, tok: PromptTokenizer): RequestSpec
     tags: p.tags ?? {},
   };
   if (p.api === 'completions') {
-    const prompt = p.messages.map((m) => m.content).join('');
-    return RequestSpecSchema.parse({ ...common, api: 'completions', prompt, promptTokensTarget: tok.count(prompt) });
+    const parts = p.messages.map((m) => m.content);
+    return RequestSpecSchema.parse({ ...common, api: 'completions', prompt: parts.join(''), promptTokensTarget: tok.countJoined(parts) });
   }
   return RequestSpecSchema.parse({ ...common, api: 'chat', messages: p.messages, promptTokensTarget: tok.countChat(p.messages) });
 }

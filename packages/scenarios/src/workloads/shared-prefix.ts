@@ -38,15 +38,25 @@ export function sharedPrefixWorkload(params: SharedPrefixParams, ctx: WorkloadCo
   const model = p.model ?? ctx.model;
   const seed = ctx.seed;
 
-  // Content is drawn per (group, question) from its own sub-stream, so it does not depend on send order.
-  const systemPrompts = Array.from({ length: p.num_groups }, (_, g) => tok.words(p.system_prompt_len, subRng(seed, 'sp', 'system', g)));
-  const questions: Question[][] = systemPrompts.map((_, g) =>
-    Array.from({ length: p.num_prompts_per_group }, (_, q) => {
+  // Content is drawn per (group, question) from its own sub-stream, so it does not depend on send order,
+  // and made on first use, so a 512-group profile does not pay for every prompt before the first request.
+  const systemPrompts = new Map<number, string>();
+  const systemPrompt = (g: number) => {
+    let text = systemPrompts.get(g);
+    if (text === undefined) systemPrompts.set(g, (text = tok.words(p.system_prompt_len, subRng(seed, 'sp', 'system', g))));
+    return text;
+  };
+  const questions = new Map<number, Question>();
+  const question = (g: number, q: number): Question => {
+    const key = g * p.num_prompts_per_group + q;
+    let made = questions.get(key);
+    if (!made) {
       const rng = subRng(seed, 'sp', 'question', g, q);
       const len = sampleLength(p.question_len, rng);
-      return { text: tok.words(len, rng), outputLen: sampleLength(p.output_len, rng) };
-    }),
-  );
+      questions.set(key, (made = { text: tok.words(len, rng), outputLen: sampleLength(p.output_len, rng) }));
+    }
+    return made;
+  };
   const passSize = p.num_groups * p.num_prompts_per_group;
 
   const zipfCdf = p.zipf_s === undefined ? null : zipfCumulative(p.num_groups, p.zipf_s);
@@ -71,21 +81,21 @@ export function sharedPrefixWorkload(params: SharedPrefixParams, ctx: WorkloadCo
       const order = passOrder(pass);
       for (let i = 0; i < order.length; i++) {
         const [g, q] = order[i]!;
-        const question = questions[g]![q]!;
-        const system = p.zero_reuse ? tok.words(p.system_prompt_len, subRng(seed, 'sp', 'unique', pass, i)) : systemPrompts[g]!;
+        const { text, outputLen } = question(g, q);
+        const system = p.zero_reuse ? tok.words(p.system_prompt_len, subRng(seed, 'sp', 'unique', pass, i)) : systemPrompt(g);
         const messages =
           p.system_prompt_len > 0
             ? [
                 { role: 'system' as const, content: system },
-                { role: 'user' as const, content: question.text },
+                { role: 'user' as const, content: text },
               ]
-            : [{ role: 'user' as const, content: question.text }];
+            : [{ role: 'user' as const, content: text }];
         yield buildRequest(
           {
             api: p.api,
             model,
             messages,
-            maxTokens: question.outputLen,
+            maxTokens: outputLen,
             groupId: p.zero_reuse ? `unique-${pass}-${i}` : `group-${g}`,
             tags: { reuse: p.zero_reuse ? 'none' : 'shared' },
           },
