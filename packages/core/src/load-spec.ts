@@ -4,7 +4,7 @@ import { z } from 'zod';
 const positive = z.number().positive();
 
 export const StageSchema = z
-  .object({
+  .strictObject({
     /** closed loop (`concurrency` users, each sending its next request when the last finishes) or open loop. */
     type: z.enum(['concurrency', 'constant', 'poisson']),
     concurrency: z.number().int().positive().optional(),
@@ -21,7 +21,7 @@ export const StageSchema = z
 export type Stage = z.infer<typeof StageSchema>;
 
 export const LoadSpecSchema = z
-  .object({
+  .strictObject({
     type: z.enum(['concurrency', 'constant', 'poisson', 'stages']),
     concurrency: z.number().int().positive().optional(),
     rate: positive.optional(),

@@ -1,7 +1,7 @@
 // The files of a run folder. requests.jsonl is appended record by record while the run goes (so a
 // crash keeps everything finished so far); the rest is written at the end from the summary and
 // from requests.jsonl itself (never from records held in memory).
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createJsonlWriter, readJsonl, type JsonlWriter } from './jsonl.ts';
 import { writePodsCsv, writeRequestsCsv } from './csv-outputs.ts';
@@ -24,14 +24,18 @@ interface RunOutputsInternal extends RunOutputs {
   writer: JsonlWriter;
 }
 
-/** Create (or, with force, reuse) a run folder. An existing non-empty folder is refused without force. */
+/**
+ * Create a run folder, or use an existing one that holds no run yet. A folder that already holds a
+ * run (requests.jsonl or summary.json) is never overwritten without force.
+ */
 export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}): Promise<RunOutputs> {
-  if (existsSync(dir) && readdirSync(dir).length > 0 && !opts.force) {
-    throw new Error(`output folder ${dir} already exists and is not empty; choose another --out or pass --force`);
+  const path = join(dir, RUN_FILES.requests);
+  const holdsRun = existsSync(path) || existsSync(join(dir, RUN_FILES.summary));
+  if (holdsRun && !opts.force) {
+    throw new Error(`output folder ${dir} already holds a run; choose another --out or pass --force`);
   }
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, RUN_FILES.requests);
-  if (opts.force && existsSync(path)) writeFileSync(path, '');
+  if (existsSync(path)) writeFileSync(path, '');
   const writer = createJsonlWriter(path);
   const out: RunOutputsInternal = { dir, writer, append: (r) => writer.write(r) };
   return out;

@@ -31,6 +31,8 @@ export interface RunOptions {
   insecure?: boolean;
   /** Write requests.jsonl, summary.json, requests.csv, pods.csv here (created if missing). */
   outDir?: string;
+  /** Overwrite a folder that already holds a run. */
+  force?: boolean;
   signal?: AbortSignal;
   progressIntervalMs?: number;
   /** Stop the run at the first failed request. */
@@ -155,7 +157,7 @@ async function execute(
     clock,
   );
   const recorder: Recorder = createRecorder({ clock: clock.now });
-  const outputs: RunOutputs | null = options.outDir ? await openRunOutputs(options.outDir) : null;
+  const outputs: RunOutputs | null = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
   // In-flight requests are aborted through this signal once draining time is up.
   const inflightAbort = new AbortController();
 

@@ -1,0 +1,23 @@
+// `routebench merge A B… --out DIR`: combine shard or repeated-run summaries exactly (counts add,
+// HDR histograms merge), e.g. the shards of a Kubernetes Indexed Job.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { mergeSummaries } from '@routebench/core/merge';
+import { writeJsonAtomic } from '@routebench/core/run-outputs';
+import { UsageError } from '../exit-codes.ts';
+import { loadSummary } from './load-run.ts';
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('merge run summaries exactly into one (counts add, histograms merge)')
+    .argument('<runs...>', 'run folders or summary.json files')
+    .requiredOption('-o, --out <dir>', 'folder for the merged summary.json')
+    .action((runs: string[], flags: { out: string }) => {
+      if (runs.length < 2) throw new UsageError('merge needs at least two runs');
+      const merged = mergeSummaries(runs.map((r) => loadSummary(r).summary));
+      mkdirSync(flags.out, { recursive: true });
+      writeJsonAtomic(join(flags.out, 'summary.json'), merged);
+      process.stdout.write(`merged ${runs.length} summaries (${merged.counts.sent} requests) into ${join(flags.out, 'summary.json')}\n`);
+    });
+}

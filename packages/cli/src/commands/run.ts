@@ -1,0 +1,172 @@
+// `routebench run <preset|file>`: run a scenario (its controls and compared targets too), print the
+// verdict table, write every output into the run folder.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { applyOverrides, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
+import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
+import { renderVerdictTable } from '@routebench/core/verdict';
+import { compareSummaries, compareToCsv, formatCompareTable } from '@routebench/core/compare';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } from '../options.ts';
+import { createProgressView } from '../progress.ts';
+import { writeHtmlReportFor } from './report.ts';
+
+export interface RunFlags {
+  target?: string;
+  out?: string;
+  quick?: boolean;
+  set: string[];
+  seed?: number;
+  requests?: number;
+  duration?: number;
+  concurrency?: number;
+  rate?: number;
+  header: [string, string][];
+  apiKeyEnv?: string;
+  apiKeyFile?: string;
+  insecure?: boolean;
+  failFast?: boolean;
+  force?: boolean;
+  controls: boolean;
+  drainTimeout?: number;
+}
+
+export function resolveScenario(ref: string): Scenario {
+  if (/\.(ya?ml|json)$/i.test(ref) || ref.includes('/')) {
+    if (!existsSync(ref)) throw new UsageError(`scenario file ${ref} does not exist`);
+    return loadScenarioFile(ref);
+  }
+  try {
+    return getPreset(ref);
+  } catch {
+    throw new UsageError(`unknown preset "${ref}"; valid presets: ${listPresets().join(', ')} (or give a scenario .yaml/.json file)`);
+  }
+}
+
+/** Flags that are shorthands for --set. */
+export function flagOverrides(f: RunFlags): string[] {
+  const sets: string[] = [];
+  if (f.seed !== undefined) sets.push(`seed=${f.seed}`);
+  if (f.requests !== undefined) sets.push(`load.requests=${f.requests}`);
+  if (f.duration !== undefined) sets.push(`load.durationS=${f.duration}`);
+  if (f.concurrency !== undefined) sets.push(`load.concurrency=${f.concurrency}`);
+  if (f.rate !== undefined) sets.push(`load.rate=${f.rate}`);
+  if (f.drainTimeout !== undefined) sets.push(`load.drainTimeoutMs=${f.drainTimeout}`);
+  return sets;
+}
+
+function readApiKey(f: RunFlags): string | undefined {
+  if (f.apiKeyEnv) {
+    const v = process.env[f.apiKeyEnv];
+    if (!v) throw new UsageError(`--api-key-env: environment variable ${f.apiKeyEnv} is not set`);
+    return v;
+  }
+  if (f.apiKeyFile) {
+    if (!existsSync(f.apiKeyFile)) throw new UsageError(`--api-key-file: ${f.apiKeyFile} does not exist`);
+    return readFileSync(f.apiKeyFile, 'utf8').trim();
+  }
+  return process.env.ROUTEBENCH_API_KEY || undefined;
+}
+
+export function defaultOutDir(scenario: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join('results', `${stamp}-${scenario}`);
+}
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run a scenario preset or file against the embedded simulator (default) or a gateway, and print verdicts')
+    .argument('<scenario>', `preset name (${listPresets().join(', ')}) or a scenario .yaml/.json file`)
+    .option('-t, --target <url>', 'send to this gateway instead of the simulator', httpUrl('--target'))
+    .option('-o, --out <dir>', 'output folder (default results/<timestamp>-<scenario>/)')
+    .option('--quick', 'the reduced form of the scenario (seconds)')
+    .option('--set <path=value>', 'override any scenario field, e.g. --set load.rate=20 (repeatable)', collect, [])
+    .option('--seed <n>', 'workload seed', integer('--seed'))
+    .option('--requests <n>', 'measured requests (load.requests)', positiveInt('--requests'))
+    .option('--duration <s>', 'measured seconds (load.durationS)', positiveNumber('--duration'))
+    .option('--concurrency <n>', 'closed-loop users (load.concurrency)', positiveInt('--concurrency'))
+    .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate'))
+    .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish', positiveInt('--drain-timeout'))
+    .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
+    .option('--api-key-env <name>', 'read the API key (sent as a bearer token to --target only) from this env var (default ROUTEBENCH_API_KEY)')
+    .option('--api-key-file <path>', 'read the API key from this file')
+    .option('--insecure', 'skip TLS certificate verification')
+    .option('--fail-fast', 'stop at the first failed request')
+    .option('--force', 'overwrite an output folder that already holds a run')
+    .option('--no-controls', 'skip control runs (claims that need them become Inconclusive)')
+    .action(async (ref: string, flags: RunFlags) => {
+      process.exitCode = await runAction(ref, flags);
+    });
+}
+
+export async function runAction(ref: string, flags: RunFlags): Promise<number> {
+  let scenario = resolveScenario(ref);
+  const sets = [...flagOverrides(flags), ...flags.set];
+  if (sets.length > 0) scenario = applyOverrides(scenario, sets);
+  if (flags.target) scenario = withTarget(scenario, flags.target);
+  const apiKey = readApiKey(flags);
+  const outDir = flags.out ?? defaultOutDir(scenario.name);
+  if (existsSync(join(outDir, 'requests.jsonl')) && !flags.force) {
+    throw new UsageError(`output folder ${outDir} already holds a run; choose another --out or pass --force`);
+  }
+
+  const view = createProgressView();
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\n${sig}: stopping — no new requests; waiting for in-flight ones, then writing results (again to quit at once)\n`);
+      ac.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result: ScenarioResult;
+  try {
+    result = await runScenario(scenario, {
+      outDir,
+      force: flags.force,
+      quick: flags.quick,
+      skipControls: !flags.controls,
+      apiKey,
+      insecure: flags.insecure,
+      failFast: flags.failFast,
+      signal: ac.signal,
+      headers: Object.fromEntries(flags.header),
+      onRunStart: (label, target) => view.start(label, target, scenario.load.durationS ?? null),
+      onProgress: (label, p) => view.update(label, p),
+    });
+  } finally {
+    view.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const out = process.stdout;
+  if (result.verdicts.length > 0) out.write(`\n${renderVerdictTable(result.verdicts)}\n`);
+  else out.write(`\n(no claims in scenario ${scenario.name}: nothing to judge; results recorded)\n`);
+  const s = result.main.evidence.summary;
+  const o = s.dimensions.overall;
+  out.write(
+    `\n${s.counts.sent} requests (${s.counts.ok} ok, ${s.counts.error} errors, ${s.counts.cancelled} cancelled)` +
+      (o ? `  TTFT p50 ${fmt(o.ttft.p50)} p99 ${fmt(o.ttft.p99)}  ITL p50 ${fmt(o.itl.p50)} p99 ${fmt(o.itl.p99)}  E2E p99 ${fmt(o.e2e.p99)}` : '') +
+      '\n',
+  );
+  if (result.compared.length >= 2) {
+    const rows = compareSummaries(result.compared.map((r) => ({ name: r.label, summary: r.evidence.summary })));
+    writeFileSync(join(outDir, 'compare.csv'), compareToCsv(rows));
+    out.write(`\n${formatCompareTable(rows)}\n`);
+  }
+  writeHtmlReportFor(outDir, [{ name: result.main.label, summary: s }, ...result.compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))]);
+  out.write(`\nresults: ${outDir}\n`);
+  if (result.main.stopped && result.main.stopReason) out.write(`run stopped early: ${result.main.stopReason}\n`);
+  return result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
+}
+
+function fmt(x: number | null): string {
+  return x === null ? '-' : `${x.toFixed(1)}ms`;
+}

@@ -1,0 +1,53 @@
+// Parsers for flag values: each failure names the flag and what it accepts.
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got "${v}"`);
+    return n;
+  };
+}
+
+export function integer(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`${flag} expects an integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `--header "name: value"` → [name, value]. */
+export function parseHeader(v: string): [string, string] {
+  const i = v.indexOf(':');
+  if (i <= 0) throw new InvalidArgumentError(`--header expects "name: value", got "${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`);
+  const name = v.slice(0, i).trim();
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new InvalidArgumentError(`--header: "${name}" is not a valid header name`);
+  return [name.toLowerCase(), v.slice(i + 1).trim()];
+}
+
+export function httpUrl(flag: string) {
+  return (v: string): string => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new InvalidArgumentError(`${flag} expects an http(s) URL, got "${v}"`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError(`${flag} expects an http(s) URL, got "${v}"`);
+    if (u.username || u.password) throw new InvalidArgumentError(`${flag}: credentials in the URL are not allowed; use --api-key-env`);
+    return v;
+  };
+}

@@ -1,0 +1,116 @@
+// End-to-end tests of the routebench command, in-process against the embedded simulator.
+import { mkdtempSync, readFileSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/main.ts';
+import { EXIT } from '../src/exit-codes.ts';
+import { COMPARE_CSV_COLUMNS } from '@routebench/core/compare';
+
+let dir: string;
+const writes: string[] = [];
+const origOut = process.stdout.write.bind(process.stdout);
+const origErr = process.stderr.write.bind(process.stderr);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'routebench-cli-'));
+});
+afterAll(() => {
+  process.stdout.write = origOut;
+  process.stderr.write = origErr;
+});
+
+/** Run the CLI in-process, capturing stdout+stderr. */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  writes.length = 0;
+  const capture = ((chunk: string | Uint8Array) => {
+    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  try {
+    const code = await main(args);
+    return { code, out: writes.join('') };
+  } finally {
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+  }
+}
+
+describe('routebench CLI', () => {
+  it('runs the smoke preset on the simulator and writes every output', async () => {
+    const out = join(dir, 'smoke');
+    const r = await cli('run', 'smoke', '--quick', '--out', out);
+    expect(r.code, r.out).toBe(EXIT.ok);
+    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'verdicts.md', 'verdicts.json', 'report.html', 'scenario.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.counts.ok).toBe(summary.counts.sent);
+    expect(summary.counts.sent).toBeGreaterThan(0);
+  });
+
+  it('refuses to overwrite a run folder without --force', async () => {
+    const out = join(dir, 'smoke');
+    const r = await cli('run', 'smoke', '--quick', '--out', out);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.out).toContain('--force');
+  });
+
+  it('compares an aggregated and a P/D run into the documented CSV', async () => {
+    const agg = join(dir, 'agg');
+    const pd = join(dir, 'pd');
+    expect((await cli('run', 'smoke', '--quick', '--out', agg)).code).toBe(EXIT.ok);
+    expect((await cli('run', 'smoke', '--quick', '--out', pd, '--set', 'target.sim.preset=pd-1p1d')).code).toBe(EXIT.ok);
+    const csv = join(dir, 'cmp.csv');
+    const r = await cli('compare', agg, pd, '--csv', csv);
+    expect(r.code, r.out).toBe(EXIT.ok);
+    const lines = readFileSync(csv, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(COMPARE_CSV_COLUMNS.join(','));
+    const ttftP50 = lines.find((l) => l.startsWith('ttft,overall,p50,ms,pd,'));
+    expect(ttftP50).toBeDefined();
+    const value = Number(ttftP50!.split(',')[5]);
+    expect(value).toBeGreaterThan(0);
+  });
+
+  it('summarize rebuilds a summary from a requests.jsonl cut off mid-line', async () => {
+    const src = join(dir, 'smoke');
+    const cut = join(dir, 'cut');
+    const text = readFileSync(join(src, 'requests.jsonl'), 'utf8');
+    const lines = text.trim().split('\n');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(cut);
+    writeFileSync(join(cut, 'requests.jsonl'), `${lines.join('\n')}\n${lines[0]!.slice(0, 50)}`);
+    const r = await cli('summarize', cut);
+    expect(r.code, r.out).toBe(EXIT.ok);
+    expect(r.out).toContain('cut off');
+    const summary = JSON.parse(readFileSync(join(cut, 'summary.json'), 'utf8'));
+    expect(summary.counts.sent + summary.counts.warmup.sent).toBe(lines.length);
+    expect(readdirSync(cut)).toEqual(expect.arrayContaining(['pods.csv', 'requests.csv']));
+  });
+
+  const usageCases: [string, string[], string][] = [
+    ['unknown flag', ['run', 'smoke', '--bogus'], 'unknown option'],
+    ['unknown preset', ['run', 'nope'], 'valid presets'],
+    ['bad number', ['run', 'smoke', '--rate', 'fast'], '--rate expects a positive number'],
+    ['bad URL', ['run', 'smoke', '--target', 'ftp://x'], '--target expects an http(s) URL'],
+    ['bad --set path', ['run', 'smoke', '--set', 'load.nope=1'], 'load'],
+    ['missing api key env', ['run', 'smoke', '--api-key-env', 'ROUTEBENCH_TEST_UNSET_VAR'], 'ROUTEBENCH_TEST_UNSET_VAR'],
+    ['sim without preset', ['sim'], '--preset'],
+    ['compare with one run', ['compare', '/nonexistent'], 'at least two'],
+  ];
+  for (const [name, args, message] of usageCases) {
+    it(`exits 2 on ${name}`, async () => {
+      const r = await cli(...args);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.out).toContain(message);
+    });
+  }
+
+  it('lists presets', async () => {
+    const r = await cli('scenarios');
+    expect(r.code).toBe(EXIT.ok);
+    for (const p of ['prefix-cache', 'queue-balance', 'pd-transfer', 'smoke']) expect(r.out).toContain(p);
+  });
+});

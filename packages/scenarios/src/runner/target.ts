@@ -1,0 +1,71 @@
+// Opens a scenario's target: the embedded simulator (started here, on loopback) or a user's gateway.
+// Either way the runner gets a URL to send to, the metrics endpoints to scrape, and what is known
+// about the pods (roles, models) for the claims.
+import { join } from 'node:path';
+import type { MetricsSourceInput } from '@routebench/core/metrics/public';
+import { startCluster } from '@routebench/sim/cluster';
+import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim/presets';
+import type { Scenario, Target } from '../scenario.ts';
+
+export interface OpenTarget {
+  url: string;
+  kind: 'sim' | 'url';
+  /** Human description for summaries (never includes credentials). */
+  description: string;
+  metricsSources: MetricsSourceInput[];
+  eppLogPath: string | null;
+  podRoles: Record<string, 'both' | 'prefill' | 'decode'>;
+  podModels: Record<string, string[]>;
+  close(): Promise<void>;
+}
+
+export async function openTarget(target: Target, scenario: Scenario, runDir: string): Promise<OpenTarget> {
+  if ('url' in target) {
+    const sources = (scenario.metrics?.sources ?? []).filter((s) => s.kind !== 'prometheus');
+    const metricsSources: MetricsSourceInput[] =
+      sources.length === 0
+        ? []
+        : [{ kind: 'static', name: 'scenario', targets: sources.map((s, i) => ({ name: s.name ?? (s.kind === 'epp' ? 'epp' : `pod-${i}`), url: s.url, role: s.kind === 'epp' ? 'epp' : undefined })) }];
+    return { url: target.url, kind: 'url', description: target.url, metricsSources, eppLogPath: null, podRoles: {}, podModels: {}, close: async () => {} };
+  }
+  const preset = target.sim.preset;
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+    throw new Error(`target.sim.preset: unknown simulator preset "${preset}"; valid: ${PRESET_NAMES.join(', ')}`);
+  }
+  const eppLogPath = join(runDir, 'epp.log');
+  const spec = presetSpec(preset as PresetName, { ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });
+  const cluster = await startCluster(spec);
+  try {
+    await cluster.waitReady(15_000);
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  const podRoles: OpenTarget['podRoles'] = {};
+  const podModels: OpenTarget['podModels'] = {};
+  for (const p of cluster.pods) {
+    podRoles[p.name] = p.role;
+    podModels[p.name] = p.models;
+  }
+  // Autoscaled pods come and go: scrape only the EPP then (its pool gauges carry the evidence);
+  // otherwise every pod and the EPP.
+  const podTargets = cluster.autoscaler
+    ? []
+    : Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url, role: podRoles[name] }));
+  const metricsSources: MetricsSourceInput[] = [
+    { kind: 'static', name: 'sim', targets: [...podTargets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp' }] },
+  ];
+  const optionText = Object.entries(target.sim.options ?? {})
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',');
+  return {
+    url: cluster.gatewayUrl,
+    kind: 'sim',
+    description: `sim:${preset}${optionText ? `(${optionText})` : ''}`,
+    metricsSources,
+    eppLogPath,
+    podRoles,
+    podModels,
+    close: () => cluster.stop(),
+  };
+}
