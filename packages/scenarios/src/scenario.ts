@@ -2,7 +2,7 @@
 // where (target), what it should show (claims), and the control runs that make a verdict meaningful.
 // Written in TypeScript with defineScenario() or in YAML/JSON loaded with loadScenarioFile().
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LoadSpecSchema } from '@routebench/core';
@@ -146,7 +146,18 @@ export function loadScenarioFile(path: string): Scenario {
   } catch (e) {
     throw new Error(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return parseScenarioText(text, path);
+  return resolveDatasetPaths(parseScenarioText(text, path), dirname(resolve(path)));
+}
+
+/** A dataset path written in a scenario file means "relative to that file", not to the current directory. */
+function resolveDatasetPaths(s: Scenario, baseDir: string): Scenario {
+  const fix = (w: Record<string, unknown> | undefined) =>
+    w && typeof w.path === 'string' && !isAbsolute(w.path) ? { ...w, path: resolve(baseDir, w.path) } : w;
+  return {
+    ...s,
+    workload: fix(s.workload as Record<string, unknown>) as Scenario['workload'],
+    controls: s.controls.map((c) => (c.workload ? { ...c, workload: fix(c.workload) } : c)),
+  };
 }
 
 export function parseScenarioText(text: string, source: string): Scenario {

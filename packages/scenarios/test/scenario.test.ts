@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { applyQuick, defineScenario, loadScenarioFile, resolveHeaders, type ScenarioInput } from '../src/scenario.ts';
+import { createWorkload, take } from '../src/workloads/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-scenario-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +91,18 @@ describe('scenario files', () => {
     expect(s.workload).toMatchObject({ type: 'shared-prefix', zipf_s: 1.1, question_len: { distribution: 'uniform', min: 16, max: 64 } });
     expect(applyQuick(s).load.durationS).toBe(3);
     expect(s.controls.map((c) => c.name)).toEqual(['random-picker', 'zero-reuse']);
+  });
+
+  it('resolves a sharegpt path relative to the scenario file', () => {
+    const sub = join(dir, 'sub');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'data.json'), JSON.stringify([{ id: 'a', conversations: [{ from: 'human', value: 'hi there' }, { from: 'gpt', value: 'hello back' }] }]));
+    const path = join(sub, 'sg.yaml');
+    writeFileSync(path, stringify({ ...good, workload: { type: 'sharegpt', path: 'data.json' }, controls: [] }));
+    const s = loadScenarioFile(path);
+    expect(s.workload).toMatchObject({ type: 'sharegpt', path: join(sub, 'data.json') });
+    const [r] = take(createWorkload(s.workload, { seed: 1, model: 'm' }), 1);
+    expect(r!.messages).toEqual([{ role: 'user', content: 'hi there' }]);
   });
 
   it('reports unreadable and unparsable files', () => {

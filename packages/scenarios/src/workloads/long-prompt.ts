@@ -1,6 +1,8 @@
 // Prompts on both sides of a P/D threshold: short ones well below `threshold_tokens` (should stay
 // decode-only), long ones well above (should be split into prefill + decode). Every prompt is unique, so
 // no prefix-cache hit can turn a long prompt into a "short" one. `long_ratio` mixes the two classes.
+// Lengths are in tokens of the workload's tokenizer; llm-d's prefix-based-pd-decider estimates tokens as
+// bytes/4 of the request's messages JSON, so keep a wide margin (the pd presets' test checks that estimate).
 import { z } from 'zod';
 import type { RequestSpec } from '@routebench/core';
 import { getPromptTokenizer } from '../prompt-tokenizer.ts';
