@@ -1,6 +1,7 @@
 // Request split per pod from server-side counters, for when no per-request source exists:
 // model-server counter deltas first (requests served), then the EPP's per-pod scheduling attempts.
 import type { MetricsEvidence, TargetEvidence } from '../metrics/evidence.ts';
+import { onePerGeneration } from '../metrics/evidence-query.ts';
 import { CANONICAL_METRICS } from '../metrics/metric-names.ts';
 import type { PodResolver } from './pod-identity.ts';
 
@@ -24,7 +25,7 @@ function sumByTarget(evidence: MetricsEvidence, metric: string): { counts: Recor
   for (const src of evidence.sources) {
     for (const t of src.targets) {
       if (!servesResponses(t)) continue;
-      const series = t.counters.filter((c) => c.metric === metric);
+      const series = onePerGeneration(t.counters.filter((c) => c.metric === metric));
       if (series.length === 0) continue;
       counts[t.name] = (counts[t.name] ?? 0) + series.reduce((a, c) => a + c.delta, 0);
       if (!t.complete) complete = false;
@@ -56,7 +57,7 @@ export function splitFromEppAttempts(evidence: MetricsEvidence, resolve: PodReso
   for (const src of evidence.sources) {
     for (const t of src.targets) {
       if (!isEpp(t)) continue;
-      for (const c of t.counters) {
+      for (const c of onePerGeneration(t.counters.filter((x) => x.metric === CANONICAL_METRICS.eppSchedulerAttempts))) {
         if (c.metric !== CANONICAL_METRICS.eppSchedulerAttempts || c.labels.status !== 'success' || !c.labels.pod_name) continue;
         const pod = resolve(c.labels.pod_name) ?? c.labels.pod_name;
         counts[pod] = (counts[pod] ?? 0) + c.delta;

@@ -2,6 +2,26 @@
 // gauge summaries, histogram lookups. Targets are keyed by name; EPP and prefill pods can be left out.
 import type { GaugeSeries, HistogramDelta, MetricsEvidence, TargetEvidence } from './evidence.ts';
 
+/**
+ * Keep one generation per canonical metric. Servers in a deprecation window expose the same number
+ * under both names (vLLM 0.9–0.10: gpu_prefix_cache_* and prefix_cache_*; llm-d: pd_decision_total
+ * and disagg_decision_total), and summing both would count everything twice. The newest name wins.
+ */
+export function onePerGeneration<T extends { metric: string; exposedAs: string }>(series: readonly T[]): T[] {
+  const rank = (s: { metric: string; exposedAs: string }) => (isNewestName(s) ? 0 : 1);
+  const chosen = new Map<string, T>();
+  for (const s of series) {
+    const cur = chosen.get(s.metric);
+    if (!cur || rank(s) < rank(cur) || (rank(s) === rank(cur) && s.exposedAs < cur.exposedAs)) chosen.set(s.metric, s);
+  }
+  return series.filter((s) => chosen.get(s.metric)!.exposedAs === s.exposedAs);
+}
+
+function isNewestName(s: { metric: string; exposedAs: string }): boolean {
+  const base = s.exposedAs.replace(/_(total|bucket|sum|count)$/, '');
+  return s.exposedAs === s.metric || base === s.metric;
+}
+
 export interface TargetFilter {
   /** Keep only targets with one of these roles (null role = unlabelled). */
   roles?: ReadonlyArray<string | null>;
@@ -26,7 +46,7 @@ export function counterDeltas(
 ): Record<string, number> {
   const out: Record<string, number> = {};
   for (const t of targetsOf(evidence, filter)) {
-    const series = t.counters.filter((c) => c.metric === metric && Object.entries(labels).every(([k, v]) => c.labels[k] === v));
+    const series = onePerGeneration(t.counters.filter((c) => c.metric === metric)).filter((c) => Object.entries(labels).every(([k, v]) => c.labels[k] === v));
     if (series.length > 0) out[t.name] = (out[t.name] ?? 0) + series.reduce((a, c) => a + c.delta, 0);
   }
   return out;
@@ -52,7 +72,7 @@ export interface GaugeSummary {
 export function gaugeSummaries(evidence: MetricsEvidence, metric: string, filter: TargetFilter = {}): Record<string, GaugeSummary> {
   const out: Record<string, GaugeSummary> = {};
   for (const t of targetsOf(evidence, filter)) {
-    const series: GaugeSeries[] = t.gauges.filter((g) => g.metric === metric);
+    const series: GaugeSeries[] = onePerGeneration(t.gauges.filter((g) => g.metric === metric));
     if (series.length === 0) continue;
     const values = series.flatMap((g) => g.points.map((p) => p[1])).filter((v): v is number => v !== null);
     const lastPoints = series.map((g) => g.points[g.points.length - 1]).filter((p) => p && p[1] !== null);
@@ -71,5 +91,5 @@ export function histogramsOf(evidence: MetricsEvidence, target: string, metric: 
   return evidence.sources
     .flatMap((s) => s.targets)
     .filter((t) => t.name === target)
-    .flatMap((t) => t.histograms.filter((h) => h.metric === metric));
+    .flatMap((t) => onePerGeneration(t.histograms.filter((h) => h.metric === metric)));
 }

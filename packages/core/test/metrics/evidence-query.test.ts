@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterDeltas, gaugeSummaries, histogramsOf, ratioOfDeltas, targetsOf } from '../../src/metrics/evidence-query.ts';
+import { counterDeltas, gaugeSummaries, histogramsOf, onePerGeneration, ratioOfDeltas, targetsOf } from '../../src/metrics/evidence-query.ts';
 import { MetricsEvidenceSchema, type TargetEvidence } from '../../src/metrics/evidence.ts';
 
 const target = (name: string, role: string | null, over: Partial<TargetEvidence>): TargetEvidence => ({
@@ -48,6 +48,24 @@ describe('evidence queries', () => {
     expect(counterDeltas(evidence, 'vllm:request_success', {}, { roles: ['decode'] })).toEqual({ d0: 5 });
     expect(targetsOf(evidence).map((t) => t.name)).toEqual(['d0', 'p0']);
     expect(targetsOf(evidence, { excludeEpp: false }).map((t) => t.name)).toEqual(['d0', 'p0', 'epp']);
+  });
+
+  it('counts a metric exposed under two generations once, preferring the newest name', () => {
+    const dual = structuredClone(evidence);
+    const d0 = dual.sources[0].targets[0];
+    // vLLM 0.10 exposes both prefix-cache names with the same values; llm-d both decision counters.
+    d0.counters.push({ ...c('vllm:prefix_cache_hits', 30), exposedAs: 'vllm:gpu_prefix_cache_hits_total' });
+    d0.counters.push({ ...c('vllm:prefix_cache_queries', 40), exposedAs: 'vllm:gpu_prefix_cache_queries_total' });
+    d0.gauges.push({ metric: 'vllm:kv_cache_usage_perc', exposedAs: 'vllm:gpu_cache_usage_perc', labels: {}, points: [[1000, 0.4]] });
+    expect(counterDeltas(dual, 'vllm:prefix_cache_hits')).toEqual({ d0: 30 });
+    expect(ratioOfDeltas(dual, 'vllm:prefix_cache_hits', 'vllm:prefix_cache_queries').d0).toBe(0.75);
+    expect(gaugeSummaries(dual, 'vllm:kv_cache_usage_perc').d0.last).toBe(0.4);
+    const only = onePerGeneration([
+      { metric: 'llm_d_inference_scheduler_disagg_decision', exposedAs: 'llm_d_inference_scheduler_pd_decision_total', n: 1 },
+      { metric: 'llm_d_inference_scheduler_disagg_decision', exposedAs: 'llm_d_inference_scheduler_disagg_decision_total', n: 2 },
+      { metric: 'llm_d_inference_scheduler_disagg_decision', exposedAs: 'llm_d_inference_scheduler_disagg_decision_total', n: 3 },
+    ]);
+    expect(only.map((x) => x.n)).toEqual([2, 3]);
   });
 
   it('computes per-pod ratios, gauge summaries and finds histograms', () => {
