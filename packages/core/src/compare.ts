@@ -213,7 +213,8 @@ function fmtNumber(x: number | null, unit: string): string {
 
 function fmtSigned(x: number | null, unit: string): string {
   if (x === null) return '-';
-  const s = fmtNumber(x, unit);
+  // A difference of two fractions is in percentage points, not percent.
+  const s = unit === 'fraction' ? `${(x * 100).toFixed(2)}pp` : fmtNumber(x, unit);
   return x > 0 ? `+${s}` : s;
 }
 

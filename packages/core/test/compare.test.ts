@@ -116,6 +116,10 @@ describe('formatCompareTable', () => {
     const ttft = lines.find((l) => /^ttft\s+overall\s+p50/.test(l))!;
     expect(ttft).toContain(agg.dimensions.overall.ttft.p50!.toFixed(1));
     expect(ttft).toMatch(/-\d+\.\d%$/);
+    // Error rates differ in percentage points.
+    const pdErrPct = (100 * pd.counts.error) / pd.counts.finished;
+    const aggErrPct = (100 * agg.counts.error) / agg.counts.finished;
+    expect(lines.find((l) => /^errors\s+overall/.test(l))).toContain(`+${(pdErrPct - aggErrPct).toFixed(2)}pp`);
 
     const coloured = formatCompareTable(rows, { color: true });
     // Lower TTFT is better → green; higher error rate is worse → red.

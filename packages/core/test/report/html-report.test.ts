@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html-report.ts';
 import type { Summary } from '../../src/summary.ts';
 import type { Verdict } from '../../src/verdict.ts';
-import { launchChromium, type Browser } from './chromium.ts';
+import { CHROMIUM_INSTALL_TIMEOUT_MS, launchChromium, type Browser } from './chromium.ts';
 import { AGG_SPEC, PD_SPEC, syntheticSummary } from './synthetic-runs.ts';
 
 const HOSTILE_POD = '<img src=x onerror=alert(1)>';
@@ -45,7 +45,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await launchChromium();
-});
+  // Generous: on a machine without chromium, the first run installs it (see chromium.ts).
+}, CHROMIUM_INSTALL_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
