@@ -1,0 +1,41 @@
+// What a claim is judged on: the evidence of the main run and of its control runs. The runner fills these;
+// claims only read them (core never imports the simulator or the scenarios package).
+import type { AttributionResult } from '../attribution/attribute.ts';
+import type { MetricsEvidence } from '../metrics/evidence.ts';
+import type { RequestRecord } from '../request-record.ts';
+import type { Summary } from '../summary.ts';
+
+export type PodRole = 'both' | 'prefill' | 'decode';
+
+export interface RunEvidence {
+  summary: Summary;
+  /** Scraped server-side evidence; null when no metrics source was configured. */
+  metrics: MetricsEvidence | null;
+  /** Per-request pod attribution and per-pod split; null when attribution was not run. */
+  attribution: AttributionResult | null;
+  /** Pod name → role (from the deployment: sim preset or llm-d.ai/role labels). */
+  podRoles?: Record<string, PodRole>;
+  /** Pod name → models it serves. */
+  podModels?: Record<string, string[]>;
+  /**
+   * Optional (additive): the run's measured records (requests.jsonl). When present, claims that need a
+   * per-request join (goodput, served model vs requested, group → pod with late attribution) use them
+   * instead of the summary's aggregates.
+   */
+  records?: readonly RequestRecord[];
+  /**
+   * Optional (additive): EPP log text. Used for the precise prefix scorer's per-endpoint score lines
+   * (`{"plugin":"precise-prefix-cache-scorer","endpoint":…,"score":…}`, `"Got endpoint scores"`).
+   */
+  eppLog?: string | readonly string[];
+}
+
+export interface ClaimContext {
+  /** Feature column text (the scenario's `feature`). */
+  feature: string;
+  /** Mode column text ('Aggregated' or 'P/D'). */
+  mode: string;
+  main: RunEvidence;
+  /** Control runs by control name (e.g. 'random-picker', 'zero-reuse', 'kv-transfer-broken'). */
+  controls: Record<string, RunEvidence>;
+}

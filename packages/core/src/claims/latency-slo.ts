@@ -1,0 +1,138 @@
+// latency-slo: latency percentiles meet their targets, and optionally enough requests meet every per-request
+// SLO at once (goodput). Percentiles come from the summary's HDR histograms for one dimension (overall by
+// default). Goodput is exact from the records when the runner passes them; otherwise it is a lower bound
+// from the histograms (Fréchet: P(all met) ≥ Σ P(each met) − (k − 1)), so it can only under-state goodput.
+import { z } from 'zod';
+import type { DimensionStats, LatencyStats } from '../summary.ts';
+import { count, inconclusive, positive, share, type ClaimOutcome } from './claim-kit.ts';
+import type { ClaimContext } from './context.ts';
+import { ms, num, pct, round } from './format.ts';
+
+const METRICS = ['ttft', 'itl', 'tpot', 'e2e'] as const;
+type Metric = (typeof METRICS)[number];
+const PERCENTILES = { 50: 'p50', 90: 'p90', 95: 'p95', 99: 'p99', 99.9: 'p999' } as const;
+type PKey = (typeof PERCENTILES)[keyof typeof PERCENTILES];
+
+const named: Record<string, z.ZodOptional<z.ZodNumber>> = {};
+for (const m of METRICS) for (const p of ['P50', 'P90', 'P95', 'P99'] as const) named[`${m}${p}Ms`] = positive().optional();
+
+export const LatencySloThresholdsSchema = z
+  .strictObject({
+    /** Single-target form: metric + percentile + maxMs (e.g. ttft p90 ≤ 2000 ms). */
+    metric: z.enum(METRICS).optional(),
+    percentile: z
+      .number()
+      .refine((p) => String(p) in PERCENTILES, { error: 'expected one of 50, 90, 95, 99, 99.9' })
+      .optional(),
+    maxMs: positive().optional(),
+    /** Named targets, e.g. ttftP99Ms: 500, itlP50Ms: 20. */
+    ...named,
+    /** Summary dimension to judge (overall, model:<m>, tag:<k>=<v>, …). */
+    dimension: z.string().min(1).default('overall'),
+    minRequests: count().min(1).default(10),
+    /** Share of requests that must meet every per-request SLO below. */
+    minGoodput: share().optional(),
+    sloTtftMs: positive().optional(),
+    sloTpotMs: positive().optional(),
+    sloE2eMs: positive().optional(),
+  })
+  .superRefine((t, ctx) => {
+    const single = [t.metric, t.percentile, t.maxMs].filter((x) => x !== undefined).length;
+    if (single > 0 && single < 3) ctx.addIssue({ code: 'custom', path: ['maxMs'], message: 'metric, percentile and maxMs go together' });
+    const slos = [t.sloTtftMs, t.sloTpotMs, t.sloE2eMs].some((x) => x !== undefined);
+    if (t.minGoodput !== undefined && !slos) ctx.addIssue({ code: 'custom', path: ['minGoodput'], message: 'set at least one of sloTtftMs, sloTpotMs, sloE2eMs' });
+    const namedSet = Object.keys(named).some((k) => (t as Record<string, unknown>)[k] !== undefined);
+    if (single === 0 && !namedSet && t.minGoodput === undefined)
+      ctx.addIssue({ code: 'custom', path: [], message: 'no latency target: set metric+percentile+maxMs, a named target like ttftP99Ms, or minGoodput' });
+  });
+export type LatencySloThresholds = z.infer<typeof LatencySloThresholdsSchema>;
+
+interface Target {
+  metric: Metric;
+  pkey: PKey;
+  label: string;
+  maxMs: number;
+}
+
+function targetsOf(t: LatencySloThresholds): Target[] {
+  const out: Target[] = [];
+  if (t.metric && t.percentile !== undefined && t.maxMs !== undefined) {
+    const pkey = PERCENTILES[t.percentile as keyof typeof PERCENTILES];
+    out.push({ metric: t.metric, pkey, label: `${t.metric.toUpperCase()} p${t.percentile}`, maxMs: t.maxMs });
+  }
+  for (const [k, v] of Object.entries(t)) {
+    const m = /^(ttft|itl|tpot|e2e)P(50|90|95|99)Ms$/.exec(k);
+    if (m && typeof v === 'number') out.push({ metric: m[1] as Metric, pkey: `p${m[2]}` as PKey, label: `${m[1].toUpperCase()} p${m[2]}`, maxMs: v });
+  }
+  return out;
+}
+
+/** Share of recorded values ≤ x, bounded from below by the percentile ladder. */
+function shareAtMost(s: LatencyStats, x: number): number {
+  const ladder: Array<[number, number | null]> = [
+    [1, s.max],
+    [0.999, s.p999],
+    [0.99, s.p99],
+    [0.95, s.p95],
+    [0.9, s.p90],
+    [0.5, s.p50],
+  ];
+  for (const [q, v] of ladder) if (v !== null && v <= x) return q;
+  return 0;
+}
+
+function goodput(ctx: ClaimContext, t: LatencySloThresholds, d: DimensionStats): { value: number; exact: boolean; n: number } {
+  const slo: Array<[Metric, number | undefined]> = [
+    ['ttft', t.sloTtftMs],
+    ['tpot', t.sloTpotMs],
+    ['e2e', t.sloE2eMs],
+  ];
+  const records = ctx.main.records?.filter((r) => r.phase === 'measure' && r.status !== 'cancelled');
+  if (records && records.length > 0 && t.dimension === 'overall') {
+    const ok = records.filter(
+      (r) =>
+        r.status === 'ok' &&
+        (t.sloTtftMs === undefined || (r.ttftMs !== null && r.ttftMs <= t.sloTtftMs)) &&
+        (t.sloTpotMs === undefined || r.tpotMs === null || r.tpotMs <= t.sloTpotMs) &&
+        (t.sloE2eMs === undefined || (r.e2eMs !== null && r.e2eMs <= t.sloE2eMs)),
+    ).length;
+    return { value: ok / records.length, exact: true, n: records.length };
+  }
+  const n = d.count - d.cancelled;
+  const okShare = n > 0 ? d.ok / n : 0;
+  const parts = slo.filter(([, x]) => x !== undefined).map(([m, x]) => okShare * shareAtMost(d[m], x!));
+  return { value: Math.max(0, parts.reduce((a, b) => a + b, 0) - (parts.length - 1)), exact: false, n };
+}
+
+export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): ClaimOutcome {
+  const d = ctx.main.summary.dimensions[t.dimension];
+  if (!d) return inconclusive(`no requests in dimension '${t.dimension}'`);
+  const sources = [`summary:${t.dimension}`];
+  if (d.ok < t.minRequests) return inconclusive(`only ${d.ok} successful requests in '${t.dimension}' (need ${t.minRequests})`, sources);
+  const results = targetsOf(t).map((tg) => ({ ...tg, value: d[tg.metric][tg.pkey] }));
+  const missing = results.filter((r) => r.value === null);
+  if (missing.length > 0) return inconclusive(`no ${missing.map((r) => r.label).join(', ')} data in '${t.dimension}'`, sources);
+  const parts = results.map((r) => `${r.label} ${ms(r.value)} (target ≤ ${ms(r.maxMs)})`);
+  let gp: ReturnType<typeof goodput> | null = null;
+  if (t.minGoodput !== undefined) {
+    gp = goodput(ctx, t, d);
+    sources.push(gp.exact ? 'records' : 'summary:histograms');
+    parts.push(`goodput ${gp.exact ? '' : '≥ '}${pct(gp.value)} of ${num(gp.n)} requests (target ≥ ${pct(t.minGoodput)})`);
+  }
+  const head = `${t.dimension === 'overall' ? '' : `${t.dimension}: `}${parts.join(', ')}; ${d.errors} errors`;
+  const evidence = {
+    dimension: t.dimension,
+    requests: d.count,
+    ok: d.ok,
+    errors: d.errors,
+    percentiles: Object.fromEntries(results.map((r) => [r.label, round(r.value, 3)])),
+    goodput: gp ? { value: round(gp.value), exact: gp.exact, requests: gp.n } : null,
+  };
+  const failures = results.filter((r) => r.value! > r.maxMs).map((r) => `${r.label} over target`);
+  const goodputShort = gp !== null && t.minGoodput !== undefined && gp.value < t.minGoodput;
+  if (goodputShort && gp!.exact) failures.push('goodput below target');
+  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources, evidence };
+  // A lower bound under the target proves nothing either way.
+  if (goodputShort) return inconclusive(`${head} (goodput is only a lower bound from histograms; pass the records for an exact value)`, sources, evidence);
+  return { status: 'Pass', details: head, sources, evidence };
+}

@@ -1,0 +1,156 @@
+// model-routing: requests are routed by model name — each request for a served model is answered by that
+// model (response `model` field) on a pod that serves it, and a request for a model nobody serves gets an
+// HTTP 404 instead of being answered by some other model. Per request when the records are available;
+// otherwise from aggregates: the client's ok count per model against the pods' per-model
+// vllm:request_success deltas (label model_name), and the 404 count for the unknown-model slice.
+import { z } from 'zod';
+import { M } from './metric-ids.ts';
+import type { RequestRecord } from '../request-record.ts';
+import { inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import type { ClaimContext, RunEvidence } from './context.ts';
+import { podTargets, seriesOf, untrustedTargets } from './evidence-read.ts';
+import { num, pct, round } from './format.ts';
+
+export const ModelRoutingThresholdsSchema = z.strictObject({
+  /** Share of requests for served models that must be answered by the right model on a right pod. */
+  minCorrectShare: share().default(1),
+  /** Status an unknown model must get. */
+  unknownStatus: z.number().int().min(100).max(599).default(404),
+  /** Tag `key=value` marking requests for a model nobody serves (the multi-model workload's marker). */
+  unknownTag: z
+    .string()
+    .regex(/^[^=]+=.+$/, { error: 'expected key=value' })
+    .default('expect=not-found'),
+});
+export type ModelRoutingThresholds = z.infer<typeof ModelRoutingThresholdsSchema>;
+
+interface Tally {
+  known: number;
+  correct: number;
+  wrongModel: number;
+  wrongPod: number;
+  failed: number;
+  unknown: number;
+  unknownWithStatus: number;
+  unknownServed: number;
+  perModel: Record<string, { requests: number; correct: number }>;
+  sources: string[];
+}
+
+function servedBy(run: RunEvidence): Map<string, string[]> | null {
+  if (!run.podModels) return null;
+  const byModel = new Map<string, string[]>();
+  for (const [pod, models] of Object.entries(run.podModels)) for (const m of models) byModel.set(m, [...(byModel.get(m) ?? []), pod]);
+  return byModel;
+}
+
+function tallyRecords(run: RunEvidence, records: readonly RequestRecord[], t: ModelRoutingThresholds): Tally {
+  const [tagKey, tagValue] = [t.unknownTag.slice(0, t.unknownTag.indexOf('=')), t.unknownTag.slice(t.unknownTag.indexOf('=') + 1)];
+  const served = servedBy(run);
+  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: ['records:servedModel'] };
+  const sources = new Set<string>(tally.sources);
+  for (const r of records) {
+    if (r.phase !== 'measure' || r.status === 'cancelled') continue;
+    const isUnknown = r.tags[tagKey] === tagValue || (served !== null && !served.has(r.model));
+    if (isUnknown) {
+      tally.unknown++;
+      if (r.httpStatus === t.unknownStatus) tally.unknownWithStatus++;
+      if (r.status === 'ok') tally.unknownServed++;
+      continue;
+    }
+    tally.known++;
+    const pm = (tally.perModel[r.model] ??= { requests: 0, correct: 0 });
+    pm.requests++;
+    if (r.status !== 'ok') {
+      tally.failed++;
+      continue;
+    }
+    const modelOk = r.servedModel === r.model;
+    if (!modelOk) tally.wrongModel++;
+    const pod = r.pod ?? run.attribution?.perRequest.get(r.requestId)?.pod ?? null;
+    let podOk = true;
+    if (served && pod !== null) {
+      sources.add(`podModels`);
+      podOk = (served.get(r.model) ?? []).includes(pod);
+      if (!podOk) tally.wrongPod++;
+    }
+    if (modelOk && podOk) {
+      tally.correct++;
+      pm.correct++;
+    }
+  }
+  tally.sources = [...sources];
+  return tally;
+}
+
+function tallyAggregates(run: RunEvidence, t: ModelRoutingThresholds): Tally | { problem: string } {
+  const s = run.summary;
+  const served = servedBy(run);
+  const unknownDim = s.dimensions[`tag:${t.unknownTag}`];
+  const models = Object.keys(s.dimensions)
+    .filter((k) => k.startsWith('model:'))
+    .map((k) => k.slice(6));
+  const pods = podTargets(run, ['both', 'decode']);
+  const withModel = pods.filter((p) => p.counters.some((c) => c.metric === M.requestSuccess && c.labels.model_name));
+  if (withModel.length === 0) return { problem: 'no per-request records and no per-model vllm:request_success counters: the served model cannot be checked' };
+  const untrusted = untrustedTargets(run, withModel);
+  if (untrusted) return { problem: untrusted };
+  const serverByModel: Record<string, number> = {};
+  for (const p of withModel)
+    for (const c of seriesOf(p, M.requestSuccess)) if (c.labels.model_name) serverByModel[c.labels.model_name] = (serverByModel[c.labels.model_name] ?? 0) + c.delta;
+  // A model is served when the deployment says so, else when some pod reported serving it.
+  const isServed = (m: string) => (served ? served.has(m) : m in serverByModel || !unknownDim);
+  const knownModels = models.filter(isServed);
+  const unknownModels = models.filter((m) => !isServed(m));
+  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: [`metrics:vllm:request_success_total`] };
+  const unknownCount = unknownDim?.count ?? unknownModels.reduce((a, m) => a + (s.dimensions[`model:${m}`]?.count ?? 0), 0);
+  const unknownOk = unknownDim?.ok ?? unknownModels.reduce((a, m) => a + (s.dimensions[`model:${m}`]?.ok ?? 0), 0);
+  for (const m of knownModels) {
+    const d = s.dimensions[`model:${m}`];
+    const requests = d.count - d.cancelled;
+    const correct = Math.min(d.ok, serverByModel[m] ?? 0);
+    tally.perModel[m] = { requests, correct };
+    tally.known += requests;
+    tally.correct += correct;
+    tally.failed += d.errors;
+    tally.wrongModel += Math.max(0, d.ok - correct);
+  }
+  tally.unknown = unknownCount;
+  tally.unknownServed = unknownOk;
+  const errs404 = s.counters.errorsByHttpStatus[String(t.unknownStatus)] ?? 0;
+  tally.unknownWithStatus = Math.min(unknownCount - unknownOk, errs404);
+  tally.sources.push(`summary:errorsByHttpStatus`);
+  return tally;
+}
+
+export function evaluateModelRouting(ctx: ClaimContext, t: ModelRoutingThresholds): ClaimOutcome {
+  const run = ctx.main;
+  const records = run.records?.filter((r) => r.phase === 'measure');
+  const tally = records && records.length > 0 ? tallyRecords(run, records, t) : tallyAggregates(run, t);
+  if ('problem' in tally) return inconclusive(tally.problem);
+  if (tally.known === 0) return inconclusive('no request for a served model', tally.sources);
+  const correctShare = tally.correct / tally.known;
+  const perModel = Object.entries(tally.perModel)
+    .map(([m, v]) => `${m} ${v.correct}/${v.requests}`)
+    .join(', ');
+  const unknownText =
+    tally.unknown > 0 ? `; unknown model: ${tally.unknownWithStatus}/${tally.unknown} got ${t.unknownStatus}${tally.unknownServed ? `, ${tally.unknownServed} answered by some model` : ''}` : '';
+  const head = `${Object.keys(tally.perModel).length} models routed by model name: ${pct(correctShare)} answered by the requested model on a pod serving it (${perModel})${unknownText}`;
+  const evidence = {
+    knownRequests: tally.known,
+    correct: tally.correct,
+    correctShare: round(correctShare),
+    wrongModel: tally.wrongModel,
+    wrongPod: tally.wrongPod,
+    failed: tally.failed,
+    unknownRequests: tally.unknown,
+    unknownWithExpectedStatus: tally.unknownWithStatus,
+    unknownServed: tally.unknownServed,
+    perModel: tally.perModel,
+  };
+  const failures: string[] = [];
+  if (correctShare < t.minCorrectShare) failures.push(`below ${pct(t.minCorrectShare)} (${tally.wrongModel} wrong model, ${tally.wrongPod} wrong pod, ${tally.failed} failed)`);
+  if (tally.unknown > 0 && tally.unknownWithStatus < tally.unknown) failures.push(`${num(tally.unknown - tally.unknownWithStatus)} unknown-model request(s) did not get ${t.unknownStatus}`);
+  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources: tally.sources, evidence };
+  return { status: 'Pass', details: head, sources: tally.sources, evidence };
+}

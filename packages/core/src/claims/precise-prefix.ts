@@ -1,0 +1,41 @@
+// precise-prefix: the precise (KV-event-fed) prefix scorer steers each prefix group to the pod holding its
+// blocks. Two kinds of evidence: the scorer's own per-endpoint scores from the EPP log (all 0 = the seed's
+// failure, KV events not reaching the EPP), and the routing outcome — group affinity on the serving (decode)
+// pods measured as in prefix-affinity, against a random picker and the control run.
+import { z } from 'zod';
+import { type ClaimOutcome } from './claim-kit.ts';
+import type { ClaimContext } from './context.ts';
+import { pct } from './format.ts';
+import { judgeAffinity, PrefixAffinityThresholdsSchema } from './prefix-affinity.ts';
+import { readPreciseScores } from './precise-scores.ts';
+
+export const PrecisePrefixThresholdsSchema = PrefixAffinityThresholdsSchema;
+export type PrecisePrefixThresholds = z.infer<typeof PrecisePrefixThresholdsSchema>;
+
+export function evaluatePrecisePrefix(ctx: ClaimContext, t: PrecisePrefixThresholds): ClaimOutcome {
+  const scores = readPreciseScores(ctx.main.eppLog);
+  const { outcome } = judgeAffinity(ctx, t);
+  const sources = scores ? ['epp-log:precise-prefix-cache-scorer', ...outcome.sources] : outcome.sources;
+  const evidence = { ...outcome.evidence, scorerObservations: scores?.observations ?? null, scorerNonZero: scores?.nonZero ?? null, scorerEmptyMaps: scores?.emptyMaps ?? null };
+
+  if (scores && scores.nonZero === 0)
+    return {
+      status: 'Fail',
+      details: `KV events not reaching EPP; scorer returns 0 for all endpoints (${scores.observations} scores, ${scores.emptyMaps} empty score maps in the EPP log)${outcome.evidence.meanDominantShare !== undefined ? `; ${outcome.details}` : ''}`,
+      sources,
+      evidence,
+    };
+  const scoreNote = scores ? `; scorer gave a non-zero score ${scores.nonZero}/${scores.observations} times` : '; per-endpoint scorer scores not in evidence (EPP log not verbose or not collected)';
+  if (outcome.status === 'Fail') {
+    const cause = scores ? '' : ' -- consistent with KV events not reaching the EPP (scorer returning 0 for all endpoints)';
+    return { status: 'Fail', details: `precise prefix routing does not hold groups together: ${outcome.details}${cause}${scoreNote}`, sources, evidence };
+  }
+  if (outcome.status === 'Inconclusive') return { ...outcome, details: `${outcome.details}${scoreNote}`, sources, evidence };
+  return {
+    status: 'Pass',
+    details: `precise prefix scorer routes groups to the pod holding their blocks: ${outcome.details.replace(/^prefix affinity routes to same pod: /, '')}${scoreNote}`,
+    sources,
+    evidence,
+  };
+}
+
