@@ -210,6 +210,25 @@ describe('startCollector with static sources', () => {
     delete process.env.RB_TEST_EPP_TOKEN;
   });
 
+  it('reads OpenMetrics bodies too (counter family without _total, in-family _created)', async () => {
+    let n = 3;
+    const accepts: Array<string | undefined> = [];
+    const om = await serve((_k, req, res) => {
+      accepts.push(req.headers.accept);
+      res.writeHead(200, { 'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8' });
+      res.end(
+        `# TYPE vllm:request_success counter\nvllm:request_success_total{finished_reason="stop"} ${n}.0\nvllm:request_success_created{finished_reason="stop"} 1.7e9\n# EOF\n`,
+      );
+    });
+    const collector = await startCollector({ sources: [{ kind: 'static', targets: [{ name: 'om', url: `${om.url}/metrics` }] }], intervalMs: 10_000 });
+    n = 10;
+    const ev = await collector.stop();
+    expect(accepts).toEqual(['text/plain;version=0.0.4', 'text/plain;version=0.0.4']);
+    expect(target(ev, 'om').counters).toEqual([
+      { metric: 'vllm:request_success', exposedAs: 'vllm:request_success_total', labels: { finished_reason: 'stop' }, before: 3, after: 10, delta: 7, resets: 0 },
+    ]);
+  });
+
   it('rejects a bad config naming the field', async () => {
     await expect(startCollector({ sources: [{ kind: 'static', targets: [{ name: 'p', url: 'ftp://x' }] }] })).rejects.toThrow(
       'invalid metrics collector config: sources.0.targets.0.url: expected an http(s) URL',

@@ -14,7 +14,9 @@ export interface HttpGetOptions {
 
 export async function httpGetText(url: string, opts: HttpGetOptions): Promise<string> {
   const headers: Record<string, string> = {
-    accept: opts.accept ?? 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1',
+    // Plain 0.0.4 only: prometheus_client switches to OpenMetrics whenever the Accept header merely
+    // mentions it (q-values ignored). Both parse, but 0.0.4 is what every server can send.
+    accept: opts.accept ?? 'text/plain;version=0.0.4',
   };
   if (opts.bearerToken) headers.authorization = `Bearer ${opts.bearerToken}`;
   const maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
