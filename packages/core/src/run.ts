@@ -2,7 +2,7 @@
 // to the run's summary. Modelled on autocannon: the returned instance is awaitable and emits
 // 'progress' (periodic snapshot) and 'request' (each finished record) events; `stop()` (or an
 // AbortSignal) stops sending, lets in-flight requests drain for a bounded time, then aborts them.
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createRunClock, createStreamingClient, type StreamingClient } from './client.ts';
 import { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load-spec.ts';
@@ -160,6 +160,8 @@ async function execute(
   const outputs: RunOutputs | null = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
   // In-flight requests are aborted through this signal once draining time is up.
   const inflightAbort = new AbortController();
+  // Every in-flight request listens on this signal: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, inflightAbort.signal);
 
   const iterator = options.workload[Symbol.iterator]();
   let exhausted = false;

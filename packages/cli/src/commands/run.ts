@@ -159,7 +159,8 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   if (result.compared.length >= 2) {
     const rows = compareSummaries(result.compared.map((r) => ({ name: r.label, summary: r.evidence.summary })));
     writeFileSync(join(outDir, 'compare.csv'), compareToCsv(rows));
-    out.write(`\n${formatCompareTable(rows)}\n`);
+    // The console gets the overall rows; compare.csv has every pod and model too.
+    out.write(`\n${formatCompareTable(rows.filter((r) => r.dimension === 'overall'))}\n(per pod and per model: ${join(outDir, 'compare.csv')})\n`);
   }
   writeHtmlReportFor(outDir, [{ name: result.main.label, summary: s }, ...result.compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))]);
   out.write(`\nresults: ${outDir}\n`);
