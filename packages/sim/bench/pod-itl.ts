@@ -1,9 +1,9 @@
 // Bench: 500 concurrent streams against one pod (maxNumSeqs 500). Reports the error of each emitted
 // inter-token gap (from the pod's recorded emission times, i.e. when each content chunk was written)
-// against the configured ITL. The clients run in a worker thread so their parsing does not share the
-// pod's event loop (they still share the machine's cores).
+// against the configured ITL. The clients run in a child process so their parsing does not share the
+// pod's event loop, and the pod process's CPU share is its own (they still share the machine's cores).
 //   ./node_modules/.bin/tsx packages/sim/bench/pod-itl.ts [streams=500] [itlMs=20] [tokens=50]
-import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, cpus } from 'node:os';
 import { startPod } from '../src/pod/index.ts';
@@ -13,9 +13,9 @@ const itlMs = Number(process.argv[3] ?? 20);
 const tokens = Number(process.argv[4] ?? 50);
 
 const CLIENT = `
-const { parentPort, workerData } = require('node:worker_threads');
 const http = require('node:http');
-const { url, streams, tokens } = workerData;
+const { url, streams, tokens } = JSON.parse(process.argv[1]);
+const report = (m) => { process.stdout.write(JSON.stringify(m)); process.exit(0); };
 const agent = new http.Agent({ keepAlive: true, maxSockets: streams + 10 });
 let done = 0, failed = 0;
 for (let i = 0; i < streams; i++) {
@@ -25,9 +25,9 @@ for (let i = 0; i < streams; i++) {
     headers: { 'content-type': 'application/json', 'x-request-id': 'b' + i } }, (res) => {
     if (res.statusCode !== 200) failed++;
     res.on('data', () => {});
-    res.on('end', () => { if (++done === streams) parentPort.postMessage({ failed }); });
+    res.on('end', () => { if (++done === streams) report({ failed }); });
   });
-  req.on('error', () => { failed++; if (++done === streams) parentPort.postMessage({ failed }); });
+  req.on('error', () => { failed++; if (++done === streams) report({ failed }); });
   req.end(body);
 }
 `;
@@ -46,12 +46,17 @@ loopDelay.enable();
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
 try {
-  const worker = new Worker(CLIENT, { eval: true, workerData: { url: pod.url, streams, tokens } });
-  const result = await new Promise<{ failed: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+  const child = spawn(process.execPath, ['-e', CLIENT, JSON.stringify({ url: pod.url, streams, tokens })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await worker.terminate();
+  let stdout = '';
+  child.stdout.on('data', (c) => (stdout += c));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('exit', resolve);
+    child.once('error', reject);
+  });
+  if (code !== 0) throw new Error(`client process exited with ${code}`);
+  const result = JSON.parse(stdout) as { failed: number };
 
   const errs: number[] = [];
   let complete = 0;
@@ -76,6 +81,7 @@ try {
     machine: {
       cores: cpus().length,
       loadAvg1m: +loadavg()[0]!.toFixed(2),
+      podCpuUsPerToken: +((cpuMs(process.cpuUsage(cpu0)) * 1000) / (complete * tokens)).toFixed(1),
       podProcessCpuShare: +((cpuMs(process.cpuUsage(cpu0)) / (performance.now() - wall0))).toFixed(2),
       eventLoopDelayMs: { p50: +(loopDelay.percentile(50) / 1e6).toFixed(2), p99: +(loopDelay.percentile(99) / 1e6).toFixed(2), max: +(loopDelay.max / 1e6).toFixed(2) },
     },

@@ -73,6 +73,24 @@ function checkLabels(metric: string, labels: Labels): void {
   }
 }
 
+/**
+ * Hot paths (one observation per streamed token) pass the same frozen labels object every time;
+ * remember its series by identity so we do not sort and escape label keys per observation.
+ * Only frozen objects are cached: a mutable one could change after being remembered.
+ */
+function cachedSlot<S>(lookup: (labels: Labels) => S): (labels: Labels) => S {
+  const byObject = new WeakMap<Labels, S>();
+  return (labels) => {
+    if (!Object.isFrozen(labels)) return lookup(labels);
+    let s = byObject.get(labels);
+    if (s === undefined) {
+      s = lookup(labels);
+      byObject.set(labels, s);
+    }
+    return s;
+  };
+}
+
 interface Family {
   name: string;
   help: string;
@@ -93,7 +111,7 @@ export function createRegistry(): Registry {
 
   function scalarSeries(name: string) {
     const series = new Map<string, { labels: Labels; value: number }>();
-    const slot = (labels: Labels) => {
+    const slot = cachedSlot((labels: Labels) => {
       const k = keyOf(labels);
       let s = series.get(k);
       if (!s) {
@@ -102,7 +120,7 @@ export function createRegistry(): Registry {
         series.set(k, s);
       }
       return s;
-    };
+    });
     return { series, slot };
   }
 
@@ -160,7 +178,7 @@ export function createRegistry(): Registry {
         if (!(bounds[i]! > bounds[i - 1]!)) throw new Error(`histogram ${def.name}: buckets must increase`);
       }
       const series = new Map<string, { labels: Labels; counts: number[]; count: number; sum: number }>();
-      const slot = (labels: Labels) => {
+      const slot = cachedSlot((labels: Labels) => {
         const k = keyOf(labels);
         let s = series.get(k);
         if (!s) {
@@ -169,7 +187,7 @@ export function createRegistry(): Registry {
           series.set(k, s);
         }
         return s;
-      };
+      });
       register({
         name: def.name,
         help: def.help,

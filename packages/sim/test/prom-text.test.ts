@@ -41,6 +41,20 @@ describe('prom-text', () => {
     expect(h.get({ a: 'b' })).toMatchObject({ count: 5, sum: 55.65 });
   });
 
+  it('frozen label objects hit a cached series; mutable ones are looked up each time', () => {
+    const r = createRegistry();
+    const c = r.counter({ name: 'c_total', help: 'c' });
+    const frozen = Object.freeze({ a: '1' });
+    c.inc(frozen);
+    c.inc(frozen);
+    const mutable: Record<string, string> = { a: '1' };
+    c.inc(mutable);
+    mutable.a = '2';
+    c.inc(mutable);
+    expect(c.get({ a: '1' })).toBe(3);
+    expect(c.get({ a: '2' })).toBe(1);
+  });
+
   it('escapes label values and rejects bad names', () => {
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
     const r = createRegistry();

@@ -41,7 +41,7 @@ export interface PodMetricsOptions {
 
 export interface PodMetrics {
   registry: Registry;
-  labels: { model_name: string; engine: string };
+  labels: Readonly<{ model_name: string; engine: string }>;
   prefixQueries: Counter;
   prefixHits: Counter;
   externalQueries: Counter;
@@ -66,7 +66,8 @@ export interface PodMetrics {
 
 export function createPodMetrics(o: PodMetricsOptions): PodMetrics {
   const r = createRegistry();
-  const labels = { model_name: o.modelName, engine: '0' };
+  // Frozen: the registry caches the series of a frozen labels object (hot path, one call per token).
+  const labels = Object.freeze({ model_name: o.modelName, engine: '0' });
   const legacy = o.metricNames === 'legacy';
 
   r.gauge({
