@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestSpecSchema } from '@routebench/core';
+import { parseClaims } from '@routebench/core/claims/evaluate';
 import { applyQuick, controlScenario, createWorkload, getPreset, listPresets, parseScenario, take, type Scenario } from '../../src/index.ts';
 
 const SEED_TABLE_FEATURES = [
@@ -48,6 +49,8 @@ describe('presets', () => {
     expect(parseScenario(structuredClone(p))).toEqual(p);
     const targets = [p.target, ...p.controls.flatMap((c) => (c.target ? [c.target] : [])), ...(p.compareTargets ?? []).map((c) => c.target)];
     for (const t of targets) if ('sim' in t) expect(SIM_PRESETS.has(t.sim.preset)).toBe(true);
+    // The claims engine accepts every threshold field the preset sets (its schemas are strict).
+    expect(() => parseClaims(p.claims)).not.toThrow();
     const q = applyQuick(p);
     expect(q.quick).toBeUndefined();
     const cost = quickCost(q);
