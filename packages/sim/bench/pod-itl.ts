@@ -2,7 +2,9 @@
 // inter-token gap (from the pod's recorded emission times, i.e. when each content chunk was written)
 // against the configured ITL. The clients run in a child process so their parsing does not share the
 // pod's event loop, and the pod process's CPU share is its own (they still share the machine's cores).
-//   ./node_modules/.bin/tsx packages/sim/bench/pod-itl.ts [streams=500] [itlMs=20] [tokens=50]
+//   ./node_modules/.bin/tsx packages/sim/bench/pod-itl.ts [streams=500] [itlMs=20] [tokens=50] [rampMs=0]
+// rampMs spreads the stream starts evenly over that window (0 = all at once, the worst case: every
+// stream's tokens fall due in the same instant).
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadavg, cpus } from 'node:os';
@@ -11,14 +13,15 @@ import { startPod } from '../src/pod/index.ts';
 const streams = Number(process.argv[2] ?? 500);
 const itlMs = Number(process.argv[3] ?? 20);
 const tokens = Number(process.argv[4] ?? 50);
+const rampMs = Number(process.argv[5] ?? 0);
 
 const CLIENT = `
 const http = require('node:http');
-const { url, streams, tokens } = JSON.parse(process.argv[1]);
+const { url, streams, tokens, rampMs } = JSON.parse(process.argv[1]);
 const report = (m) => { process.stdout.write(JSON.stringify(m)); process.exit(0); };
 const agent = new http.Agent({ keepAlive: true, maxSockets: streams + 10 });
 let done = 0, failed = 0;
-for (let i = 0; i < streams; i++) {
+const send = (i) => {
   const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'stream ' + i + ' river mountain' }],
     max_tokens: tokens, ignore_eos: true, stream: true });
   const req = http.request(url + '/v1/chat/completions', { method: 'POST', agent,
@@ -29,7 +32,8 @@ for (let i = 0; i < streams; i++) {
   });
   req.on('error', () => { failed++; if (++done === streams) report({ failed }); });
   req.end(body);
-}
+};
+for (let i = 0; i < streams; i++) rampMs > 0 ? setTimeout(send, (i * rampMs) / streams, i) : send(i);
 `;
 
 const pod = await startPod({
@@ -46,7 +50,7 @@ loopDelay.enable();
 const cpu0 = process.cpuUsage();
 const wall0 = performance.now();
 try {
-  const child = spawn(process.execPath, ['-e', CLIENT, JSON.stringify({ url: pod.url, streams, tokens })], {
+  const child = spawn(process.execPath, ['-e', CLIENT, JSON.stringify({ url: pod.url, streams, tokens, rampMs })], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -73,6 +77,7 @@ try {
     complete,
     failedRequests: result.failed,
     configuredItlMs: itlMs,
+    rampMs,
     gaps: errs.length,
     itlErrorMs: { p50: +q(0.5).toFixed(3), p90: +q(0.9).toFixed(3), p99: +q(0.99).toFixed(3), max: +(errs.at(-1) ?? NaN).toFixed(3) },
     withinOneMsAtP99: q(0.99) <= 1,
