@@ -13,9 +13,16 @@ import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
 import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
 
 
+/**
+ * llm-d session-affinity scorer's response header: base64("<namespace>/<pod>") of the pod that served.
+ * It reaches clients only in some scheduler versions (set after headers were sent in v0.4–2026-06),
+ * so it is tried last; when present it names the pod exactly.
+ */
+export const SESSION_TOKEN_HEADER = 'x-session-token';
+
 export const AttributionConfigSchema = z.strictObject({
   /** Response headers naming the serving pod, most trusted first (lower-case). */
-  headers: z.array(z.string().min(1).toLowerCase()).default([...DEFAULT_POD_HEADERS]),
+  headers: z.array(z.string().min(1).toLowerCase()).default([...DEFAULT_POD_HEADERS, SESSION_TOKEN_HEADER]),
   eppLogFormat: EppLogFormatSchema.default(EppLogFormatSchema.parse({})),
   /** host:port → pod name, e.g. from `aliasesFromStaticTargets(config.targets)`. Evidence addresses are added. */
   aliases: z.record(z.string(), z.string()).default({}),
@@ -85,10 +92,16 @@ function fromHeaders(r: RequestRecord, names: readonly string[], resolve: (s: st
   for (const h of names) {
     const v = lower[h];
     if (!v) continue;
-    const pod = resolve(v);
+    const pod = h === SESSION_TOKEN_HEADER ? podFromSessionToken(v) : resolve(v);
     if (pod) return { pod, source: `header:${h}` };
   }
   return null;
+}
+
+function podFromSessionToken(token: string): string | null {
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(decoded);
+  return m ? m[2] : null;
 }
 
 // The client may already have set pod/podSource from a header we were not told about.

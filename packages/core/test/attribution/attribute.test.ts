@@ -81,6 +81,13 @@ describe('attribution from response headers', () => {
     ]);
   });
 
+  it('decodes the llm-d session-affinity token (base64 "ns/pod") when it reaches the client', () => {
+    const tok = (s: string) => Buffer.from(s).toString('base64');
+    const res = attributeRecords([record('s1', { 'x-session-token': tok('llm-d/vllm-decode-3') }), record('s2', { 'x-session-token': tok('garbage') })]);
+    expect(res.perRequest.get('s1')).toEqual({ pod: 'vllm-decode-3', source: 'header:x-session-token' });
+    expect(res.unattributed).toEqual(['s2']);
+  });
+
   it('follows a configured header order and leaves requests without headers unattributed', () => {
     const records = [record('r1', { 'x-inference-pod': 'pod-a', 'x-my-pod': 'pod-z' }), record('r2')];
     const res = attributeRecords(records, { headers: ['X-My-Pod'] });
