@@ -11,6 +11,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { writeHtmlReportFor } from './report.ts';
+import { withSignalStop } from './signals.ts';
 
 export interface RunFlags {
   target?: string;
@@ -112,22 +113,8 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   }
 
   const view = createProgressView();
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(`\n${sig}: stopping — no new requests; waiting for in-flight ones, then writing results (again to quit at once)\n`);
-      ac.abort();
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let result: ScenarioResult;
-  try {
-    result = await runScenario(scenario, {
+  const result: ScenarioResult = await withSignalStop((signal) =>
+    runScenario(scenario, {
       outDir,
       force: flags.force,
       quick: flags.quick,
@@ -135,16 +122,12 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       apiKey,
       insecure: flags.insecure,
       failFast: flags.failFast,
-      signal: ac.signal,
+      signal,
       headers: Object.fromEntries(flags.header),
       onRunStart: (label, target) => view.start(label, target, scenario.load.durationS ?? null),
       onProgress: (label, p) => view.update(label, p),
-    });
-  } finally {
-    view.done();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+    }),
+  ).finally(() => view.done());
 
   const out = process.stdout;
   if (result.verdicts.length > 0) out.write(`\n${renderVerdictTable(result.verdicts)}\n`);

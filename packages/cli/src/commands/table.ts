@@ -1,0 +1,39 @@
+// `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
+import { Command } from 'commander';
+import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios/runner/seed-table';
+import { renderVerdictTable } from '@routebench/core/verdict';
+import { EXIT, UsageError } from '../exit-codes.ts';
+import { createProgressView } from '../progress.ts';
+import { defaultOutDir } from './run.ts';
+import { withSignalStop } from './signals.ts';
+
+export function tableCommand(): Command {
+  return new Command('table')
+    .description("reproduce the seed study's verdict table: every row's preset with its controls and fault runs")
+    .option('-o, --out <dir>', 'output folder (default results/<timestamp>-seed-table/)')
+    .option('--quick', 'the reduced form of every preset (tens of seconds in all)')
+    .option('--only <presets>', `comma-separated subset of: ${SEED_TABLE_PRESETS.join(', ')}`)
+    .option('--force', 'overwrite folders that already hold runs')
+    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean }) => {
+      const only = flags.only ? flags.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      for (const n of only ?? []) {
+        if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
+      }
+      const outDir = flags.out ?? defaultOutDir('seed-table');
+      const view = createProgressView();
+      const result = await withSignalStop((signal) =>
+        runSeedTable({
+          outDir,
+          quick: flags.quick,
+          force: flags.force,
+          only,
+          signal,
+          onPreset: (name) => process.stderr.write(`== ${name}\n`),
+          onRunStart: (label, target) => view.start(label, target, null),
+          onProgress: (label, p) => view.update(label, p),
+        }),
+      ).finally(() => view.done());
+      process.stdout.write(`\n${renderVerdictTable(result.verdicts)}\n\nresults: ${outDir}\n`);
+      process.exitCode = result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
+    });
+}
