@@ -40,6 +40,8 @@ export interface PodAttribution {
   pod: string;
   /** `header:<name>`, `epp-log`, or the record's own podSource. */
   source: string;
+  /** P/D: the prefill pod, when the EPP log names one (the response itself comes from `pod`, the decode pod). */
+  prefillPod?: string;
 }
 
 export interface AttributionResult {
@@ -59,7 +61,12 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
 
   const logTexts = eppLog === undefined ? [] : typeof eppLog === 'string' ? [eppLog] : eppLog;
   const logPicks = new Map<string, string>();
-  for (const text of logTexts) for (const [rid, ep] of parseEppLog(text, config.eppLogFormat).picks) logPicks.set(rid, ep);
+  const prefillPicks = new Map<string, string>();
+  for (const text of logTexts) {
+    const parsed = parseEppLog(text, config.eppLogFormat);
+    for (const [rid, ep] of parsed.picks) logPicks.set(rid, ep);
+    for (const [rid, ep] of parsed.prefillPicks) prefillPicks.set(rid, ep);
+  }
 
   const perRequest = new Map<string, PodAttribution>();
   const unattributed: string[] = [];
@@ -67,6 +74,9 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
   for (const r of records) {
     const a = fromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve);
     if (a) {
+      const prefill = prefillPicks.get(r.requestId);
+      const prefillPod = prefill ? resolve(prefill) : null;
+      if (prefillPod) a.prefillPod = prefillPod;
       perRequest.set(r.requestId, a);
       used.add(a.source);
     } else unattributed.push(r.requestId);

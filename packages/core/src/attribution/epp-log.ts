@@ -11,6 +11,8 @@ import { parseConfig } from '../metrics/parse-config.ts';
 export const EppLogFormatSchema = z.strictObject({
   requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
   endpointKeys: z.array(z.string().min(1)).min(1).default(['endpoint', 'pod', 'targetPod', 'pod_name']),
+  /** P/D: fields naming the prefill pod chosen for the request (the simulator logs these). */
+  prefillKeys: z.array(z.string().min(1)).default(['prefillPod', 'prefillEndpoint']),
   messageKey: z.string().min(1).default('msg'),
   /**
    * Lines that have a message are used only when it is one of these: the real EPP also logs
@@ -25,6 +27,8 @@ export type EppLogFormatInput = z.input<typeof EppLogFormatSchema>;
 export interface EppLogParse {
   /** request id → endpoint as logged (pod name or ip:port); the last pick logged for a request wins. */
   picks: Map<string, string>;
+  /** request id → prefill pod/endpoint, for P/D requests whose log line names one. */
+  prefillPicks: Map<string, string>;
   jsonLines: number;
   unparsableLines: number;
 }
@@ -34,6 +38,7 @@ const KUBECTL_PREFIX = /^\[pod\/[^/\]]+\/[^\]]+\]\s*/;
 export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): EppLogParse {
   const format = parseConfig(EppLogFormatSchema, formatInput, 'EPP log format');
   const picks = new Map<string, string>();
+  const prefillPicks = new Map<string, string>();
   let jsonLines = 0;
   let unparsableLines = 0;
   for (const rawLine of text.split(/\r?\n/)) {
@@ -52,9 +57,13 @@ export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): 
     const msg = obj[format.messageKey];
     if (typeof msg === 'string' && !format.pickMessages.includes(msg)) continue;
     const endpoint = endpointOf(obj, format.endpointKeys);
-    if (endpoint) picks.set(rid, endpoint);
+    if (!endpoint) continue;
+    picks.set(rid, endpoint);
+    const prefill = firstString(obj, format.prefillKeys);
+    if (prefill) prefillPicks.set(rid, prefill);
+    else prefillPicks.delete(rid);
   }
-  return { picks, jsonLines, unparsableLines };
+  return { picks, prefillPicks, jsonLines, unparsableLines };
 }
 
 function firstString(obj: Record<string, unknown>, keys: readonly string[]): string | null {

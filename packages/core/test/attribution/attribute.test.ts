@@ -154,7 +154,7 @@ describe('attribution from EPP logs', () => {
       'sim-1': { pod: 'pod-a', source: 'epp-log' },
       'sim-2': { pod: 'pod-b', source: 'epp-log' },
       'sim-3': { pod: 'pod-b', source: 'epp-log' },
-      'sim-5': { pod: 'pod-b', source: 'epp-log' },
+      'sim-5': { pod: 'pod-b', source: 'epp-log', prefillPod: 'pod-a' },
       'sim-4': { pod: 'pod-a', source: 'header:x-inference-pod' },
     });
     expect(res.unattributed).toEqual(['req-3']); // only a candidate score was logged for it
