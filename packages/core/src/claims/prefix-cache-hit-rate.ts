@@ -32,7 +32,8 @@ export interface HitRate {
 export function measureHitRate(run: RunEvidence): HitRate | { problem: string } {
   const pods = podTargets(run).filter((t) => hasCounter(t, M.prefixCacheQueries));
   if (pods.length > 0) {
-    const untrusted = untrustedTargets(run, pods);
+    // A pod that could not be scraped may have served cached requests: the cluster rate would be a guess.
+    const untrusted = untrustedTargets(run, podTargets(run));
     if (untrusted) return { problem: untrusted };
     const perPod: HitRate['perPod'] = {};
     let hits = 0;

@@ -64,10 +64,10 @@ export function evaluateQueueBalance(ctx: ClaimContext, t: QueueBalanceThreshold
   const split = requestSplit(run, t.maxUnattributedShare);
   if (!split) return inconclusive('no request split per pod: no per-request attribution and no pod or EPP counters scraped');
   const sources = [split.source];
-  if (!split.complete) {
-    const why = split.source.startsWith('counter:') || split.source.startsWith('epp-metric:') ? untrustedTargets(run, podTargets(run)) : null;
-    return inconclusive(`request split from ${split.source} is incomplete${why ? ` (${why})` : ''}`, sources);
-  }
+  const fromCounters = split.source.startsWith('counter:') || split.source.startsWith('epp-metric:');
+  // From counters, a pod that could not be scraped is missing from the split, not idle.
+  const why = fromCounters ? untrustedTargets(run, podTargets(run, ['both', 'decode'])) : null;
+  if (!split.complete || why) return inconclusive(`request split from ${split.source} is incomplete${why ? ` (${why})` : ''}`, sources);
   const pods = servingPods(run, Object.keys(split.counts));
   const counts = pods.map((p) => split.counts[p] ?? 0);
   const total = counts.reduce((a, b) => a + b, 0);
