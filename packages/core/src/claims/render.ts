@@ -36,7 +36,8 @@ export function combineVerdicts(verdicts: readonly Verdict[], claim = verdicts.m
     feature: verdicts[0].feature,
     mode: verdicts[0].mode,
     status,
-    details: verdicts.map((v) => (verdicts.length > 1 && v.status !== status ? `${v.details} [${v.claim}: ${v.status}]` : v.details)).join('; '),
+    // When the parts disagree, say which part had which status.
+    details: verdicts.map((v) => (verdicts.some((x) => x.status !== v.status) ? `${v.details} [${v.claim}: ${v.status}]` : v.details)).join('; '),
     sources: [...new Set(verdicts.flatMap((v) => v.sources))],
     evidence: Object.fromEntries(verdicts.map((v) => [v.claim, v.evidence])),
     thresholds: Object.fromEntries(verdicts.map((v) => [v.claim, v.thresholds])),

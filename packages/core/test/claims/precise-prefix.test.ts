@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateClaims } from '../../src/claims/evaluate.ts';
+import { readPreciseScores } from '../../src/claims/precise-scores.ts';
+import { ctx, groupedRecords, randomPicker, run } from './evidence-fixtures.ts';
+
+const podRoles = { 'prefill-0': 'prefill', 'prefill-1': 'prefill', 'decode-0': 'decode', 'decode-1': 'decode' } as const;
+const DECODE = ['decode-0', 'decode-1'];
+// Real EPP verbose lines (seed's precise-aggregated-testing.md shapes).
+const goodLog = [
+  '{"level":"debug","msg":"Got endpoint scores","scores":{"10.42.0.98:8000":2}}',
+  '{"level":"debug","plugin":"precise-prefix-cache-scorer","endpoint":"89bgk","score":1}',
+  '{"level":"debug","plugin":"precise-prefix-cache-scorer","endpoint":"ztkbs","score":0}',
+].join('\n');
+const zeroLog = [
+  '{"level":"debug","msg":"Got endpoint scores","scores":null}',
+  '{"level":"debug","msg":"Got endpoint scores","scores":{}}',
+  '{"level":"debug","plugin":"precise-prefix-cache-scorer","endpoint":"5lz4h","score":0}',
+  '{"level":"debug","plugin":"precise-prefix-cache-scorer","endpoint":"5s2zm","score":0}',
+].join('\n');
+
+describe('precise-prefix', () => {
+  it('passes when scores are non-zero and groups stick to a decode pod', async () => {
+    const main = await run(groupedRecords(6, 10, (g) => DECODE[g % 2]), { podRoles: { ...podRoles }, eppLog: goodLog });
+    const [v] = evaluateClaims([{ id: 'precise-prefix', minDominantShare: 0.9 }], ctx(main, {}, 'P/D'));
+    expect(v.status).toBe('Pass');
+    expect(v.details).toMatch(/^precise prefix scorer routes groups to the pod holding their blocks: 6 group\(s\), 60 requests: 100% .*; scorer gave a non-zero score 2\/3 times$/);
+    expect(v.sources[0]).toBe('epp-log:precise-prefix-cache-scorer');
+    expect(v.evidence.pods).toEqual(DECODE);
+  });
+
+  it('fails with the seed\u2019s wording when the scorer returns 0 for all endpoints (KV events dropped)', async () => {
+    const pick = randomPicker(DECODE, 'dropped');
+    const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles }, eppLog: zeroLog });
+    const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/^KV events not reaching EPP; scorer returns 0 for all endpoints \(2 scores, 2 empty score maps in the EPP log\)/);
+  });
+
+  it('fails on routing alone when no score lines were collected and groups scatter', async () => {
+    const pick = randomPicker(DECODE, 'scatter');
+    const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles } });
+    const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/consistent with KV events not reaching the EPP/);
+  });
+
+  it('is inconclusive without per-request attribution', async () => {
+    const main = await run(groupedRecords(6, 10, () => null), { podRoles: { ...podRoles }, eppLog: goodLog });
+    const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main));
+    expect(v.status).toBe('Inconclusive');
+  });
+
+  it('reads no scores from a log without scorer lines', () => {
+    expect(readPreciseScores('{"msg":"Request handled","endpoint":"127.0.0.1:1"}')).toBeNull();
+    expect(readPreciseScores(undefined)).toBeNull();
+  });
+});
