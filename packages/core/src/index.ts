@@ -6,3 +6,4 @@ export * from './load-spec.ts';
 export * from './metrics/public.ts';
 export * from './results.ts';
 export * from './report/index.ts';
+export * from './claims/index.ts';
