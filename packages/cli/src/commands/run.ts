@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { applyOverrides, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
+import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
 import { renderVerdictTable } from '@routebench/core/verdict';
 import { compareSummaries, compareToCsv, formatCompareTable } from '@routebench/core/compare';
@@ -102,7 +102,8 @@ export function runCommand(): Command {
 }
 
 export async function runAction(ref: string, flags: RunFlags): Promise<number> {
-  let scenario = resolveScenario(ref);
+  // --quick first, so --set and the shorthand flags override the quick form, not the other way round.
+  let scenario = flags.quick ? applyQuick(resolveScenario(ref)) : resolveScenario(ref);
   const sets = [...flagOverrides(flags), ...flags.set];
   if (sets.length > 0) scenario = applyOverrides(scenario, sets);
   if (flags.target) scenario = withTarget(scenario, flags.target);
@@ -117,7 +118,6 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     runScenario(scenario, {
       outDir,
       force: flags.force,
-      quick: flags.quick,
       skipControls: !flags.controls,
       apiKey,
       insecure: flags.insecure,

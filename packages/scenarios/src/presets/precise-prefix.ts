@@ -10,7 +10,10 @@ export const precisePrefix = defineScenario({
   mode: 'P/D',
   target: { sim: { preset: 'pd-precise' } },
   workload: { type: 'shared-prefix', num_groups: 6, num_prompts_per_group: 10, system_prompt_len: 320, question_len: 32, output_len: 32 },
-  load: { type: 'concurrency', concurrency: 4, requests: 120 },
+  // Concurrency 2: the precise scorer only learns a prefix once the first request's prefill has stored its
+  // blocks and the KV events reached the EPP, so requests of one group that are in flight together can
+  // split before that (no speculative indexing here). At 4 users that race alone moves ~1 request per group.
+  load: { type: 'concurrency', concurrency: 2, requests: 120 },
   claims: [{ id: 'precise-prefix', minDominantShare: 0.9 }],
   controls: [
     {
@@ -19,5 +22,6 @@ export const precisePrefix = defineScenario({
       target: { sim: { preset: 'pd-precise', options: { kvEvents: 'dropped' } } },
     },
   ],
-  quick: { workload: { num_groups: 3, num_prompts_per_group: 6 }, load: { requests: 18 } },
+  // Quick: 2 users, so few requests of a new group race each other before its first KV events land.
+  quick: { workload: { num_groups: 3, num_prompts_per_group: 6, output_len: 16 }, load: { concurrency: 2, requests: 18 } },
 });

@@ -14,6 +14,8 @@ export interface EppLogRecord {
   disaggDecision?: string;
   /** Weighted totals per pod name. */
   scores?: Record<string, number>;
+  /** Raw precise-prefix-cache-scorer scores per pod, logged as a separate "Got endpoint scores" line. */
+  preciseScores?: Record<string, number>;
   status: number;
   error?: string;
   durationMs: number;
@@ -48,10 +50,20 @@ export function formatEppLogLine(rec: EppLogRecord, ts = Date.now() / 1000): str
   return JSON.stringify(line);
 }
 
+/** llm-d kv-cache manager's per-request score line (`Got endpoint scores`), JSON. */
+export function formatPreciseScoresLine(requestId: string, scores: Record<string, number>, ts = Date.now() / 1000): string {
+  return JSON.stringify({ level: 'debug', ts, logger: 'kvcache.manager', msg: 'Got endpoint scores', plugin: 'precise-prefix-cache-scorer', 'x-request-id': requestId, scores });
+}
+
 export function openEppLog(path: string): EppLog {
   const stream: WriteStream = createWriteStream(path, { flags: 'a' });
   return {
-    write: (rec) => void stream.write(formatEppLogLine(rec) + '\n'),
+    write: (rec) => {
+      const ts = Date.now() / 1000;
+      // The kv-cache manager's debug line comes first, as the scorer runs before the request is handled.
+      if (rec.preciseScores) stream.write(formatPreciseScoresLine(rec.requestId, rec.preciseScores, ts) + '\n');
+      stream.write(formatEppLogLine(rec, ts) + '\n');
+    },
     close: () => new Promise((resolve) => stream.end(resolve)),
   };
 }

@@ -136,6 +136,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       prefillPod: prefill?.name,
       disaggDecision: result.disaggDecision,
       scores: Object.fromEntries(primary.totals),
+      preciseScores: preciseScoresOf(o.scheduler, primary),
     };
 
     o.metrics.running(model, 1);
@@ -174,4 +175,19 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
 
   const port = await listen(server, o.port ?? 0, o.host ?? '127.0.0.1');
   return { url: `http://${o.host ?? '127.0.0.1'}:${port}`, port, close: () => closeServer(server) };
+}
+
+/**
+ * The precise prefix scorer's raw per-endpoint scores (by address), as llm-d's kv-cache manager logs
+ * them ("Got endpoint scores"): the evidence that KV events reach the EPP. Undefined when the
+ * profile has no precise scorer.
+ */
+function preciseScoresOf(scheduler: Scheduler, primary: { perScorer: Record<string, Map<string, number>>; targets: { name: string; address: string }[] }, ): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined;
+  for (const [pluginName, scores] of Object.entries(primary.perScorer)) {
+    if (scheduler.plugins.get(pluginName)?.type !== 'precise-prefix-cache-scorer') continue;
+    out ??= {};
+    for (const [endpoint, score] of scores) out[endpoint] = score;
+  }
+  return out;
 }
