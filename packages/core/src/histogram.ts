@@ -40,6 +40,51 @@ export interface ValueHistogram {
 
 const SCALE: Record<HistogramUnit, number> = { ms: 1000, count: 1 };
 
+const PERCENTILES = [50, 90, 95, 99, 99.9, 100] as const;
+
+/** hdr-histogram-js's ulp(), used the same way so ranks match its getValueAtPercentile exactly. */
+const ulp = (x: number) => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+
+/**
+ * All statistics in ONE pass over the counts, in raw histogram units. Gives the same values as the library's
+ * getValueAtPercentile (highest equivalent value of the bucket holding the nearest-rank value; lowest equivalent for
+ * the minimum) and `mean` (median-equivalent values weighted by count) — but the library rescans the counts per
+ * percentile and its `mean` getter walks an iterator that takes ~30 ms per histogram, which made a summary with a
+ * few dozen dimensions take seconds.
+ */
+function rawStats(h: hdr.JsHistogram): { pct: number[]; min: number; mean: number } {
+  const total = h.totalCount;
+  const ranks = PERCENTILES.map((p) => {
+    const fp = (p / 100) * total;
+    return Math.max(Math.ceil(fp - ulp(fp)), 1);
+  });
+  const pct: number[] = [];
+  let min = Number.NaN;
+  let sum = 0;
+  let seen = 0;
+  // Bucket geometry as in JsHistogram.valueFromIndex / sizeOfEquivalentValueRange, computed inline: the library's
+  // per-index helpers each call log2/pow, which dominated the cost. The test pins these values to the library's.
+  const half = h.subBucketHalfCount;
+  const halfMag = h.subBucketHalfCountMagnitude;
+  for (let i = 0; i < h.countsArrayLength && seen < total; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c === 0) continue;
+    let bucketIndex = (i >> halfMag) - 1;
+    let subBucketIndex = (i & (half - 1)) + half;
+    if (bucketIndex < 0) {
+      subBucketIndex -= half;
+      bucketIndex = 0;
+    }
+    const width = 2 ** (bucketIndex + h.unitMagnitude);
+    const lowest = subBucketIndex * width;
+    if (seen === 0) min = lowest;
+    sum += (lowest + Math.floor(width / 2)) * c;
+    seen += c;
+    while (pct.length < ranks.length && seen >= ranks[pct.length]) pct.push(lowest + width - 1);
+  }
+  return { pct, min, mean: sum / total };
+}
+
 function newHdr(): hdr.Histogram {
   return hdr.build({ numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, autoResize: true, bitBucketSize: 32 });
 }
@@ -60,18 +105,19 @@ function wrap(h: hdr.Histogram, unit: HistogramUnit): ValueHistogram {
       if (n === 0) {
         return { p50: null, p90: null, p95: null, p99: null, p999: null, mean: null, min: null, max: null, count: 0 };
       }
-      const at = (p: number) => h.getValueAtPercentile(p) / scale;
+      if (!(h instanceof hdr.JsHistogram)) throw new Error('only the pure-JS hdr-histogram-js build is supported');
       // min/max from the buckets (not h.maxValue, which is exact only before a decode): a merged histogram and a
       // histogram over the union of values then report identical extremes.
+      const { pct, min, mean } = rawStats(h);
       return {
-        p50: at(50),
-        p90: at(90),
-        p95: at(95),
-        p99: at(99),
-        p999: at(99.9),
-        mean: h.mean / scale,
-        min: at(0),
-        max: at(100),
+        p50: pct[0] / scale,
+        p90: pct[1] / scale,
+        p95: pct[2] / scale,
+        p99: pct[3] / scale,
+        p999: pct[4] / scale,
+        mean: mean / scale,
+        min: min / scale,
+        max: pct[5] / scale,
         count: n,
       };
     },

@@ -45,6 +45,18 @@ describe('ms histogram', () => {
     expect(Math.abs(p.mean! - mean) / mean).toBeLessThan(HDR_RELATIVE_PRECISION);
   });
 
+  it('single-pass statistics equal the library getters (getValueAtPercentile, mean)', () => {
+    const rng = createRng('lib');
+    for (const n of [1, 2, 3, 7, 100, 4321]) {
+      const h = createMsHistogram();
+      for (let i = 0; i < n; i++) h.record(exponential(rng, 40) + (i % 97 === 0 ? 9000 : 0), 1 + (i % 3));
+      const p = h.percentiles();
+      const lib = (q: number) => h.hdr.getValueAtPercentile(q) / 1000;
+      expect([p.p50, p.p90, p.p95, p.p99, p.p999, p.max, p.min]).toEqual([lib(50), lib(90), lib(95), lib(99), lib(99.9), lib(100), lib(0)]);
+      expect(p.mean!).toBeCloseTo(h.hdr.mean / 1000, 9);
+    }
+  });
+
   it('keeps microsecond resolution for small values and clamps negatives to 0', () => {
     const h = createMsHistogram();
     h.record(1.234);

@@ -95,21 +95,23 @@ describe('jsonl', () => {
     const script = join(dir, 'writer.ts');
     const jsonlModule = fileURLToPath(new URL('../src/jsonl.ts', import.meta.url));
     // The child reports each line on stdout right after write() returns; a pipe write is synchronous on Linux.
+    // It is bounded (never an endless writer if the kill went wrong) and runs as ONE node process with the tsx
+    // loader: the tsx CLI would fork a grandchild that SIGKILLing the CLI leaves running.
     writeFileSync(
       script,
       `import { createJsonlWriter } from ${JSON.stringify(jsonlModule)};
        const w = createJsonlWriter(${JSON.stringify(path)});
-       const pad = 'x'.repeat(3000);
-       for (let i = 0; ; i++) { w.write({ i, pad }); process.stdout.write(i + '\\n'); }`,
+       const pad = 'x'.repeat(500);
+       for (let i = 0; i < 50000; i++) { w.write({ i, pad }); process.stdout.write(i + '\\n'); }`,
     );
-    const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
-    const child = spawn(tsx, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let reported = -1;
     let buf = '';
     try {
       await new Promise<void>((resolve, reject) => {
         child.on('error', reject);
-        child.on('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+        child.on('exit', (code, signal) => reject(new Error(`writer exited early (${code ?? signal})`)));
         child.stdout!.on('data', (d: Buffer) => {
           buf += d.toString();
           const lines = buf.split('\n');
@@ -122,6 +124,8 @@ describe('jsonl', () => {
       child.kill('SIGKILL');
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
     }
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(() => process.kill(child.pid!, 0)).toThrow(); // the writer itself is gone, no orphan left
     const reader = readJsonl<{ i: number }>(path);
     const back = await collect(reader);
     expect(back.length).toBeGreaterThanOrEqual(reported + 1);
