@@ -1,0 +1,75 @@
+// Client self-diagnostics recorded with every run: was the load generator itself the bottleneck?
+// A client that falls behind its schedule, or whose event loop stalls, measures itself, not the
+// gateway; such a run's verdicts become Inconclusive (claims read meta.client.bottleneck).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface ClientDiagnostics {
+  eventLoopLagP50Ms: number;
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
+  /** Process CPU time / wall time over the run (1 = one core fully busy). */
+  cpuCores: number;
+  scheduleDelayP50Ms: number | null;
+  scheduleDelayP99Ms: number | null;
+  requestedRate: number | null;
+  achievedSendRate: number | null;
+  bottleneck: boolean;
+  bottleneckReason: string | null;
+}
+
+export interface DiagnosticsThresholds {
+  /** Event-loop lag p99 above this means timestamps may be off by as much. */
+  maxEventLoopLagP99Ms: number;
+  /** Open loop: the median request starting later than this means the schedule was not kept. */
+  maxScheduleDelayP50Ms: number;
+  /** Open loop: sending below this share of the requested rate means the load was not offered. */
+  minAchievedRateShare: number;
+}
+
+export const DEFAULT_DIAGNOSTICS_THRESHOLDS: DiagnosticsThresholds = {
+  maxEventLoopLagP99Ms: 100,
+  // inference-perf's guidance: a run is accurate when median schedule delay < 10 ms.
+  maxScheduleDelayP50Ms: 10,
+  minAchievedRateShare: 0.9,
+};
+
+export interface DiagnosticsMonitor {
+  stop(input: { scheduleDelayP50Ms: number | null; scheduleDelayP99Ms: number | null; requestedRate: number | null; achievedSendRate: number | null }): ClientDiagnostics;
+}
+
+export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIAGNOSTICS_THRESHOLDS): DiagnosticsMonitor {
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    stop(input) {
+      lag.disable();
+      const wallMs = Math.max(1, performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      const ns = (x: number) => Math.round((x / 1e6) * 1000) / 1000;
+      const d: ClientDiagnostics = {
+        eventLoopLagP50Ms: ns(lag.percentile(50)),
+        eventLoopLagP99Ms: ns(lag.percentile(99)),
+        eventLoopLagMaxMs: ns(lag.max),
+        cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
+        ...input,
+        bottleneck: false,
+        bottleneckReason: null,
+      };
+      const reasons: string[] = [];
+      if (d.eventLoopLagP99Ms > thresholds.maxEventLoopLagP99Ms) reasons.push(`event-loop lag p99 ${d.eventLoopLagP99Ms} ms > ${thresholds.maxEventLoopLagP99Ms} ms`);
+      if (input.requestedRate !== null) {
+        if (input.scheduleDelayP50Ms !== null && input.scheduleDelayP50Ms > thresholds.maxScheduleDelayP50Ms)
+          reasons.push(`median schedule delay ${input.scheduleDelayP50Ms} ms > ${thresholds.maxScheduleDelayP50Ms} ms`);
+        if (input.achievedSendRate !== null && input.achievedSendRate < thresholds.minAchievedRateShare * input.requestedRate)
+          reasons.push(`sent ${input.achievedSendRate.toFixed(1)} req/s of the ${input.requestedRate} requested`);
+      }
+      if (reasons.length > 0) {
+        d.bottleneck = true;
+        d.bottleneckReason = reasons.join('; ');
+      }
+      return d;
+    },
+  };
+}
