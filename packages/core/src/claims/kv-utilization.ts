@@ -20,6 +20,13 @@ export const KvUtilizationThresholdsSchema = z.strictObject({
   /** With a control: main spread must be at most (1 − this) × the control's spread. */
   minImprovementOverControl: share().default(0.2),
   control: z.string().min(1).optional(),
+  /** Decision-time test (needs records): share of requests sent to the pod with the lowest KV usage at send time. */
+  minLowKvPickShare: share().default(0.6),
+  /** …and its lead over the control's share. */
+  pickMarginOverControl: share().default(0.1),
+  /** KV usages closer than this count as a tie (no preference to judge). */
+  tieEpsilon: share().default(0.02),
+  minDecisions: count().min(1).default(10),
 });
 export type KvUtilizationThresholds = z.infer<typeof KvUtilizationThresholdsSchema>;
 
@@ -82,6 +89,58 @@ export function measureKvSpread(run: RunEvidence, minMeanUsage: number, minSampl
   };
 }
 
+export interface KvPicks {
+  decisive: number;
+  towardLow: number;
+  share: number;
+}
+
+/**
+ * For each request, the pods' KV usage at the last scrape before it was sent (records' run clock mapped to
+ * the collector's epoch clock through summary.meta.startedAt); a request counts when the pods differ by more
+ * than tieEpsilon, and goes "toward low" when it landed on the lowest-usage pod. A random picker scores 1/k.
+ */
+export function measureKvPicks(run: RunEvidence, tieEpsilon: number): KvPicks | null {
+  if (!run.records || !run.metrics) return null;
+  const pods = podTargets(run, ['both', 'decode']);
+  if (pods.length < 2) return null;
+  const series = new Map(
+    pods.map((t) => [
+      t.name,
+      gaugesOf(t, M.kvUsage)
+        .flatMap((g) => g.points)
+        .filter((p): p is [number, number] => p[1] !== null)
+        .sort((a, b) => a[0] - b[0]),
+    ]),
+  );
+  const runStartEpoch = Date.parse(run.summary.meta.startedAt);
+  // The collector's clock is epoch ms unless the runner handed it the run clock.
+  const epochClock = Math.abs(run.metrics.window.startMs - run.metrics.startedAtEpochMs) < 86_400_000;
+  const toEvidenceClock = (sentMs: number) => (epochClock ? runStartEpoch + sentMs : sentMs);
+  const latest = (pts: [number, number][], t: number): number | null => {
+    let v: number | null = null;
+    for (const [pt, pv] of pts) {
+      if (pt > t) break;
+      v = pv;
+    }
+    return v;
+  };
+  let decisive = 0;
+  let towardLow = 0;
+  for (const r of run.records) {
+    if (r.phase !== 'measure' || !r.pod || !series.has(r.pod)) continue;
+    const t = toEvidenceClock(r.times.sent);
+    const vals = [...series].map(([name, pts]) => [name, latest(pts, t)] as const);
+    if (vals.some(([, v]) => v === null)) continue;
+    const nums = vals.map(([, v]) => v as number);
+    const min = Math.min(...nums);
+    if (Math.max(...nums) - min <= tieEpsilon) continue;
+    decisive++;
+    if ((vals.find(([n]) => n === r.pod)![1] as number) === min) towardLow++;
+  }
+  return decisive > 0 ? { decisive, towardLow, share: towardLow / decisive } : null;
+}
+
 export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresholds): ClaimOutcome {
   const m = measureKvSpread(ctx.main, t.minMeanUsage, t.minSamples);
   if ('problem' in m) return inconclusive(m.problem);
@@ -100,12 +159,35 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
       sources.push(`control:${controlName}`);
     }
   }
+  const picks = measureKvPicks(ctx.main, t.tieEpsilon);
+  const controlPicks = control ? measureKvPicks(control, t.tieEpsilon) : null;
+  const usePicks = picks !== null && picks.decisive >= t.minDecisions;
   const usage = Object.entries(m.meanUsage)
     .map(([p, u]) => `${p} ${pct(u)}`)
     .join(', ');
   const head = `KV usage spread across pods ${pct(m.imbalance)} of the mean over ${m.samples} loaded scrapes (mean usage ${usage})${controlNote}`;
-  const evidence = { imbalance: round(m.imbalance), samples: m.samples, meanUsage: m.meanUsage, peakUsage: m.peakUsage, controlImbalance: round(controlSpread) };
+  const evidence = {
+    imbalance: round(m.imbalance),
+    samples: m.samples,
+    meanUsage: m.meanUsage,
+    peakUsage: m.peakUsage,
+    controlImbalance: round(controlSpread),
+    lowKvPicks: picks ? { ...picks, share: round(picks.share) } : null,
+    controlLowKvPicks: controlPicks ? { ...controlPicks, share: round(controlPicks.share) } : null,
+    judgedOn: usePicks ? 'decision-time picks' : 'KV spread',
+  };
   const failures: string[] = [];
+  if (usePicks) {
+    // Direct evidence that KV usage influences pod selection: judged on picks; the spread is context.
+    sources.push('records:pod+sent');
+    const pickText = `${pct(picks.share)} of ${picks.decisive} requests sent while pods' KV differed went to the lowest-KV pod${controlPicks ? ` (control ${pct(controlPicks.share)})` : ''}`;
+    if (picks.share < t.minLowKvPickShare) failures.push(`below ${pct(t.minLowKvPickShare)}`);
+    if (controlPicks && controlPicks.decisive >= t.minDecisions && picks.share < controlPicks.share + t.pickMarginOverControl)
+      failures.push(`not ${pct(t.pickMarginOverControl)} above the control`);
+    const line = `${pickText}; ${head}`;
+    if (failures.length > 0) return { status: 'Fail', details: `${line} (${failures.join('; ')})`, sources, evidence };
+    return { status: 'Pass', details: `weighted scorer influences pod selection: ${line}`, sources, evidence };
+  }
   if (m.imbalance > t.maxImbalance) failures.push(`above ${pct(t.maxImbalance)}`);
   if (controlSpread !== null && m.imbalance > (1 - t.minImprovementOverControl) * controlSpread)
     failures.push(`not ${pct(t.minImprovementOverControl)} lower than the control's ${num(controlSpread, 2)}`);

@@ -19,12 +19,12 @@ export function rec(over: Partial<RequestRecord> = {}): RequestRecord {
   return makeRecord({ seq: n, requestId: `rb-${n}`, model: MODEL, servedModel: MODEL, podSource: 'header:x-inference-pod', ...over });
 }
 
-export async function summary(records: RequestRecord[], client: Record<string, unknown> = {}): Promise<Summary> {
+export async function summary(records: RequestRecord[], client: Record<string, unknown> = {}, startedAt = '2026-01-01T00:00:00.000Z'): Promise<Summary> {
   return summarizeRecords(records, {
     scenario: 'claims-test',
     target: 'http://127.0.0.1',
-    startedAt: '2026-01-01T00:00:00.000Z',
-    endedAt: '2026-01-01T00:01:00.000Z',
+    startedAt,
+    endedAt: new Date(Date.parse(startedAt) + 60_000).toISOString(),
     client,
   });
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateClaims } from '../../src/claims/evaluate.ts';
-import { closeFixtureServers, collect, ctx, rec, run, vllmText } from './evidence-fixtures.ts';
+import { closeFixtureServers, collect, ctx, rec, run, summary, vllmText } from './evidence-fixtures.ts';
 
 afterAll(closeFixtureServers);
 const records = () => Array.from({ length: 12 }, () => rec());
@@ -52,5 +52,43 @@ describe('kv-utilization', () => {
     const [w] = evaluateClaims([{ id: 'kv-utilization' }], ctx(await run(records(), { metrics: idle })));
     expect(w.status).toBe('Inconclusive');
     expect(w.details).toMatch(/the load did not fill KV memory/);
+  });
+});
+
+describe('kv-utilization at decision time (records + KV series)', () => {
+  // Pods take turns being the emptier one; each request is sent 1 ms after a scrape round.
+  const states = {
+    a: series([0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6]),
+    b: series([0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2, 0.6, 0.2]),
+  };
+  async function picksRun(toLow: boolean) {
+    const metrics = await collect([
+      { name: 'agg-0', states: states.a },
+      { name: 'agg-1', states: states.b },
+    ]);
+    const start = metrics.startedAtEpochMs;
+    const pts = metrics.sources[0].targets.find((t) => t.name === 'agg-0')!.gauges.find((g) => g.metric === 'vllm:kv_cache_usage_perc')!.points;
+    const ptsB = metrics.sources[0].targets.find((t) => t.name === 'agg-1')!.gauges.find((g) => g.metric === 'vllm:kv_cache_usage_perc')!.points;
+    const records = pts.slice(0, -1).flatMap(([t, a], i) => {
+      const b = ptsB[i][1]!;
+      // Send after both pods' values of this round are known and before the next round.
+      const sent = Math.max(t, ptsB[i][0]) + 1 - start;
+      if (ptsB[i + 1] && ptsB[i + 1][0] <= sent + start) return [];
+      const low = a! < b ? 'agg-0' : 'agg-1';
+      const high = low === 'agg-0' ? 'agg-1' : 'agg-0';
+      return [rec({ pod: toLow ? low : high, times: { intended: sent, sent, headers: sent + 1, firstToken: sent + 2, end: sent + 3 } })];
+    });
+    return { summary: await summary(records, {}, new Date(start).toISOString()), metrics, attribution: null, records };
+  }
+
+  it('passes when requests go to the emptier pod, and fails when they go to the fuller one', async () => {
+    const good = await picksRun(true);
+    const [v] = evaluateClaims([{ id: 'kv-utilization', maxImbalance: 0.3, minDecisions: 5 }], ctx(good));
+    expect(v.status).toBe('Pass');
+    expect(v.details).toMatch(/^weighted scorer influences pod selection: 100% of \d+ requests sent while pods' KV differed went to the lowest-KV pod/);
+    const bad = await picksRun(false);
+    const [w] = evaluateClaims([{ id: 'kv-utilization', maxImbalance: 0.3, minDecisions: 5 }], ctx(bad));
+    expect(w.status).toBe('Fail');
+    expect(w.details).toMatch(/^0% of \d+ requests/);
   });
 });
