@@ -36,7 +36,7 @@ export interface TimeSeriesRun {
   completedPerS: number[];
   outputTokensPerS: number[];
   inFlightMax: number[];
-  /** Ready-pod samples from summary.extra.metrics.readyPods (t in seconds since run start), when present. */
+  /** Ready-pod samples from summary.extra.readyPods (the runner derives them from the EPP's inference_pool_ready_pods gauge) (t in seconds since run start), when present. */
   readyPods: { t: number[]; value: number[] } | null;
 }
 
@@ -99,10 +99,9 @@ function readVerdicts(extra: Record<string, unknown>): { verdicts: Verdict[]; pr
 }
 
 function readReadyPods(extra: Record<string, unknown>, startedAtMs: number): { series: TimeSeriesRun['readyPods']; problem: string | null } {
-  const metrics = extra.metrics;
-  if (typeof metrics !== 'object' || metrics === null || !('readyPods' in metrics)) return { series: null, problem: null };
-  const r = ReadyPodsSchema.safeParse((metrics as Record<string, unknown>).readyPods);
-  if (!r.success) return { series: null, problem: `extra.metrics.readyPods is not [{t, value}]:\n${z.prettifyError(r.error)}` };
+  if (!('readyPods' in extra) || extra.readyPods === undefined) return { series: null, problem: null };
+  const r = ReadyPodsSchema.safeParse(extra.readyPods);
+  if (!r.success) return { series: null, problem: `extra.readyPods is not [{t, value}]:\n${z.prettifyError(r.error)}` };
   const points = r.data.map((p) => ({ t: toRunSeconds(p.t, startedAtMs), value: p.value })).sort((a, b) => a.t - b.t);
   return { series: { t: points.map((p) => p.t), value: points.map((p) => p.value) }, problem: null };
 }

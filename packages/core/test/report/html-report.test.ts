@@ -31,7 +31,7 @@ beforeAll(async () => {
     { claim: 'load', feature: 'Load-aware routing', mode: 'Aggregated', status: 'Inconclusive', details: 'too few requests', sources: [], evidence: {}, thresholds: {} },
   ];
   agg.extra.verdicts = verdicts;
-  agg.extra.metrics = { readyPods: [{ t: 0, value: 2 }, { t: 4, value: 3 }, { t: 9, value: 3 }] };
+  agg.extra.readyPods = [{ t: 0, value: 2 }, { t: 4, value: 3 }, { t: 9, value: 3 }];
 
   server = createServer((req, res) => {
     served.push(req.url ?? '');

@@ -155,6 +155,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       },
       podRoles: target.podRoles,
       podModels: target.podModels,
+      readyPods: metrics ? readyPodsSeries(metrics) : undefined,
     };
     await writeSummaryFiles(dir, summary);
     return {
@@ -184,4 +185,15 @@ function rewriteRecords(path: string, records: readonly RequestRecord[]): void {
   w.close();
   // Rename over the original: a reader sees the old or the new file, never half of one.
   renameSync(tmp, path);
+}
+
+/** The EPP's inference_pool_ready_pods gauge over the run, for the report's ready-pods chart. */
+function readyPodsSeries(metrics: MetricsEvidence): { t: number; value: number }[] | undefined {
+  for (const source of metrics.sources) {
+    for (const target of source.targets) {
+      const g = target.gauges.find((x) => x.metric === 'inference_pool_ready_pods');
+      if (g) return g.points.filter((p): p is [number, number] => p[1] !== null).map(([t, value]) => ({ t, value }));
+    }
+  }
+  return undefined;
 }
