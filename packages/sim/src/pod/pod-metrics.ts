@@ -112,6 +112,8 @@ export function createPodMetrics(o: PodMetricsOptions): PodMetrics {
   const generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
   const requestSuccess = r.counter({ name: 'vllm:request_success_total', help: 'Count of successfully processed requests.' });
   for (const reason of ['stop', 'length', 'abort']) requestSuccess.ensure({ ...labels, finished_reason: reason });
+  // The sim never preempts (a request waits until its blocks fit), but dashboards and claims read it.
+  counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
   const nixlFailedTransfers = counter('vllm:nixl_num_failed_transfers_total', 'Number of failed NIXL KV Cache transfers.');
 
   const hist = (name: string, help: string, buckets: readonly number[]) => {

@@ -100,6 +100,7 @@ describe('prefix cache via HTTP', () => {
     expect(t).not.toContain('vllm:kv_cache_usage_perc');
     expect(t).toContain('vllm:time_per_output_token_seconds_count{');
     expect(t).not.toContain('vllm:inter_token_latency_seconds');
+    expect(metricValue(t, 'vllm:num_preemptions_total')).toBe(0);
     expect(t).toContain('vllm:cache_config_info{block_size="16",cache_dtype="auto",enable_prefix_caching="True",engine="0"');
   });
 });
