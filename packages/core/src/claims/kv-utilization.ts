@@ -27,6 +27,8 @@ export const KvUtilizationThresholdsSchema = z.strictObject({
   /** KV usages closer than this count as a tie (no preference to judge). */
   tieEpsilon: share().default(0.02),
   minDecisions: count().min(1).default(10),
+  /** 'spread' (default): KV spread across pods vs the control; 'picks': decision-time picks (needs records). */
+  judgeOn: z.enum(['spread', 'picks']).default('spread'),
 });
 export type KvUtilizationThresholds = z.infer<typeof KvUtilizationThresholdsSchema>;
 
@@ -161,7 +163,9 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
   }
   const picks = measureKvPicks(ctx.main, t.tieEpsilon);
   const controlPicks = control ? measureKvPicks(control, t.tieEpsilon) : null;
-  const usePicks = picks !== null && picks.decisive >= t.minDecisions;
+  // Decision-time picks are the direct test but only as sharp as the scrape interval: the EPP sees KV every
+  // 50 ms, a 500 ms scrape blurs it. They decide only when explicitly asked for (judgeOn: 'picks').
+  const usePicks = t.judgeOn === 'picks' && picks !== null && picks.decisive >= t.minDecisions;
   const usage = Object.entries(m.meanUsage)
     .map(([p, u]) => `${p} ${pct(u)}`)
     .join(', ');
@@ -188,9 +192,11 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
     if (failures.length > 0) return { status: 'Fail', details: `${line} (${failures.join('; ')})`, sources, evidence };
     return { status: 'Pass', details: `weighted scorer influences pod selection: ${line}`, sources, evidence };
   }
+  if (t.judgeOn === 'picks') return inconclusive(`fewer than ${t.minDecisions} requests could be placed against KV samples (records and KV gauges needed); ${head}`, sources, evidence);
   if (m.imbalance > t.maxImbalance) failures.push(`above ${pct(t.maxImbalance)}`);
   if (controlSpread !== null && m.imbalance > (1 - t.minImprovementOverControl) * controlSpread)
     failures.push(`not ${pct(t.minImprovementOverControl)} lower than the control's ${num(controlSpread, 2)}`);
-  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources, evidence };
-  return { status: 'Pass', details: `weighted scorer keeps KV balanced: ${head}`, sources, evidence };
+  const pickNote = picks ? `; ${pct(picks.share)} of ${picks.decisive} requests went to the lowest-KV pod at the last scrape${controlPicks ? ` (control ${pct(controlPicks.share)})` : ''}` : '';
+  if (failures.length > 0) return { status: 'Fail', details: `${head}${pickNote} (${failures.join('; ')})`, sources, evidence };
+  return { status: 'Pass', details: `weighted scorer keeps KV balanced: ${head}${pickNote}`, sources, evidence };
 }

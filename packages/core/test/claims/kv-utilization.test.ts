@@ -83,11 +83,11 @@ describe('kv-utilization at decision time (records + KV series)', () => {
 
   it('passes when requests go to the emptier pod, and fails when they go to the fuller one', async () => {
     const good = await picksRun(true);
-    const [v] = evaluateClaims([{ id: 'kv-utilization', maxImbalance: 0.3, minDecisions: 5 }], ctx(good));
+    const [v] = evaluateClaims([{ id: 'kv-utilization', judgeOn: 'picks', minDecisions: 5 }], ctx(good));
     expect(v.status).toBe('Pass');
     expect(v.details).toMatch(/^weighted scorer influences pod selection: 100% of \d+ requests sent while pods' KV differed went to the lowest-KV pod/);
     const bad = await picksRun(false);
-    const [w] = evaluateClaims([{ id: 'kv-utilization', maxImbalance: 0.3, minDecisions: 5 }], ctx(bad));
+    const [w] = evaluateClaims([{ id: 'kv-utilization', judgeOn: 'picks', minDecisions: 5 }], ctx(bad));
     expect(w.status).toBe('Fail');
     expect(w.details).toMatch(/^0% of \d+ requests/);
   });
