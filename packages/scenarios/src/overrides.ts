@@ -6,7 +6,7 @@ import { ScenarioSchema } from './scenario.ts';
 import { formatIssues } from './schema-parts.ts';
 import { isPlainObject } from './merge-patch.ts';
 
-/** `20` → 20, `true` → true, `[1,2]` → array, `{"a":1}` → object, `null` → null, anything else → the string. */
+/** `20` → 20, `true` → true, `[1,2]` → array, `{"a":1}` → object, `null` → null (removes the field), anything else → the string. */
 export function parseSetValue(text: string): unknown {
   const t = text.trim();
   if (t === '') return '';
@@ -49,8 +49,14 @@ function setAt(root: Record<string, unknown>, op: SetOp): void {
     node = child;
   }
   const last = op.path[op.path.length - 1]!;
-  if (Array.isArray(node)) node[arrayIndex(node, last, op, op.path.length - 1, true)] = op.value;
-  else (node as Record<string, unknown>)[last] = op.value;
+  if (Array.isArray(node)) {
+    const i = arrayIndex(node, last, op, op.path.length - 1, op.value !== null);
+    if (op.value === null) node.splice(i, 1);
+    else node[i] = op.value;
+  } else if (op.value === null) {
+    // As in merge patches: null removes the field (e.g. load.requests=null to bound a run by time only).
+    delete (node as Record<string, unknown>)[last];
+  } else (node as Record<string, unknown>)[last] = op.value;
 }
 
 function arrayIndex(list: unknown[], key: string, op: SetOp, at: number, allowAppend = false): number {

@@ -35,6 +35,14 @@ describe('--set overrides', () => {
     expect(s.load).toMatchObject({ type: 'constant', rate: 20, requests: 8 });
   });
 
+  it('null removes a field or list item', () => {
+    const s = applyOverrides(getPreset('smoke'), ['load.requests=null', 'load.durationS=5']);
+    expect(s.load.requests).toBeUndefined();
+    expect(s.load.durationS).toBe(5);
+    expect(applyOverrides(getPreset('prefix-cache'), ['controls.0=null']).controls.map((c) => c.name)).toEqual(['zero-reuse']);
+    expect(() => applyOverrides(getPreset('smoke'), ['load.requests=null'])).toThrow(/--set load\.requests=null: load\.requests: bound the run/);
+  });
+
   it('does not change the input scenario', () => {
     const p = getPreset('smoke');
     applyOverrides(p, ['load.requests=99']);

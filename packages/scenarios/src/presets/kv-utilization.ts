@@ -12,5 +12,6 @@ export const kvUtilization = defineScenario({
   load: { type: 'concurrency', concurrency: 16, requests: 96 },
   claims: [{ id: 'kv-utilization', maxImbalance: 0.3 }],
   controls: [{ name: 'random-picker', target: { sim: { preset: 'random-picker' } } }],
-  quick: { workload: { input_len: { distribution: 'uniform', min: 256, max: 1024 }, output_len: 48 }, load: { concurrency: 8, requests: 24 } },
+  // Quick: time-bound (KV must stay filled for several 500 ms scrape rounds for the claim to judge).
+  quick: { workload: { input_len: { distribution: 'uniform', min: 1024, max: 3072 }, output_len: 128 }, load: { requests: null, durationS: 5 } },
 });
