@@ -87,15 +87,21 @@ describe('latency on the wire', () => {
     started.forEach(({ id, t }, k) => {
       const promptN = encode(renderChat([{ role: 'user', content: `${'amber '.repeat(Number(id[1]) + 1)}${content}` }])).length;
       const expected = (20 + promptN * 0.5) * (1 + k / 3);
-      const ttft = p.emissions(id)![0]! - t.startedAt!;
+      const e = p.emissions(id)!;
+      const ttft = e[0]! - t.startedAt!;
       expect(ttft).toBeGreaterThan(expected - 0.5);
       expect(ttft).toBeLessThan(expected + slack());
+      // All four run by the time any first token is out and the first-started stream finishes first,
+      // so each of its later tokens is due 10 × 2 = 20 ms after the previous TARGET: its last token
+      // can be late but never early. (The others' last gaps shrink as streams finish and load drops.)
+      if (k === 0) expect(e.at(-1)! - t.startedAt!).toBeGreaterThan(expected + 11 * 20 - 0.5);
+      expect(e.at(-1)! - t.startedAt!).toBeLessThan(expected + 11 * 20 + slack());
     });
-    // Once all four run, every ITL is 10 × 2 = 20 ms.
+    // Typical gap ≈ 20 ms (a stall shortens the gaps after it, since targets are absolute).
     for (const id of ids) {
       const e = p.emissions(id)!;
-      expect(median(diffs(e))).toBeGreaterThan(18);
-      expect(median(diffs(e))).toBeLessThan(23);
+      expect(median(diffs(e))).toBeGreaterThan(15);
+      expect(median(diffs(e))).toBeLessThan(25);
     }
     loopDelay.disable();
   });
