@@ -7,3 +7,4 @@ export * from './metrics/public.ts';
 export * from './results.ts';
 export * from './report/index.ts';
 export * from './claims/index.ts';
+export * from './workers/index.ts';

@@ -8,17 +8,20 @@ import { createRunClock, createStreamingClient, type StreamingClient } from './c
 import { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load-spec.ts';
 import { RequestSpecSchema, type RequestSpec, type RequestSpecInput } from './request-spec.ts';
 import type { RequestRecord } from './request-record.ts';
-import { openLoopTimes, peakConcurrency, phasesOf, sleepUntil, type Phase } from './schedule.ts';
+import { phasesOf, sleepUntil, type Phase } from './schedule.ts';
 import { createRecorder, type Recorder, type RecorderSnapshot as ProgressSnapshot } from './recorder.ts';
 import type { Summary } from './summary.ts';
 import { writeRunOutputs, openRunOutputs, type RunOutputs } from './run-outputs.ts';
 import { TOKENIZER_NAME } from './tokenizer.ts';
+import { startDiagnostics } from './diagnostics.ts';
+import { WHOLE_RUN, globalOpenLoopTimes, measuredQuota, shardPhases, takeShard, takeShardAsync, type Shard } from './workers/shard.ts';
+import { executeWithWorkers } from './workers/run-with-workers.ts';
 
 export interface RunOptions {
   /** Gateway base URL (http://127.0.0.1:8080). */
   target: string;
   /** Request specs in send order. A run stops when it runs out. */
-  workload: Iterable<RequestSpecInput>;
+  workload: Iterable<RequestSpecInput> | AsyncIterable<RequestSpecInput>;
   load: LoadSpecInput;
   name?: string;
   seed?: number;
@@ -43,6 +46,16 @@ export interface RunOptions {
   extra?: Record<string, unknown>;
   /** Worker index recorded in each record (multi-worker runs). */
   worker?: number;
+  /** Split the run over this many worker threads, each with its own event loop and connection pool (default 1). See workers/. */
+  workers?: number;
+  /** Run only shard i of N of the load (workers/shard.ts): the N shards together are exactly the whole run. */
+  shard?: Shard;
+  /** The workload already holds only this shard's requests (else the run keeps every N-th request itself). */
+  workloadSharded?: boolean;
+  /** Time 0 of the run as a performance.now() value of this thread, and its wall-clock time (shared by the workers of one run). */
+  clockOrigin?: { perfMs: number; startedAt: Date };
+  /** x-request-id prefix (shared by the workers of one run; random by default). */
+  runTag?: string;
 }
 
 export interface RunResult {
@@ -56,7 +69,7 @@ export interface RunResult {
 export interface RunEvents {
   progress: [ProgressSnapshot];
   request: [RequestRecord];
-  sent: [{ seq: number; t: number }];
+  sent: [{ seq: number; t: number; phase?: 'warmup' | 'measure' }];
 }
 
 export interface RunInstance extends PromiseLike<RunResult> {
@@ -82,12 +95,14 @@ export function run(options: RunOptions): RunInstance {
     if (options.signal.aborted) stop('aborted by signal');
     else options.signal.addEventListener('abort', () => stop('aborted by signal'), { once: true });
   }
-  const done = execute(options, emitter, stopper.signal, stop, () => stopReason);
+  const done = (options.workers ?? 1) > 1 ? executeWithWorkers(options, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason);
   let ended = false;
-  void done.finally(() => {
+  const onEnd = () => {
     ended = true;
     emitter.emit('end');
-  });
+  };
+  // then(onEnd, onEnd), not finally(): a failed run rejects to its awaiter only, not also as an unhandled rejection.
+  void done.then(onEnd, onEnd);
 
   const instance: RunInstance = {
     then: (onOk, onErr) => done.then(onOk, onErr),
@@ -138,11 +153,13 @@ async function execute(
 ): Promise<RunResult> {
   const load: LoadSpec = LoadSpecSchema.parse(options.load);
   const seed = options.seed ?? 1;
-  const runTag = randomBytes(4).toString('hex');
-  const phases = phasesOf(load);
-  const startedAt = new Date();
-  const clock = createRunClock();
-  const connections = peakConcurrency(load) > 0 && phases.every((p) => p.type === 'concurrency') ? peakConcurrency(load) : load.maxInFlight > 0 ? Math.max(load.maxInFlight, peakConcurrency(load)) : null;
+  const runTag = options.runTag ?? randomBytes(4).toString('hex');
+  const shard = options.shard ?? WHOLE_RUN;
+  const phases = shardPhases(phasesOf(load), shard);
+  const startedAt = options.clockOrigin?.startedAt ?? new Date();
+  const clock = options.clockOrigin ? createRunClock(options.clockOrigin.perfMs) : createRunClock();
+  const peak = phases.reduce((m, p) => Math.max(m, p.concurrency ?? 0), 0);
+  const connections = peak > 0 && phases.every((p) => p.type === 'concurrency') ? peak : load.maxInFlight > 0 ? Math.max(load.maxInFlight, peak) : null;
   const client: StreamingClient = createStreamingClient(
     {
       target: options.target,
@@ -157,17 +174,22 @@ async function execute(
     clock,
   );
   const recorder: Recorder = createRecorder({ clock: clock.now });
+  const diagnostics = startDiagnostics();
   const outputs: RunOutputs | null = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
   // In-flight requests are aborted through this signal once draining time is up.
   const inflightAbort = new AbortController();
   // Every in-flight request listens on this signal: thousands of listeners are expected, not a leak.
   setMaxListeners(0, inflightAbort.signal);
 
-  const iterator = options.workload[Symbol.iterator]();
+  const workload = options.workload;
+  const ownRequests =
+    shard.count === 1 || options.workloadSharded ? workload : Symbol.asyncIterator in workload ? takeShardAsync(workload, shard) : takeShard(workload, shard);
+  const iterator: Iterator<RequestSpecInput> | AsyncIterator<RequestSpecInput> =
+    Symbol.asyncIterator in ownRequests ? ownRequests[Symbol.asyncIterator]() : ownRequests[Symbol.iterator]();
   let exhausted = false;
-  const nextSpec = (): RequestSpec | null => {
+  const nextSpec = async (): Promise<RequestSpec | null> => {
     if (exhausted) return null;
-    const n = iterator.next();
+    const n = await iterator.next();
     if (n.done) {
       exhausted = true;
       return null;
@@ -180,16 +202,19 @@ async function execute(
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
   let slotWaiters: (() => void)[] = [];
-  const limitReached = () => load.requests !== undefined && measuredSent >= load.requests;
+  // A shard's share of load.requests (all of it for a whole run).
+  const quota = measuredQuota(load, phases, seed, shard);
+  const limitReached = () => measuredSent >= quota;
   const shouldStop = () => stopSignal.aborted || exhausted || limitReached();
 
   const sendOne = (spec: RequestSpec, intended: number, stage: number): Promise<void> => {
-    const mySeq = seq++;
+    // Global request index: this shard's n-th request is index + n × count (index n of a whole run).
+    const mySeq = shard.index + seq++ * shard.count;
     const phase: 'warmup' | 'measure' = mySeq < load.warmupRequests || intended < load.warmupS * 1000 ? 'warmup' : 'measure';
     if (phase === 'measure') measuredSent++;
     inFlight++;
     recorder.onSent(clock.now(), { phase });
-    emitter.emit('sent', { seq: mySeq, t: intended });
+    emitter.emit('sent', { seq: mySeq, t: intended, phase });
     const p = client
       .send(spec, {
         seq: mySeq,
@@ -219,16 +244,21 @@ async function execute(
 
   const progressTimer = setInterval(() => emitter.emit('progress', recorder.snapshot()), options.progressIntervalMs ?? 1000);
 
+  // Open-loop send times of the whole run, numbered across phases; a shard sends those with index ≡ its own.
+  const openTimes = globalOpenLoopTimes(phases, seed);
+  let nextTime = openTimes.next();
   const runOpenPhase = async (phase: Phase) => {
-    for (const t of openLoopTimes(phase, seed)) {
+    for (; !nextTime.done && nextTime.value.phase.stage === phase.stage; nextTime = openTimes.next()) {
+      const { index, t } = nextTime.value;
       if (shouldStop()) return;
+      if (index % shard.count !== shard.index) continue;
       await sleepUntil(clock.now, t, stopSignal);
       if (stopSignal.aborted) return;
       while (load.maxInFlight > 0 && inFlight >= load.maxInFlight && !stopSignal.aborted) {
         await new Promise<void>((r) => slotWaiters.push(r));
       }
       if (stopSignal.aborted) return;
-      const spec = nextSpec();
+      const spec = await nextSpec();
       if (!spec) return;
       void sendOne(spec, t, phase.stage);
     }
@@ -238,7 +268,7 @@ async function execute(
     await sleepUntil(clock.now, phase.startMs, stopSignal);
     const user = async () => {
       while (!shouldStop() && clock.now() < phase.endMs) {
-        const spec = nextSpec();
+        const spec = await nextSpec();
         if (!spec) return;
         await sendOne(spec, clock.now(), phase.stage);
       }
@@ -281,7 +311,22 @@ async function execute(
     load,
     workers: 1,
   });
+  const overall = summary.dimensions.overall;
+  summary.meta.client = {
+    ...summary.meta.client,
+    ...diagnostics.stop({
+      scheduleDelayP50Ms: overall?.scheduleDelay.p50 ?? null,
+      scheduleDelayP99Ms: overall?.scheduleDelay.p99 ?? null,
+      requestedRate: summary.rates.requestedRate,
+      achievedSendRate: summary.rates.achievedSendRate,
+    }),
+  };
   summary.extra = { ...summary.extra, ...(options.extra ?? {}), run: { stopped: stopSignal.aborted, stopReason: getStopReason() } };
+  if (shard.count > 1) {
+    // A shard was asked for its part of the rate; merged shards add their requested rates back up.
+    if (summary.rates.requestedRate !== null) summary.rates.requestedRate /= shard.count;
+    summary.extra.shard = { index: shard.index, count: shard.count };
+  }
   emitter.emit('progress', recorder.snapshot());
   if (outputs) await writeRunOutputs(outputs, summary);
   return { summary, outDir: options.outDir ?? null, stopped: stopSignal.aborted, stopReason: getStopReason() };

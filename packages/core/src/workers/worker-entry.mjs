@@ -1,0 +1,7 @@
+// Worker thread bootstrap. The project runs TypeScript through tsx without a build, and a worker thread does not
+// inherit its parent's loader hooks on Node 20 (execArgv `--import tsx` fails for a .ts entry), so the worker
+// registers tsx itself, then loads the TypeScript worker.
+import { register } from 'tsx/esm/api';
+
+register();
+await import('./worker-main.ts');
