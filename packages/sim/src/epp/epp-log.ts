@@ -16,6 +16,8 @@ export interface EppLogRecord {
   scores?: Record<string, number>;
   /** Raw precise-prefix-cache-scorer scores per pod, logged as a separate "Got endpoint scores" line. */
   preciseScores?: Record<string, number>;
+  /** Each scorer's raw per-pod scores (plugin type → pod → score), logged as debug "Calculated score" lines. */
+  scorerScores?: Record<string, Record<string, number>>;
   status: number;
   error?: string;
   durationMs: number;
@@ -55,6 +57,11 @@ export function formatPreciseScoresLine(requestId: string, scores: Record<string
   return JSON.stringify({ level: 'debug', ts, logger: 'kvcache.manager', msg: 'Got endpoint scores', plugin: 'precise-prefix-cache-scorer', 'x-request-id': requestId, scores });
 }
 
+/** The scheduler's debug line with one scorer's raw per-pod scores for a request (before weighting). */
+export function formatScorerLine(requestId: string, plugin: string, scores: Record<string, number>, ts = Date.now() / 1000): string {
+  return JSON.stringify({ level: 'debug', ts, logger: 'scheduling', msg: 'Calculated score', plugin, 'x-request-id': requestId, scores });
+}
+
 export function openEppLog(path: string): EppLog {
   const stream: WriteStream = createWriteStream(path, { flags: 'a' });
   return {
@@ -62,6 +69,7 @@ export function openEppLog(path: string): EppLog {
       const ts = Date.now() / 1000;
       // The kv-cache manager's debug line comes first, as the scorer runs before the request is handled.
       if (rec.preciseScores) stream.write(formatPreciseScoresLine(rec.requestId, rec.preciseScores, ts) + '\n');
+      for (const [plugin, scores] of Object.entries(rec.scorerScores ?? {})) stream.write(formatScorerLine(rec.requestId, plugin, scores, ts) + '\n');
       stream.write(formatEppLogLine(rec, ts) + '\n');
     },
     close: () => new Promise((resolve) => stream.end(resolve)),

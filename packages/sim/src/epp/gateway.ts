@@ -137,6 +137,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       disaggDecision: result.disaggDecision,
       scores: Object.fromEntries(primary.totals),
       preciseScores: preciseScoresOf(o.scheduler, primary),
+      scorerScores: scorerScoresOf(o.scheduler, primary),
     };
 
     o.metrics.running(model, 1);
@@ -188,6 +189,16 @@ function preciseScoresOf(scheduler: Scheduler, primary: { perScorer: Record<stri
     if (scheduler.plugins.get(pluginName)?.type !== 'precise-prefix-cache-scorer') continue;
     out ??= {};
     for (const [endpoint, score] of scores) out[endpoint] = score;
+  }
+  return out;
+}
+
+/** Every scorer's raw per-pod scores for this request, keyed by plugin type (the EPP's debug "Calculated score" lines). */
+function scorerScoresOf(scheduler: Scheduler, primary: { perScorer: Record<string, Map<string, number>> }): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [pluginName, scores] of Object.entries(primary.perScorer)) {
+    const type = scheduler.plugins.get(pluginName)?.type ?? pluginName;
+    out[type] = Object.fromEntries(scores);
   }
   return out;
 }
