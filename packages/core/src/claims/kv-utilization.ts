@@ -10,6 +10,7 @@ import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { gaugesOf, podTargets, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
+import { readScorerPicks, type ScorerPicks } from './scorer-picks.ts';
 
 export const KvUtilizationThresholdsSchema = z.strictObject({
   /** Largest acceptable mean of (max − min) / mean KV usage across pods over loaded scrape rounds. */
@@ -27,8 +28,12 @@ export const KvUtilizationThresholdsSchema = z.strictObject({
   /** KV usages closer than this count as a tie (no preference to judge). */
   tieEpsilon: share().default(0.02),
   minDecisions: count().min(1).default(10),
-  /** 'spread' (default): KV spread across pods vs the control; 'picks': decision-time picks (needs records). */
-  judgeOn: z.enum(['spread', 'picks']).default('spread'),
+  /**
+   * 'auto' (default): the EPP's own per-request kv-cache-utilization scores when its debug log has them
+   * ('scores'), else the KV spread. 'spread': KV spread across pods vs the control; 'picks': decision-time
+   * picks against scraped KV gauges (needs records); 'scores': EPP log only.
+   */
+  judgeOn: z.enum(['auto', 'scores', 'spread', 'picks']).default('auto'),
 });
 export type KvUtilizationThresholds = z.infer<typeof KvUtilizationThresholdsSchema>;
 
@@ -143,7 +148,46 @@ export function measureKvPicks(run: RunEvidence, tieEpsilon: number): KvPicks | 
   return decisive > 0 ? { decisive, towardLow, share: towardLow / decisive } : null;
 }
 
+const KV_SCORER = 'kv-cache-utilization-scorer';
+
+/**
+ * Judged on the EPP's debug log: among requests where the kv-cache-utilization scorer preferred one pod
+ * (scores differ), the share sent to the pod it preferred — vs the control run (a random picker ignores
+ * the scores: ~1/pods). The seed's "weighted scorer influences pod selection", measured per decision.
+ */
+function evaluateOnScores(ctx: ClaimContext, t: KvUtilizationThresholds, main: ScorerPicks, controlName: string): ClaimOutcome {
+  const control = ctx.controls[controlName];
+  const controlPicks = control ? readScorerPicks(control.eppLog, KV_SCORER, t.tieEpsilon) : null;
+  const sources = ['epp-log:Calculated score'];
+  if (controlPicks) sources.push(`control:${controlName}`);
+  const evidence = {
+    judgedOn: 'EPP kv-cache-utilization scores per request',
+    decisive: main.decisive,
+    towardLowKv: main.towardMax,
+    share: round(main.share),
+    control: controlPicks ? { ...controlPicks, share: round(controlPicks.share) } : null,
+  };
+  const text = `${pct(main.share)} of ${main.decisive} requests where the KV scorer preferred a pod went to that pod${controlPicks && controlPicks.decisive > 0 ? ` (control '${controlName}' ${pct(controlPicks.share)})` : ''}`;
+  const failures: string[] = [];
+  if (main.share < t.minLowKvPickShare) failures.push(`below ${pct(t.minLowKvPickShare)}`);
+  if (controlPicks && controlPicks.decisive >= t.minDecisions && main.share < controlPicks.share + t.pickMarginOverControl)
+    failures.push(`not ${pct(t.pickMarginOverControl)} above the control`);
+  if (failures.length > 0) return { status: 'Fail', details: `${text} (${failures.join('; ')})`, sources, evidence };
+  return { status: 'Pass', details: `weighted scorer influences pod selection: ${text}`, sources, evidence };
+}
+
 export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresholds): ClaimOutcome {
+  const controlForScores = t.control ?? DEFAULT_KV_CONTROL;
+  if (t.control && !ctx.controls[t.control]) return inconclusive(`control run '${t.control}' is required but missing`, ['epp-log:Calculated score']);
+  if (t.judgeOn === 'scores' || t.judgeOn === 'auto') {
+    const scored = readScorerPicks(ctx.main.eppLog, KV_SCORER, t.tieEpsilon);
+    if (scored && scored.decisive >= t.minDecisions) return evaluateOnScores(ctx, t, scored, controlForScores);
+    if (t.judgeOn === 'scores')
+      return inconclusive(
+        scored ? `only ${scored.decisive} requests with differing KV scores in the EPP log (need ${t.minDecisions})` : 'no kv-cache-utilization-scorer scores in the EPP log (needs the EPP debug log)',
+        ['epp-log:Calculated score'],
+      );
+  }
   const m = measureKvSpread(ctx.main, t.minMeanUsage, t.minSamples);
   if ('problem' in m) return inconclusive(m.problem);
   const sources = [`metrics:${M.kvUsage}`];
