@@ -1,0 +1,46 @@
+// The scenario runner end to end on the simulator: attribution without identity headers, every
+// output written, comparisons across targets.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyOverrides, getPreset } from '../../src/index.ts';
+import { runScenario } from '../../src/runner/run-scenario.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rb-runner-'));
+
+describe('runScenario', () => {
+  it('with identity headers off, attributes from the EPP log and still judges affinity and hit rate', async () => {
+    const s = applyOverrides(getPreset('prefix-cache'), ['target.sim.options={"identityHeaders":false}']);
+    const r = await runScenario(s, { outDir: tmp(), quick: true, skipControls: true });
+    const summary = r.main.evidence.summary;
+    expect(summary.counters.podSources).toEqual({ 'epp-log': summary.counts.sent + summary.counts.warmup.sent });
+    const affinity = r.mainVerdicts.find((v) => v.claim === 'prefix-affinity')!;
+    expect(affinity.status, affinity.details).toBe('Pass');
+    expect(affinity.sources).toContain('epp-log');
+    const hit = r.mainVerdicts.find((v) => v.claim === 'prefix-cache-hit-rate')!;
+    expect(hit.status, hit.details).toBe('Pass');
+    expect(hit.sources.some((x) => x.startsWith('metrics:'))).toBe(true);
+    // records were rewritten with the attributed pod
+    const first = JSON.parse(readFileSync(join(r.main.dir, 'requests.jsonl'), 'utf8').split('\n')[0]!);
+    expect(first.podSource).toBe('epp-log');
+    expect(first.headers['x-inference-pod']).toBeUndefined();
+  });
+
+  it('agg-vs-pd runs the same workload on both targets and writes the comparison', async () => {
+    const out = tmp();
+    const r = await runScenario(getPreset('agg-vs-pd'), { outDir: out, quick: true });
+    expect(r.compared.map((c) => c.label)).toHaveLength(2);
+    const [a, b] = r.compared;
+    expect(a!.evidence.summary.counts.sent).toBe(b!.evidence.summary.counts.sent);
+    expect(Object.keys(b!.evidence.summary.dimensions).some((d) => d.startsWith('pod:decode'))).toBe(true);
+    for (const f of ['verdicts.md', 'verdicts.json', 'scenario.json']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+
+  it('smoke writes every output and has no claims to judge', async () => {
+    const out = tmp();
+    const r = await runScenario(getPreset('smoke'), { outDir: out, quick: true });
+    expect(r.verdicts).toEqual([]);
+    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'verdicts.md']) expect(existsSync(join(out, f)), f).toBe(true);
+  });
+});

@@ -1,0 +1,71 @@
+// The whole seed table on the simulator (quick forms): the healthy presets pass, the study's two
+// failures fail when their fault is injected, and the negative controls do not pass the claims
+// they exist to refute.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Verdict } from '@routebench/core/verdict';
+import { runSeedTable, SEED_TABLE_PRESETS, type SeedTableResult } from '../../src/runner/seed-table.ts';
+
+let result: SeedTableResult;
+
+beforeAll(async () => {
+  result = await runSeedTable({ outDir: mkdtempSync(join(tmpdir(), 'rb-seed-')), quick: true });
+}, 600_000);
+
+function rowsOf(preset: string): { main: Verdict[]; controls: Record<string, Verdict[]> } {
+  const r = result.results.find((x) => x.scenario.name === preset)!;
+  const controls: Record<string, Verdict[]> = {};
+  for (const v of r.verdicts.slice(r.mainVerdicts.length)) {
+    const name = /\[control: (.+)\]$/.exec(v.feature)![1]!;
+    (controls[name] ??= []).push(v);
+  }
+  return { main: r.mainVerdicts, controls };
+}
+
+const show = (vs: Verdict[]) => vs.map((v) => `${v.claim}: ${v.status} — ${v.details}`).join('\n');
+
+describe('the seed table on the simulator', () => {
+  it('runs every row', () => {
+    expect(result.results.map((r) => r.scenario.name)).toEqual([...SEED_TABLE_PRESETS]);
+  });
+
+  for (const preset of SEED_TABLE_PRESETS) {
+    it(`${preset}: every claim of the healthy run passes`, () => {
+      const { main } = rowsOf(preset);
+      expect(main.length).toBeGreaterThan(0);
+      for (const v of main) expect(v.status, show(main)).toBe('Pass');
+    });
+  }
+
+  it('P/D with NIXL on MIG (kv transfer broken) fails, as in the study', () => {
+    const v = rowsOf('pd-transfer').controls['kv-transfer-broken']!;
+    expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
+    expect(v[0]!.details).toMatch(/failed NIXL transfers/);
+  });
+
+  it('precise prefix routing with KV events dropped fails, as in the study', () => {
+    const v = rowsOf('precise-prefix').controls['kv-events-dropped']!;
+    expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
+    expect(v[0]!.details).toMatch(/scorer returns 0 for all endpoints/);
+  });
+
+  it('no claim passes on its negative control', () => {
+    const negatives: [string, string, string][] = [
+      ['prefix-cache', 'random-picker', 'prefix-affinity'],
+      ['prefix-cache', 'zero-reuse', 'prefix-cache-hit-rate'],
+      ['kv-utilization', 'random-picker', 'kv-utilization'],
+      ['pd-transfer', 'kv-transfer-broken', 'pd-transfer'],
+      ['precise-prefix', 'kv-events-dropped', 'precise-prefix'],
+    ];
+    for (const [preset, control, claim] of negatives) {
+      const v = rowsOf(preset).controls[control]!.find((x) => x.claim === claim)!;
+      expect(v.status, `${preset} [${control}] ${claim}: ${v.details}`).not.toBe('Pass');
+    }
+  });
+
+  it('every verdict names its evidence sources', () => {
+    for (const v of result.verdicts) expect(v.sources.length, `${v.feature} ${v.claim}`).toBeGreaterThan(0);
+  });
+});
