@@ -26,6 +26,12 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
   let sawField = false;
   // A chunk that ended in '\r' may be followed by '\n' at the start of the next chunk.
   let skipLeadingLf = false;
+  // A long line arriving in many reads is neither rescanned from its start nor re-flattened on every
+  // read (both made a 16 MB event cost O(n²): ~10 s): reads without a line end wait in `parts` until
+  // one comes, and `scanned` marks how far buf is known to hold no line end.
+  let scanned = 0;
+  let parts: string[] = [];
+  let partsChars = 0;
 
   function line(l: string): void {
     if (l.length === 0) {
@@ -54,7 +60,7 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
       if (buf.charCodeAt(0) === 10) start = 1;
       skipLeadingLf = false;
     }
-    for (let i = start; i < n; i++) {
+    for (let i = Math.max(start, scanned); i < n; i++) {
       const c = buf.charCodeAt(i);
       if (c === 10) {
         line(buf.slice(start, i));
@@ -70,23 +76,36 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
       }
     }
     buf = start === 0 ? buf : buf.slice(start);
+    // No line end in buf now: everything left is one unfinished line, scanned to its end.
+    scanned = buf.length;
   }
 
   return {
     push(chunk) {
-      buf += decoder.decode(chunk, { stream: true });
+      const text = decoder.decode(chunk, { stream: true });
+      if (!skipLeadingLf && text.indexOf('\n') === -1 && text.indexOf('\r') === -1) {
+        parts.push(text);
+        partsChars += text.length;
+        return;
+      }
+      buf += parts.join('') + text;
+      parts = [];
+      partsChars = 0;
       scan();
     },
     end() {
-      buf += decoder.decode();
+      buf += parts.join('') + decoder.decode();
+      parts = [];
+      partsChars = 0;
       scan();
       const rest = buf.length > 0 || data.length > 0 ? [...data, buf].filter(Boolean).join('\n') : null;
       buf = '';
       data = [];
+      scanned = 0;
       return rest;
     },
     get pendingChars() {
-      return buf.length + data.reduce((a, d) => a + d.length, 0);
+      return buf.length + partsChars + data.reduce((a, d) => a + d.length, 0);
     },
   };
 }
