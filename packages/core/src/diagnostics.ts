@@ -38,7 +38,9 @@ export interface DiagnosticsMonitor {
 }
 
 export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIAGNOSTICS_THRESHOLDS): DiagnosticsMonitor {
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  // The histogram records each timer interval (≈ resolution when the loop is idle); lag is the excess.
+  const RESOLUTION_MS = 10;
+  const lag = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   lag.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -47,7 +49,7 @@ export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIA
       lag.disable();
       const wallMs = Math.max(1, performance.now() - t0);
       const cpu = process.cpuUsage(cpu0);
-      const ns = (x: number) => Math.round((x / 1e6) * 1000) / 1000;
+      const ns = (x: number) => Math.round(Math.max(0, x / 1e6 - RESOLUTION_MS) * 1000) / 1000;
       const d: ClientDiagnostics = {
         eventLoopLagP50Ms: ns(lag.percentile(50)),
         eventLoopLagP99Ms: ns(lag.percentile(99)),
