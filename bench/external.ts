@@ -1,0 +1,107 @@
+// The raw-HTTP ceiling of this machine: the same endpoint and the same pre-serialised response driven by
+// autocannon (Node, HTTP/1.1 keep-alive, its own process) and wrk (C). Both count whole responses; neither
+// parses SSE, so routebench ÷ these is the price of streaming parsing and per-request recording.
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ExternalResult {
+  tool: 'autocannon' | 'wrk';
+  connections: number;
+  tokens: number;
+  reqPerS: number;
+  total: number;
+  /** Non-2xx responses plus socket errors and timeouts. */
+  errors: number;
+}
+
+export type ExternalOutcome = { ok: true; result: ExternalResult } | { ok: false; tool: 'autocannon' | 'wrk'; skipped: string };
+
+export interface ExternalOptions {
+  target: string;
+  connections: number;
+  tokens: number;
+  durationS: number;
+}
+
+/** The request routebench sends, so every tool asks for exactly the same thing. */
+export const BENCH_BODY = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'bench' }], max_tokens: 16, stream: true });
+
+function exec(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: unknown }).code as number | null) ?? 1 : 0;
+      resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
+  });
+}
+
+export async function runAutocannon(o: ExternalOptions): Promise<ExternalOutcome> {
+  let bin: string;
+  try {
+    bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  } catch {
+    return { ok: false, tool: 'autocannon', skipped: 'autocannon is not installed (run `npm run setup`)' };
+  }
+  const args = [bin, '--json', '-n', '-c', String(o.connections), '-d', String(o.durationS), '-m', 'POST'];
+  args.push('-H', 'content-type=application/json', '-H', `x-bench-tokens=${o.tokens}`, '-b', BENCH_BODY, `${o.target}/v1/chat/completions`);
+  const r = await exec(process.execPath, args, (o.durationS + 60) * 1000);
+  if (r.code !== 0) return { ok: false, tool: 'autocannon', skipped: `autocannon exited ${r.code}: ${r.stderr.slice(0, 300)}` };
+  const j = JSON.parse(r.stdout) as { requests: { total: number }; duration: number; non2xx: number; errors: number; timeouts: number };
+  return {
+    ok: true,
+    result: { tool: 'autocannon', connections: o.connections, tokens: o.tokens, reqPerS: j.requests.total / j.duration, total: j.requests.total, errors: j.non2xx + j.errors + j.timeouts },
+  };
+}
+
+/** wrk from PATH; installed with apt-get when missing and we are root, otherwise skipped with the reason. */
+export function ensureWrk(): { ok: true } | { ok: false; reason: string } {
+  if (spawnSync('wrk', ['--version']).error === undefined) return { ok: true };
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return { ok: false, reason: 'wrk is not installed and the bench is not running as root to apt-get it' };
+  let r = spawnSync('apt-get', ['install', '-y', '-q', 'wrk'], { timeout: 180_000, encoding: 'utf8' });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update', '-q'], { timeout: 180_000 });
+    r = spawnSync('apt-get', ['install', '-y', '-q', 'wrk'], { timeout: 180_000, encoding: 'utf8' });
+  }
+  if (r.status !== 0 || spawnSync('wrk', ['--version']).error !== undefined) {
+    return { ok: false, reason: `apt-get install wrk failed: ${(r.stderr || String(r.error ?? '')).trim().split('\n').at(-1)}` };
+  }
+  return { ok: true };
+}
+
+export async function runWrk(o: ExternalOptions): Promise<ExternalOutcome> {
+  const has = ensureWrk();
+  if (!has.ok) return { ok: false, tool: 'wrk', skipped: has.reason };
+  const dir = mkdtempSync(join(tmpdir(), 'rb-wrk-'));
+  try {
+    const script = join(dir, 'post.lua');
+    writeFileSync(
+      script,
+      [
+        'wrk.method = "POST"',
+        `wrk.body = ${luaString(BENCH_BODY)}`,
+        'wrk.headers["Content-Type"] = "application/json"',
+        `wrk.headers["x-bench-tokens"] = "${o.tokens}"`,
+        '',
+      ].join('\n'),
+    );
+    // One thread: routebench is measured as one process on one event loop.
+    const r = await exec('wrk', ['-t1', `-c${o.connections}`, `-d${o.durationS}s`, '-s', script, `${o.target}/v1/chat/completions`], (o.durationS + 60) * 1000);
+    if (r.code !== 0) return { ok: false, tool: 'wrk', skipped: `wrk exited ${r.code}: ${r.stderr.slice(0, 300)}` };
+    const rate = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+    const total = /(\d+) requests in/.exec(r.stdout);
+    if (!rate || !total) return { ok: false, tool: 'wrk', skipped: `could not read wrk output: ${r.stdout.slice(0, 300)}` };
+    const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(r.stdout);
+    const sockErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+    return { ok: true, result: { tool: 'wrk', connections: o.connections, tokens: o.tokens, reqPerS: Number(rate[1]), total: Number(total[1]), errors: non2xx + sockErrors } };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function luaString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}

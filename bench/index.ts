@@ -1,0 +1,378 @@
+// `pnpm bench` — how fast and how accurate routebench's load generator is on this machine.
+//   tsx bench/index.ts [--quick] [--only capacity,autocannon,wrk,fidelity,schedule,memory,longrun] [--cpu-prof]
+// The SSE server runs in its own process (sse-server.ts) and every measurement runs routebench's real
+// run() in a fresh client process (client-case.ts); this process only orchestrates and reports. Prints
+// tables and writes bench/results.json. Figures are whatever this machine gives: nothing is tuned here.
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { ClientCase } from './cases.ts';
+import type { FidelityResult, LongRunResult, OpenStreamsResult, ScheduleResult, ThroughputResult } from './measure.ts';
+import { runAutocannon, runWrk, type ExternalOutcome } from './external.ts';
+import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
+import { fmt, kib, mib, table } from './table.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const SECTIONS = ['capacity', 'autocannon', 'wrk', 'fidelity', 'schedule', 'memory', 'longrun'] as const;
+
+const FlagsSchema = z.strictObject({
+  quick: z.boolean().default(false),
+  only: z.array(z.enum(SECTIONS)).min(1).default([...SECTIONS]),
+  cpuProf: z.boolean().default(false),
+});
+type Flags = z.infer<typeof FlagsSchema>;
+
+function parseFlags(argv: string[]): Flags {
+  const raw: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') raw.quick = true;
+    else if (a === '--cpu-prof') raw.cpuProf = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a.includes('=') ? a.slice(7) : argv[++i];
+      raw.only = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    } else raw[a] = true; // unknown: the strict schema names it
+  }
+  const r = FlagsSchema.safeParse(raw);
+  if (!r.success) {
+    const msg = r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown flag ${i.keys.join(', ')}` : `--${i.path.join('.')}: ${i.message}`)).join('; ');
+    throw new Error(`${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join(',')}] [--cpu-prof]`);
+  }
+  return r.data;
+}
+
+// ---- processes -----------------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+process.on('SIGINT', () => process.exit(130));
+
+async function startServer(): Promise<{ target: string; proc: ChildProcess }> {
+  const proc = fork(join(HERE, 'sse-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: ROOT });
+  children.add(proc);
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.once('message', (m) => resolve((m as { port: number }).port));
+    proc.once('exit', (code) => reject(new Error(`bench SSE server exited (${code}) before listening`)));
+  });
+  return { target: `http://127.0.0.1:${port}`, proc };
+}
+
+const PROFILE_DIR = join(HERE, 'profiles');
+
+/** Run one case in a fresh client process; resolves to its result. */
+function runCase<T>(c: ClientCase, opts: { profile?: boolean; timeoutS: number }): Promise<T> {
+  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  if (opts.profile) {
+    mkdirSync(PROFILE_DIR, { recursive: true });
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${c.name}.cpuprofile`);
+  }
+  const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
+  children.add(child);
+  return new Promise<T>((resolve, reject) => {
+    let reply: { ok: boolean; result?: T; error?: string } | null = null;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`case ${c.name} did not finish within ${opts.timeoutS} s`));
+    }, opts.timeoutS * 1000);
+    child.on('message', (m) => (reply = m as typeof reply));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (reply?.ok) resolve(reply.result as T);
+      else reject(new Error(`case ${c.name} failed: ${reply?.error ?? `client process exited with ${code} without a result`}`));
+    });
+  });
+}
+
+// ---- the suite -----------------------------------------------------------------------------------
+
+interface Row<T> {
+  name: string;
+  load1: number;
+  result: T;
+}
+
+const load1 = () => loadavg()[0]!;
+
+// Every client process starts cold (tsx transpiling, V8 JIT, first connections): its first ~1–2 s run
+// several times slower. Requests of the warm-up window are recorded as warmup and left out.
+const WARMUP_S = 2;
+
+function log(msg: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const q = flags.quick;
+  const want = (s: (typeof SECTIONS)[number]) => flags.only.includes(s);
+  const startedAt = new Date();
+  const meta = {
+    startedAt: startedAt.toISOString(),
+    quick: q,
+    only: flags.only,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemBytes: totalmem(),
+    gitCommit: gitCommit(),
+    loadavgAtStart: loadavg(),
+    serverDelay: 'capacity/schedule/memory/long-run/autocannon/wrk: zero server-side delay — the whole response is one pre-serialised write',
+  };
+  log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${meta.cpus} CPUs${q ? ' (quick)' : ''}`);
+  const server = await startServer();
+  const target = server.target;
+  const results: Record<string, unknown> = { meta };
+  const out: string[] = [];
+
+  // Capacity ---------------------------------------------------------------------------------------
+  const capacity: Row<ThroughputResult & { concurrency: number; tokens: number; profile?: ProfileSummary }>[] = [];
+  if (want('capacity')) {
+    const concs = q ? [256] : [64, 256, 1024];
+    const tokenCounts = [16, 256];
+    for (const tokens of tokenCounts) {
+      for (const concurrency of concs) {
+        const name = `capacity-c${concurrency}-t${tokens}`;
+        log(`${name}…`);
+        const l = load1();
+        const r = await runCase<ThroughputResult>(
+          { kind: 'capacity', name, target, tokens, concurrency, warmupS: WARMUP_S, durationS: q ? 2 : 5 },
+          { profile: flags.cpuProf, timeoutS: 120 },
+        );
+        const profile = flags.cpuProf ? summarizeProfile(join(PROFILE_DIR, `${name}.cpuprofile`), ROOT, 15) : undefined;
+        capacity.push({ name, load1: l, result: { ...r, concurrency, tokens, profile } });
+      }
+    }
+    out.push(
+      table(
+        'Capacity — closed loop, zero server delay (one pre-serialised write per response)',
+        ['case', 'streams/s', 'token events/s', 'client CPU %', 'server CPU %', 'client µs/stream', 'errors', 'load1'],
+        capacity.map((c) => [c.name, c.result.streamsPerS, c.result.eventsPerS, c.result.clientCpuPct, c.result.serverCpuPct, c.result.clientCpuUsPerStream, c.result.errors, c.load1]),
+      ),
+    );
+    for (const c of capacity.filter((x) => x.result.profile && x.result.concurrency === 256)) {
+      const p = c.result.profile!;
+      out.push(
+        table(
+          `CPU profile of the client, ${c.name} (busy ${fmt(p.busyMs)} ms, idle ${fmt(p.idleMs)} ms) — top self time`,
+          ['function', 'where', 'self ms', '% busy'],
+          p.top.map((t) => [t.fn, t.where, t.selfMs, t.pct]),
+        ),
+      );
+    }
+    results.capacity = capacity;
+  }
+
+  // autocannon / wrk ----------------------------------------------------------------------------
+  const external: { tool: string; outcome: ExternalOutcome; load1: number; routebenchStreamsPerS: number | null; ratio: number | null }[] = [];
+  for (const tool of ['autocannon', 'wrk'] as const) {
+    if (!want(tool)) continue;
+    for (const connections of q ? [256] : [64, 256]) {
+      log(`${tool} c${connections}…`);
+      const l = load1();
+      const o = { target, connections, tokens: 16, durationS: q ? 3 : 5 };
+      const outcome = tool === 'autocannon' ? await runAutocannon(o) : await runWrk(o);
+      const rb = capacity.find((c) => c.result.concurrency === connections && c.result.tokens === 16)?.result.streamsPerS ?? null;
+      external.push({ tool, outcome, load1: l, routebenchStreamsPerS: rb, ratio: outcome.ok && rb !== null ? rb / outcome.result.reqPerS : null });
+      if (!outcome.ok) break;
+    }
+  }
+  if (external.length > 0) {
+    out.push(
+      table(
+        'Raw-HTTP ceiling — same endpoint, same 16-token pre-serialised response (no SSE parsing in these tools)',
+        ['tool', 'connections', 'req/s', 'errors', 'routebench streams/s', 'routebench ÷ tool', 'load1'],
+        external.map((e) =>
+          e.outcome.ok
+            ? [e.tool, e.outcome.result.connections, e.outcome.result.reqPerS, e.outcome.result.errors, e.routebenchStreamsPerS ?? NaN, e.ratio ?? NaN, e.load1]
+            : [e.tool, '—', `skipped: ${e.outcome.skipped}`, '', '', '', e.load1],
+        ),
+      ),
+    );
+    results.external = external;
+  }
+
+  // Timing fidelity ---------------------------------------------------------------------------------
+  const fidelity: Row<FidelityResult & { concurrency: number; fraction: number }>[] = [];
+  if (want('fidelity')) {
+    let capacityEventsPerS = Math.max(0, ...capacity.filter((c) => c.result.tokens === 256).map((c) => c.result.eventsPerS));
+    if (capacityEventsPerS === 0) {
+      log('fidelity needs the client capacity: short probe at 256 streams × 256 tokens…');
+      const probe = await runCase<ThroughputResult>({ kind: 'capacity', name: 'capacity-probe', target, tokens: 256, concurrency: 256, warmupS: WARMUP_S, durationS: 2 }, { timeoutS: 60 });
+      capacityEventsPerS = probe.eventsPerS;
+      results.capacityProbe = probe;
+    }
+    const itlMs = 10;
+    const tokens = 64;
+    for (const fraction of q ? [0.5] : [0.5, 0.9]) {
+      const targetEventsPerS = fraction * capacityEventsPerS;
+      // Each stream delivers one token event every itlMs.
+      const concurrency = Math.max(1, Math.round(targetEventsPerS / (1000 / itlMs)));
+      const name = `fidelity-${Math.round(fraction * 100)}pct`;
+      log(`${name}: ${concurrency} streams × ${tokens} tokens, ${itlMs} ms gaps…`);
+      const l = load1();
+      const r = await runCase<FidelityResult>(
+        { kind: 'fidelity', name, target, tokens, concurrency, itlUs: itlMs * 1000, warmupS: WARMUP_S, durationS: q ? 3 : 6, targetEventsPerS, capacityEventsPerS },
+        { timeoutS: 180 },
+      );
+      fidelity.push({ name, load1: l, result: { ...r, concurrency, fraction } });
+    }
+    out.push(
+      table(
+        'Timing fidelity — |measured − true| ms (truth: server receive→first write; gaps between recorded writes), 10 ms server gaps, 64 tokens',
+        ['case', 'streams', 'events/s', '% capacity', 'TTFT p50', 'TTFT p99', 'TTFT max', 'ITL p50', 'ITL p99', 'ITL max', 'ITL bias', 'client CPU %', 'server CPU %', 'load1'],
+        fidelity.map((f) => {
+          const r = f.result;
+          return [f.name, f.result.concurrency, r.eventsPerS, r.loadPct, r.ttftErrMs.p50, r.ttftErrMs.p99, r.ttftErrMs.max, r.itlErrMs.p50, r.itlErrMs.p99, r.itlErrMs.max, r.itlBiasMs, r.clientCpuPct, r.serverCpuPct, f.load1];
+        }),
+      ),
+    );
+    results.fidelity = fidelity;
+  }
+
+  // Schedule accuracy ----------------------------------------------------------------------------------
+  const schedule: Row<ScheduleResult>[] = [];
+  if (want('schedule')) {
+    for (const rate of q ? [1000] : [1000, 5000]) {
+      const name = `schedule-${rate}rps`;
+      log(`${name}…`);
+      const l = load1();
+      const r = await runCase<ScheduleResult>({ kind: 'schedule', name, target, tokens: 16, rate, warmupS: WARMUP_S, durationS: q ? 2 : 5 }, { timeoutS: 120 });
+      schedule.push({ name, load1: l, result: r });
+    }
+    out.push(
+      table(
+        'Schedule accuracy — open loop, constant rate, 16-token responses',
+        ['case', 'sent', 'achieved/s', 'achieved ÷ requested', 'delay p50 ms', 'delay p99 ms', 'delay max ms', 'client CPU %', 'errors', 'load1'],
+        schedule.map((s) => [s.name, s.result.sent, s.result.achievedRate, s.result.achievedRatio, s.result.scheduleDelayMs.p50, s.result.scheduleDelayMs.p99, s.result.scheduleDelayMs.max, s.result.clientCpuPct, s.result.errors, s.load1]),
+      ),
+    );
+    results.schedule = schedule;
+  }
+
+  // Memory: open streams ---------------------------------------------------------------------------
+  if (want('memory')) {
+    const streams = q ? 2_000 : 10_000;
+    log(`memory: ${streams} open streams…`);
+    const l = load1();
+    const r = await runCase<OpenStreamsResult>({ kind: 'open-streams', name: `open-${streams}`, target, tokens: 16, streams, openTimeoutS: 120 }, { timeoutS: 300 });
+    out.push(
+      table(
+        'Memory — streams held open by the server (client RSS after GC, baseline after a 2,000-request warm-up)',
+        ['case', 'open at measure', 'RSS baseline', 'RSS open', 'RSS / stream', 'JS heap / stream', 's to open', 'errors', 'load1'],
+        [[`open-${streams}`, r.openAtMeasure, mib(r.rssBaselineBytes), mib(r.rssOpenBytes), kib(r.rssPerStreamBytes), kib(r.heapPerStreamBytes), r.secondsToOpen, r.errors, l]],
+      ),
+    );
+    results.memory = { name: `open-${streams}`, load1: l, result: r };
+  }
+
+  // Memory: long run -------------------------------------------------------------------------------
+  if (want('longrun')) {
+    const maxSeconds = q ? 15 : 120;
+    log(`long run: up to 1,000,000 requests or ${maxSeconds} s…`);
+    const l = load1();
+    const r = await runCase<LongRunResult>(
+      { kind: 'long-run', name: 'long-run', target, tokens: 16, concurrency: 64, maxRequests: 1_000_000, maxSeconds, sampleMs: q ? 500 : 1000 },
+      { timeoutS: maxSeconds + 120 },
+    );
+    const extrapolated = r.completed < 1_000_000 && r.rssSlopeBytesPer1kRequests > 0 ? r.rssEndBytes + (r.rssSlopeBytesPer1kRequests * (1_000_000 - r.completed)) / 1000 : null;
+    out.push(
+      table(
+        `Memory — long run, closed loop 64 streams × 16 tokens (${r.completed.toLocaleString('en-US')} requests in ${fmt(r.seconds)} s)`,
+        ['case', 'requests', 'req/s', 'RSS start', 'RSS end', 'RSS max', 'slope KiB/s', 'slope B/1k req', 'errors', 'load1'],
+        [['long-run', r.completed, r.requestsPerS, mib(r.rssStartBytes), mib(r.rssEndBytes), mib(r.rssMaxBytes), r.rssSlopeBytesPerS / 1024, r.rssSlopeBytesPer1kRequests, r.errors, l]],
+      ),
+    );
+    if (r.completed < 1_000_000 && extrapolated === null) {
+      out.push(`NOTE: ${r.completed.toLocaleString('en-US')} of 1,000,000 requests fit in ${fmt(r.seconds)} s; the fitted RSS slope is not positive, so there is no growth to extrapolate.`);
+    }
+    if (extrapolated !== null) {
+      out.push(`NOTE (extrapolation, not measured): ${r.completed.toLocaleString('en-US')} of 1,000,000 requests fit in ${fmt(r.seconds)} s; at the fitted slope RSS would reach ~${mib(extrapolated)} at 1,000,000 requests.`);
+    }
+    results.longRun = { load1: l, result: r, extrapolatedRssAt1MBytes: extrapolated };
+  }
+
+  // Targets ----------------------------------------------------------------------------------------
+  const targets = checkTargets(capacity, external, fidelity, schedule, results.memory as { result: OpenStreamsResult } | undefined);
+  out.push(
+    table(
+      'Targets (2-core machine, client and server sharing it)',
+      ['target', 'measured', 'verdict'],
+      targets.map((t) => [t.target, t.measured, t.met === null ? 'not run' : t.met ? 'met' : 'MISSED']),
+    ),
+  );
+  results.targets = targets;
+  (results.meta as Record<string, unknown>).loadavgAtEnd = loadavg();
+  (results.meta as Record<string, unknown>).durationS = (Date.now() - startedAt.getTime()) / 1000;
+
+  console.log(out.join('\n'));
+  console.log(`\nload average at start ${meta.loadavgAtStart.map((x) => x.toFixed(2)).join(' ')}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${fmt((Date.now() - startedAt.getTime()) / 1000)} s`);
+  const file = join(HERE, 'results.json');
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${file}${flags.cpuProf && existsSync(PROFILE_DIR) ? ` and profiles in ${PROFILE_DIR}` : ''}`);
+  server.proc.kill('SIGTERM');
+}
+
+interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+function checkTargets(
+  capacity: Row<ThroughputResult & { concurrency: number; tokens: number }>[],
+  external: { tool: string; outcome: ExternalOutcome; ratio: number | null }[],
+  fidelity: Row<FidelityResult & { fraction: number }>[],
+  schedule: Row<ScheduleResult>[],
+  memory: { result: OpenStreamsResult } | undefined,
+): TargetCheck[] {
+  const t: TargetCheck[] = [];
+  const best = (f: (r: ThroughputResult) => number) => (capacity.length ? Math.max(...capacity.map((c) => f(c.result))) : null);
+  const ev = best((r) => r.eventsPerS);
+  t.push({ target: '≥ 100,000 token events/s', measured: ev === null ? '—' : `${fmt(ev)} /s (best case)`, met: ev === null ? null : ev >= 100_000 });
+  const st = best((r) => r.streamsPerS);
+  t.push({ target: '≥ 5,000 streams/s', measured: st === null ? '—' : `${fmt(st)} /s (best case)`, met: st === null ? null : st >= 5_000 });
+  const f50 = fidelity.find((f) => f.result.fraction === 0.5)?.result;
+  const e50 = f50 ? Math.max(f50.ttftErrMs.p99, f50.itlErrMs.p99) : null;
+  t.push({
+    target: 'p99 timing error ≤ 0.5 ms at 50% of capacity',
+    measured: f50 ? `TTFT ${fmt(f50.ttftErrMs.p99)} ms, ITL ${fmt(f50.itlErrMs.p99)} ms (at ${fmt(f50.loadPct)}% of capacity)` : '—',
+    met: e50 === null ? null : e50 <= 0.5,
+  });
+  const s1 = schedule.find((s) => s.result.requestedRate === 1000)?.result;
+  t.push({ target: 'schedule-delay p99 ≤ 1 ms at 1,000 req/s', measured: s1 ? `${fmt(s1.scheduleDelayMs.p99)} ms` : '—', met: s1 ? s1.scheduleDelayMs.p99 <= 1 : null });
+  const ratios = external.filter((e) => e.tool === 'autocannon' && e.ratio !== null).map((e) => e.ratio!);
+  t.push({
+    target: '≥ 0.7 × autocannon req/s (same endpoint)',
+    measured: ratios.length ? `${ratios.map((r) => fmt(r)).join(', ')} × (per connection count)` : '—',
+    met: ratios.length ? Math.min(...ratios) >= 0.7 : null,
+  });
+  t.push({
+    target: '≤ 2 KB RSS per open stream',
+    measured: memory ? `${kib(memory.result.rssPerStreamBytes)} (${memory.result.openAtMeasure} open)` : '—',
+    met: memory ? memory.result.rssPerStreamBytes <= 2048 : null,
+  });
+  return t;
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
