@@ -276,26 +276,25 @@ async function execute(
     await Promise.all(Array.from({ length: phase.concurrency! }, user));
   };
 
+  // From the moment of a stop (stop(), signal, fail-fast), in-flight requests get drainTimeoutMs and are
+  // then cancelled — also while a closed-loop phase is still waiting on its users' requests, which
+  // would otherwise run to their full timeoutMs after a Ctrl-C.
+  let drainTimer: NodeJS.Timeout | null = null;
+  const armDrain = () => {
+    drainTimer ??= setTimeout(() => inflightAbort.abort(), load.drainTimeoutMs);
+  };
+  if (stopSignal.aborted) armDrain();
+  else stopSignal.addEventListener('abort', armDrain, { once: true });
   try {
     for (const phase of phases) {
       if (shouldStop()) break;
       if (phase.type === 'concurrency') await runClosedPhase(phase);
       else await runOpenPhase(phase);
     }
-    // Drain: wait for in-flight requests; after a stop, only for drainTimeoutMs, then cancel them.
-    if (pending.size > 0) {
-      if (stopSignal.aborted) {
-        const timer = setTimeout(() => inflightAbort.abort(), load.drainTimeoutMs);
-        await Promise.all([...pending]);
-        clearTimeout(timer);
-      } else {
-        const onStop = () => setTimeout(() => inflightAbort.abort(), load.drainTimeoutMs);
-        stopSignal.addEventListener('abort', onStop, { once: true });
-        await Promise.all([...pending]);
-        stopSignal.removeEventListener('abort', onStop);
-      }
-    }
+    await Promise.all([...pending]);
   } finally {
+    stopSignal.removeEventListener('abort', armDrain);
+    if (drainTimer) clearTimeout(drainTimer);
     clearInterval(progressTimer);
     await client.close();
   }
