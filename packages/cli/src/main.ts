@@ -9,13 +9,14 @@ import { mergeCommand } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
 import { summarizeCommand } from './commands/summarize.ts';
 import { tableCommand } from './commands/table.ts';
+import { k8sCommand } from './commands/k8s.ts';
 
 export function buildProgram(): Command {
   const program = new Command('routebench')
     .description('load generation and routing verdicts for llm-d inference gateways (embedded simulator by default)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), k8sCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;

@@ -12,6 +12,8 @@ import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } f
 import { createProgressView } from '../progress.ts';
 import { writeHtmlReportFor } from './report.ts';
 import { withSignalStop } from './signals.ts';
+import { workersOption, shardOption } from './worker-flags.ts';
+import type { Shard } from '@routebench/core/workers/shard';
 
 export interface RunFlags {
   target?: string;
@@ -31,6 +33,8 @@ export interface RunFlags {
   force?: boolean;
   controls: boolean;
   drainTimeout?: number;
+  workers: number;
+  shard?: Shard;
 }
 
 export function resolveScenario(ref: string): Scenario {
@@ -96,6 +100,8 @@ export function runCommand(): Command {
     .option('--fail-fast', 'stop at the first failed request')
     .option('--force', 'overwrite an output folder that already holds a run')
     .option('--no-controls', 'skip control runs (claims that need them become Inconclusive)')
+    .addOption(workersOption())
+    .addOption(shardOption())
     .action(async (ref: string, flags: RunFlags) => {
       process.exitCode = await runAction(ref, flags);
     });
@@ -123,6 +129,8 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       insecure: flags.insecure,
       failFast: flags.failFast,
       signal,
+      workers: flags.workers,
+      shard: flags.shard,
       headers: Object.fromEntries(flags.header),
       onRunStart: (label, target) => view.start(label, target, scenario.load.durationS ?? null),
       onProgress: (label, p) => view.update(label, p),

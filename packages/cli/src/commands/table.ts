@@ -6,6 +6,7 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { createProgressView } from '../progress.ts';
 import { defaultOutDir } from './run.ts';
 import { withSignalStop } from './signals.ts';
+import { workersOption } from './worker-flags.ts';
 
 export function tableCommand(): Command {
   return new Command('table')
@@ -14,7 +15,8 @@ export function tableCommand(): Command {
     .option('--quick', 'the reduced form of every preset (tens of seconds in all)')
     .option('--only <presets>', `comma-separated subset of: ${SEED_TABLE_PRESETS.join(', ')}`)
     .option('--force', 'overwrite folders that already hold runs')
-    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean }) => {
+    .addOption(workersOption())
+    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number }) => {
       const only = flags.only ? flags.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       for (const n of only ?? []) {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
@@ -26,6 +28,7 @@ export function tableCommand(): Command {
           outDir,
           quick: flags.quick,
           force: flags.force,
+          workers: flags.workers,
           only,
           signal,
           onPreset: (name) => process.stderr.write(`== ${name}\n`),

@@ -10,6 +10,8 @@ export type WorkerRunOptions = Omit<RunOptions, 'workload' | 'signal' | 'outDir'
 
 export interface WorkerInit {
   options: WorkerRunOptions;
+  /** The thread's number in this process (recorded in each record). */
+  worker: number;
   shard: Shard;
   runTag: string;
 }

@@ -20,6 +20,7 @@ import type { RunOptions, RunResult } from '../run.ts';
 import { openRunOutputs, writeRunOutputs } from '../run-outputs.ts';
 import type { Summary } from '../summary.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerRunOptions } from './protocol.ts';
+import { WHOLE_RUN, takeShard, takeShardAsync, type Shard } from './shard.ts';
 
 /** Requests sent to a worker per ask (it asks again when its buffer runs low). */
 const SPEC_BATCH = 128;
@@ -46,7 +47,10 @@ export async function executeWithWorkers(
 ): Promise<RunResult> {
   const count = options.workers ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new Error(`invalid workers: expected a positive integer, got ${String(options.workers)}`);
-  if (options.shard && options.shard.count > 1) throw new Error('workers: a run cannot be both a --shard and split over worker threads; shard the workers per process instead');
+  // This process may itself be shard i of N (--shard on N machines): its worker k is then shard i + N·k of N·count,
+  // since of the indices ≡ i (mod N), the m-th is dealt to worker m mod count.
+  const outer = options.shard ?? WHOLE_RUN;
+  const shardOf = (k: number): Shard => ({ index: outer.index + outer.count * k, count: outer.count * count });
   const load: LoadSpec = LoadSpecSchema.parse(options.load);
   const outputs = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
   const runTag = options.runTag ?? randomBytes(4).toString('hex');
@@ -55,8 +59,8 @@ export async function executeWithWorkers(
   const workerOptions: WorkerRunOptions = { ...rest, load, runTag };
 
   // The request stream, dealt round-robin: request i → worker i mod N.
-  const source: Iterator<RequestSpecInput> | AsyncIterator<RequestSpecInput> =
-    Symbol.asyncIterator in workload ? workload[Symbol.asyncIterator]() : workload[Symbol.iterator]();
+  const ours = outer.count === 1 || options.workloadSharded ? workload : Symbol.asyncIterator in workload ? takeShardAsync(workload, outer) : takeShard(workload, outer);
+  const source: Iterator<RequestSpecInput> | AsyncIterator<RequestSpecInput> = Symbol.asyncIterator in ours ? ours[Symbol.asyncIterator]() : ours[Symbol.iterator]();
   let sourceDone = false;
   let dealt = 0;
   let dealing: Promise<void> = Promise.resolve();
@@ -94,7 +98,7 @@ export async function executeWithWorkers(
   const readyAll: Promise<void>[] = [];
   const exits: Promise<void>[] = [];
   for (let k = 0; k < count; k++) {
-    const init: WorkerInit = { options: workerOptions, shard: { index: k, count }, runTag };
+    const init: WorkerInit = { options: workerOptions, worker: k, shard: shardOf(k), runTag };
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, execArgv: [] });
     const state: WorkerState = { worker, queue: [], done: null };
     states.push(state);
@@ -174,6 +178,7 @@ export async function executeWithWorkers(
   // The merged summary counts as one run of `count` workers (not a merge of separate runs).
   summary.meta.mergedFrom = 1;
   summary.extra = { ...(options.extra ?? {}), run: { stopped, stopReason }, workers: count };
+  if (outer.count > 1) summary.extra.shard = { index: outer.index, count: outer.count };
   emitter.emit('progress', recorder.snapshot());
   if (outputs) await writeRunOutputs(outputs, summary);
   return { summary, outDir: options.outDir ?? null, stopped, stopReason };

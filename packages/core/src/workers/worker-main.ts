@@ -10,6 +10,8 @@ import type { FromWorker, SentNote, ToWorker, WorkerInit } from './protocol.ts';
 const port = parentPort!;
 const init = workerData as WorkerInit;
 const post = (m: FromWorker) => port.postMessage(m);
+/** This thread's number within its process (its shard may be i + N·k of a --shard i/N run). */
+const workerIndex = init.worker;
 
 /** Ask for more requests when fewer than this many are buffered (each ask brings a batch of them). */
 const LOW_WATER = 64;
@@ -82,7 +84,7 @@ async function start(originNs: string, startedAtMs: number): Promise<void> {
       workload: requests(),
       shard: init.shard,
       workloadSharded: true,
-      worker: init.shard.index,
+      worker: workerIndex,
       runTag: init.runTag,
       clockOrigin: { perfMs, startedAt: new Date(startedAtMs) },
       // The parent reports progress from the records it receives.

@@ -126,3 +126,27 @@ describe('run({ workers }) — worker threads against a loopback server', () => 
     await expect(run({ target: server.url, workload: bad, load: { type: 'concurrency', concurrency: 2, requests: 2 }, workers: 2 })).rejects.toThrow(/maxTokens/);
   }, 60_000);
 });
+
+describe('run({ shard, workers }) — a shard of N machines, split again over its threads', () => {
+  let server: FixtureServer;
+  beforeAll(async () => {
+    server = await startFixtureServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('shard 1/2 over 2 workers sends exactly the odd indices of the single run, with its send times', async () => {
+    const load: LoadSpecInput = { type: 'poisson', rate: 400, requests: 21 };
+    const whole: RequestRecord[] = [];
+    await run({ target: server.url, workload: specs(100), load, seed: 5 }).on('request', (r) => whole.push(r));
+    const part: RequestRecord[] = [];
+    const r = await run({ target: server.url, workload: specs(100), load, seed: 5, shard: { index: 1, count: 2 }, workers: 2 }).on('request', (x) => part.push(x));
+    const key = (x: RequestRecord) => [x.seq, x.tags.i, x.times.intended];
+    expect(part.map(key).sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual(whole.filter((x) => x.seq % 2 === 1).map(key).sort((a, b) => (a[0] as number) - (b[0] as number)));
+    expect(part.length).toBe(10);
+    expect(new Set(part.map((x) => x.worker))).toEqual(new Set([0, 1]));
+    expect(r.summary.rates.requestedRate).toBeCloseTo(200, 9);
+    expect(r.summary.extra.shard).toEqual({ index: 1, count: 2 });
+  }, 60_000);
+});

@@ -12,6 +12,7 @@ import { summarizeRecords, type Summary } from '@routebench/core/summary';
 import { writeJsonAtomic, writeSummaryFiles, RUN_FILES } from '@routebench/core/run-outputs';
 import { createJsonlWriter } from '@routebench/core/jsonl';
 import type { RecorderSnapshot } from '@routebench/core/recorder';
+import type { Shard } from '@routebench/core/workers/shard';
 import type { Verdict } from '@routebench/core/verdict';
 import { applyQuick, controlScenario, resolveHeaders, type Scenario } from '../scenario.ts';
 import { createWorkload } from '../workloads/index.ts';
@@ -37,6 +38,10 @@ export interface ScenarioRunOptions {
   progressIntervalMs?: number;
   /** Metrics sampling interval (default: the scenario's, or 500 ms). */
   metricsIntervalMs?: number;
+  /** Worker threads per run (core run({ workers })); default 1. */
+  workers?: number;
+  /** Run only shard i of N of each run's load (core run({ shard })): N such runs merge into the whole. */
+  shard?: Shard;
 }
 
 export interface SingleRun {
@@ -127,6 +132,8 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       signal: opts.signal,
       tokenizer: workload.tokenizer,
       progressIntervalMs: opts.progressIntervalMs,
+      workers: opts.workers,
+      shard: opts.shard,
       extra: { target: target.description, label },
     });
     if (opts.onProgress) instance.on('progress', (p) => opts.onProgress!(label, p));
@@ -144,6 +151,8 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       rewriteRecords(join(dir, RUN_FILES.requests), attributed);
       summary = await summarizeRecords(attributed, summary.meta);
       summary.extra = { ...result.summary.extra };
+      // A shard's requested rate is its part of the load's (see core workers/shard.ts), not the load's own.
+      summary.rates.requestedRate = result.summary.rates.requestedRate;
     }
     summary.extra = {
       ...summary.extra,
