@@ -3,8 +3,8 @@
 // The SSE server runs in its own process (sse-server.ts) and every measurement runs routebench's real
 // run() in a fresh client process (client-case.ts); this process only orchestrates and reports. Prints
 // tables and writes bench/results.json. Figures are whatever this machine gives: nothing is tuned here.
-import { fork, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import type { FidelityResult, LongRunResult, OpenStreamsResult, ScheduleResult, 
 import { runAutocannon, runWrk, type ExternalOutcome } from './external.ts';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
 import { fmt, kib, mib, table } from './table.ts';
+import { PROFILE_DIR, runCase, startServer, stopServer } from './processes.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -43,51 +44,6 @@ function parseFlags(argv: string[]): Flags {
     throw new Error(`${msg}\nusage: pnpm bench [--quick] [--only ${SECTIONS.join(',')}] [--cpu-prof]`);
   }
   return r.data;
-}
-
-// ---- processes -----------------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-process.on('SIGINT', () => process.exit(130));
-
-async function startServer(): Promise<{ target: string; proc: ChildProcess }> {
-  const proc = fork(join(HERE, 'sse-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: ROOT });
-  children.add(proc);
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.once('message', (m) => resolve((m as { port: number }).port));
-    proc.once('exit', (code) => reject(new Error(`bench SSE server exited (${code}) before listening`)));
-  });
-  return { target: `http://127.0.0.1:${port}`, proc };
-}
-
-const PROFILE_DIR = join(HERE, 'profiles');
-
-/** Run one case in a fresh client process; resolves to its result. */
-function runCase<T>(c: ClientCase, opts: { profile?: boolean; timeoutS: number }): Promise<T> {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
-  if (opts.profile) {
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${c.name}.cpuprofile`);
-  }
-  const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
-  children.add(child);
-  return new Promise<T>((resolve, reject) => {
-    let reply: { ok: boolean; result?: T; error?: string } | null = null;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`case ${c.name} did not finish within ${opts.timeoutS} s`));
-    }, opts.timeoutS * 1000);
-    child.on('message', (m) => (reply = m as typeof reply));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      if (reply?.ok) resolve(reply.result as T);
-      else reject(new Error(`case ${c.name} failed: ${reply?.error ?? `client process exited with ${code} without a result`}`));
-    });
-  });
 }
 
 // ---- the suite -----------------------------------------------------------------------------------
@@ -316,7 +272,7 @@ async function main(): Promise<void> {
   const file = join(HERE, 'results.json');
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${file}${flags.cpuProf && existsSync(PROFILE_DIR) ? ` and profiles in ${PROFILE_DIR}` : ''}`);
-  server.proc.kill('SIGTERM');
+  await stopServer(server.proc);
 }
 
 interface TargetCheck {
@@ -368,6 +324,8 @@ function gitCommit(): string | null {
     return null;
   }
 }
+
+process.on('SIGINT', () => process.exit(130)); // the exit hook in processes.ts kills the children
 
 main().then(
   () => process.exit(0),

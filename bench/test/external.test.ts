@@ -1,0 +1,24 @@
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAutocannon } from '../external.ts';
+import { startServer, stopServer } from '../processes.ts';
+
+let target = '';
+let proc: ChildProcess;
+beforeAll(async () => {
+  ({ target, proc } = await startServer());
+});
+afterAll(async () => {
+  await stopServer(proc);
+});
+
+describe('autocannon against the bench server', () => {
+  it('gets 2xx responses from the same endpoint and reports a request rate', async () => {
+    const o = await runAutocannon({ target, connections: 4, tokens: 16, durationS: 1 });
+    expect(o.ok).toBe(true);
+    if (!o.ok) return;
+    expect(o.result.errors).toBe(0);
+    expect(o.result.total).toBeGreaterThan(0);
+    expect(o.result.reqPerS).toBeGreaterThan(0);
+  });
+});
