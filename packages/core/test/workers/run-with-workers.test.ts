@@ -82,7 +82,8 @@ describe('run({ workers }) — worker threads against a loopback server', () => 
     // One clock: send times stay close to the shared schedule in both threads (recorded delay, tolerant to a loaded machine).
     const delays = b.map((r) => r.scheduleDelayMs).sort((x, y) => x - y);
     expect(delays[0]).toBeGreaterThanOrEqual(0);
-    expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(50);
+    // A wrong origin would put sends seconds off (or before their time); a busy shared machine adds tens of ms.
+    expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(250);
 
     // The merged summary equals one built from all the records; requested rate and worker count are the run's.
     const rebuilt = await summarizeRecords(b, two.summary.meta);
