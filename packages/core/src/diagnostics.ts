@@ -27,7 +27,9 @@ export interface DiagnosticsThresholds {
 }
 
 export const DEFAULT_DIAGNOSTICS_THRESHOLDS: DiagnosticsThresholds = {
-  maxEventLoopLagP99Ms: 100,
+  // A quarter second of lag makes latency figures meaningless; routing evidence (splits, affinity) survives
+  // smaller stalls, and the embedded simulator shares this loop, so a busy 2-core machine reaches ~100 ms.
+  maxEventLoopLagP99Ms: 250,
   // inference-perf's guidance: a run is accurate when median schedule delay < 10 ms.
   maxScheduleDelayP50Ms: 10,
   minAchievedRateShare: 0.9,

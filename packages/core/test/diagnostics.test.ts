@@ -7,14 +7,14 @@ describe('client self-diagnostics', () => {
   it('flags a stalled event loop as a client bottleneck', async () => {
     const m = startDiagnostics();
     await new Promise((r) => setTimeout(r, 20));
-    const end = performance.now() + 300;
+    const end = performance.now() + 600;
     while (performance.now() < end); // block the loop, as an overloaded client would
     await new Promise((r) => setTimeout(r, 20));
     const d = m.stop(idle);
-    expect(d.eventLoopLagMaxMs).toBeGreaterThan(250);
+    expect(d.eventLoopLagMaxMs).toBeGreaterThan(500);
     expect(d.bottleneck).toBe(true);
     expect(d.bottleneckReason).toContain('event-loop lag');
-    expect(d.cpuCores).toBeGreaterThan(0.3);
+    expect(d.cpuCores).toBeGreaterThan(0.2);
   });
 
   it('flags an open-loop run that fell behind its schedule', () => {
