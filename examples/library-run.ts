@@ -2,7 +2,7 @@
 // with an open-loop Poisson schedule, watch progress, and read per-pod percentiles from the summary.
 // Run it: npx tsx examples/library-run.ts
 import { run } from '@routebench/core/run';
-import { createWorkload } from '@routebench/scenarios';
+import { createWorkload, WorkloadSchema } from '@routebench/scenarios';
 import { startCluster } from '@routebench/sim/cluster';
 import { presetSpec } from '@routebench/sim/presets';
 
@@ -10,7 +10,7 @@ const cluster = await startCluster(presetSpec('agg-2'));
 await cluster.waitReady();
 try {
   const workload = createWorkload(
-    { type: 'shared-prefix', num_groups: 4, num_prompts_per_group: 10, system_prompt_len: 256, question_len: 32, output_len: 32 },
+    WorkloadSchema.parse({ type: 'shared-prefix', num_groups: 4, num_prompts_per_group: 10, system_prompt_len: 256, question_len: 32, output_len: 32 }),
     { seed: 7, model: 'Qwen/Qwen2.5-7B-Instruct' },
   );
   const instance = run({
