@@ -1,5 +1,6 @@
 // Parsers for flag values: each failure names the flag and what it accepts.
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './exit-codes.ts';
 
 export function positiveInt(flag: string) {
   return (v: string): number => {
@@ -47,7 +48,8 @@ export function httpUrl(flag: string) {
       throw new InvalidArgumentError(`${flag} expects an http(s) URL, got "${v}"`);
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidArgumentError(`${flag} expects an http(s) URL, got "${v}"`);
-    if (u.username || u.password) throw new InvalidArgumentError(`${flag}: credentials in the URL are not allowed; use --api-key-env`);
+    // A UsageError, not commander's InvalidArgumentError: commander would echo the value, password included.
+    if (u.username || u.password) throw new UsageError(`${flag}: credentials in the URL are not allowed; use --api-key-env or --api-key-file`);
     return v;
   };
 }

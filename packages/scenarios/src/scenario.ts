@@ -32,8 +32,25 @@ export const SimTargetSchema = z.strictObject({
   }),
 });
 
+/** An http(s) URL without userinfo: credentials in a URL would be recorded with it (use --api-key-env / bearerTokenEnv). */
+const HttpUrlNoCredentials = z
+  .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  .refine((u) => !hasCredentials(u), {
+    error: 'credentials in the URL are not allowed; expected an http(s) URL without user:password@ (use --api-key-env or --api-key-file)',
+  });
+
+/** Refinements run even after the URL check failed: an unparsable URL holds no credentials we can see. */
+function hasCredentials(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const UrlTargetSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  url: HttpUrlNoCredentials,
 });
 
 export const TargetSchema = z.union([SimTargetSchema, UrlTargetSchema], {
@@ -66,7 +83,7 @@ export const CompareTargetSchema = z.strictObject({ name: nonEmptyString(), targ
 export const MetricsSourceSchema = z.strictObject({
   /** What the endpoint is: a model-server pod, the EPP, or a Prometheus server (PromQL API). */
   kind: z.enum(['pod', 'epp', 'prometheus']),
-  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  url: HttpUrlNoCredentials,
   name: z.string().optional(),
 });
 
@@ -99,7 +116,12 @@ const ScenarioObjectSchema = z.strictObject({
   metrics: MetricsSchema.optional(),
   /** Extra request headers; values may contain ${ENV_NAME}, resolved at run time only. */
   headers: z
-    .record(z.string().regex(HEADER_NAME, { error: 'expected an HTTP header name' }), z.string({ error: 'expected a string' }))
+    .record(z.string(), z.string({ error: 'expected a string' }))
+    // Checked per key (not as the record's key schema) so the message says what a header name may hold.
+    .superRefine((h, ctx) => {
+      for (const k of Object.keys(h))
+        if (!HEADER_NAME.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: "expected an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)" });
+    })
     .default({}),
 });
 

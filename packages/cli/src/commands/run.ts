@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
+import { preflightScenario } from '@routebench/scenarios/runner/preflight';
 import { renderVerdictTable } from '@routebench/core/verdict';
 import { compareSummaries, compareToCsv, formatCompareTable } from '@routebench/core/compare';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -109,10 +110,16 @@ export function runCommand(): Command {
 
 export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   // --quick first, so --set and the shorthand flags override the quick form, not the other way round.
-  let scenario = flags.quick ? applyQuick(resolveScenario(ref)) : resolveScenario(ref);
-  const sets = [...flagOverrides(flags), ...flags.set];
-  if (sets.length > 0) scenario = applyOverrides(scenario, sets);
-  if (flags.target) scenario = withTarget(scenario, flags.target);
+  // Everything wrong with the scenario, its overrides or its targets is the user's to fix (exit 2), and
+  // is found here, before a folder is made or a request sent.
+  const scenario = asUsageError(() => {
+    let sc = flags.quick ? applyQuick(resolveScenario(ref)) : resolveScenario(ref);
+    const sets = [...flagOverrides(flags), ...flags.set];
+    if (sets.length > 0) sc = applyOverrides(sc, sets);
+    if (flags.target) sc = withTarget(sc, flags.target);
+    preflightScenario(sc);
+    return sc;
+  });
   const apiKey = readApiKey(flags);
   const outDir = flags.out ?? defaultOutDir(scenario.name);
   if (existsSync(join(outDir, 'requests.jsonl')) && !flags.force) {
@@ -157,6 +164,14 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   out.write(`\nresults: ${outDir}\n`);
   if (result.main.stopped && result.main.stopReason) out.write(`run stopped early: ${result.main.stopReason}\n`);
   return result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
+}
+
+function asUsageError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
 }
 
 function fmt(x: number | null): string {

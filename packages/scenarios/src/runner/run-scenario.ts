@@ -19,6 +19,7 @@ import { createWorkload } from '../workloads/index.ts';
 import { openTarget, type OpenTarget } from './target.ts';
 import { evaluateScenarioClaims, type RunEvidence } from './claims-bridge.ts';
 import { writeVerdictFiles } from './verdict-files.ts';
+import { preflightScenario } from './preflight.ts';
 
 export interface ScenarioRunOptions {
   /** Run folder (created; must be empty unless force). */
@@ -68,6 +69,8 @@ export interface ScenarioResult {
 
 export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
   const scenario = opts.quick ? applyQuick(input) : input;
+  // Before any folder is made or request sent: bad claims, unset header variables, bad simulator options.
+  preflightScenario(scenario);
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'scenario.json'), scenario);
 
