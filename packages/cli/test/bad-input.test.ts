@@ -1,0 +1,170 @@
+// Bad configuration fails before anything is sent: each row is one wrong scenario field, load spec,
+// workload parameter, simulator option, metrics source, URL, header, CLI flag or --set. Every row
+// must exit 2 with a message naming the field path or flag and what it expects, and the loopback
+// fixture the scenario points at must not have received a single request (a row that wrongly
+// passed validation would send to it: the first test shows the valid base scenario does).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
+import { main } from '../src/main.ts';
+import { EXIT } from '../src/exit-codes.ts';
+import { startFaultServer, type FaultServer } from '../../core/test/fixtures/fault-server.ts';
+
+let dir: string;
+let server: FaultServer;
+const origOut = process.stdout.write.bind(process.stdout);
+const origErr = process.stderr.write.bind(process.stderr);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rb-bad-input-'));
+  server = await startFaultServer();
+});
+afterAll(async () => {
+  process.stdout.write = origOut;
+  process.stderr.write = origErr;
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const writes: string[] = [];
+  const capture = ((chunk: string | Uint8Array) => {
+    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = capture;
+  process.stderr.write = capture;
+  try {
+    return { code: await main(args), out: writes.join('') };
+  } finally {
+    process.stdout.write = origOut;
+    process.stderr.write = origErr;
+  }
+}
+
+type Json = Record<string, unknown>;
+
+/** A valid scenario aimed at the fixture; rows change one thing in it. */
+function base(): Json {
+  return {
+    name: 'bad-input',
+    feature: 'Queue balance',
+    mode: 'Aggregated',
+    target: { url: server.url },
+    workload: { type: 'random', input_len: 8, output_len: 2 },
+    load: { type: 'concurrency', concurrency: 1, requests: 2 },
+    claims: [],
+  };
+}
+
+let fileNo = 0;
+function scenarioFile(mutate: (s: Json) => void, format: 'json' | 'yaml' = 'yaml'): string {
+  const s = base();
+  mutate(s);
+  const path = join(dir, `s${fileNo++}.${format}`);
+  writeFileSync(path, format === 'json' ? JSON.stringify(s) : toYaml(s));
+  return path;
+}
+function rawFile(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+const out = () => join(dir, `out${fileNo++}`);
+const load = (s: Json) => s.load as Json;
+const workload = (s: Json) => s.workload as Json;
+
+interface Row {
+  name: string;
+  args: () => string[];
+  /** The message must match: the field path or flag, and what it expects. */
+  message: RegExp;
+}
+
+const rows: Row[] = [
+  // Scenario files: syntax, types, unknown keys, enums.
+  { name: 'YAML syntax error', args: () => ['run', rawFile('broken.yaml', 'name: x\n  feature: [oops\n')], message: /broken\.yaml: not valid YAML/ },
+  { name: 'JSON syntax error', args: () => ['run', rawFile('broken.json', '{"name": "x",')], message: /broken\.json: not valid JSON/ },
+  { name: 'wrong type (workload param)', args: () => ['run', scenarioFile((s) => (workload(s).input_len = 'long'))], message: /workload\.input_len: .*got "long"/ },
+  { name: 'unknown top-level key', args: () => ['run', scenarioFile((s) => (s.rps = 5))], message: /rps/ },
+  { name: 'unknown key in load (JSON)', args: () => ['run', scenarioFile((s) => (load(s).rps = 5), 'json')], message: /load.*rps/ },
+  { name: 'bad enum: mode', args: () => ['run', scenarioFile((s) => (s.mode = 'Hybrid'))], message: /mode: expected "Aggregated" or "P\/D"/ },
+  { name: 'bad enum: load.type', args: () => ['run', scenarioFile((s) => (load(s).type = 'burst'))], message: /load\.type: .*(concurrency|constant)/ },
+  { name: 'unbounded load', args: () => ['run', scenarioFile((s) => delete load(s).requests)], message: /load\.requests: bound the run with `requests` and\/or `durationS`/ },
+  { name: 'negative rate', args: () => ['run', scenarioFile((s) => Object.assign(load(s), { type: 'constant', rate: -3 }))], message: /load\.rate: .*-3/ },
+  { name: 'fractional concurrency', args: () => ['run', scenarioFile((s) => (load(s).concurrency = 1.5))], message: /load\.concurrency: .*int/i },
+  { name: 'stages without a rate', args: () => ['run', scenarioFile((s) => (s.load = { type: 'stages', stages: [{ type: 'constant', durationS: 1 }] }))], message: /load\.stages\.0\.rate: a constant stage needs `rate`/ },
+  { name: 'unknown workload type', args: () => ['run', scenarioFile((s) => (workload(s).type = 'fancy'))], message: /workload(\.type)?: .*(random|shared-prefix)/ },
+  { name: 'workload missing a required param', args: () => ['run', scenarioFile((s) => (s.workload = { type: 'shared-prefix', num_prompts_per_group: 2, system_prompt_len: 8, question_len: 4, output_len: 2 }))], message: /workload\.num_groups/ },
+  { name: 'unknown claim id', args: () => ['run', scenarioFile((s) => (s.claims = [{ id: 'magic' }]))], message: /claims\.0\.id: expected one of prefix-affinity/ },
+  { name: 'claim threshold of the wrong type', args: () => ['run', scenarioFile((s) => (s.claims = [{ id: 'queue-balance', maxShare: 'most' }]))], message: /maxShare.*(number|between)/ },
+  { name: 'claim threshold out of range', args: () => ['run', scenarioFile((s) => (s.claims = [{ id: 'queue-balance', maxShare: 3 }]))], message: /maxShare/ },
+  { name: 'unknown claim field', args: () => ['run', scenarioFile((s) => (s.claims = [{ id: 'queue-balance', maxShares: 0.5 }]))], message: /maxShares/ },
+  { name: 'control patch that breaks the workload', args: () => ['run', scenarioFile((s) => (s.controls = [{ name: 'c', workload: { input_len: -1 } }]))], message: /controls\.0\.workload\.input_len/ },
+  { name: 'duplicate control names', args: () => ['run', scenarioFile((s) => (s.controls = [{ name: 'c', workload: {} }, { name: 'c', workload: {} }]))], message: /controls\.1\.name: control "c" is listed twice/ },
+  { name: 'header name with a space', args: () => ['run', scenarioFile((s) => (s.headers = { 'x bad': 'v' }))], message: /headers\.x bad: expected an HTTP header name/ },
+  { name: 'header from an unset env var', args: () => ['run', scenarioFile((s) => (s.headers = { 'x-tenant': '${ROUTEBENCH_TEST_UNSET_TENANT}' }))], message: /header x-tenant: environment variable ROUTEBENCH_TEST_UNSET_TENANT is not set/ },
+  // URLs.
+  { name: 'target URL with credentials (file)', args: () => ['run', scenarioFile((s) => (s.target = { url: `http://admin:hunter22@127.0.0.1:${server.port}` }))], message: /target\.url: .*credentials/ },
+  { name: 'target URL of another scheme', args: () => ['run', scenarioFile((s) => (s.target = { url: 'ftp://127.0.0.1/x' }))], message: /target.*http\(s\) URL/ },
+  { name: 'metrics source URL with credentials', args: () => ['run', scenarioFile((s) => (s.metrics = { sources: [{ kind: 'pod', url: `http://u:p4ss@127.0.0.1:${server.port}/metrics` }] }))], message: /metrics\.sources\.0\.url: .*credentials/ },
+  { name: 'metrics source of unknown kind', args: () => ['run', scenarioFile((s) => (s.metrics = { sources: [{ kind: 'graphite', url: `${server.url}/metrics` }] }))], message: /metrics\.sources\.0\.kind/ },
+  { name: 'metrics source with an unknown key', args: () => ['run', scenarioFile((s) => (s.metrics = { sources: [{ kind: 'pod', url: `${server.url}/metrics`, token: 'x' }] }))], message: /metrics\.sources\.0.*token/ },
+  { name: 'metrics interval of the wrong type', args: () => ['run', scenarioFile((s) => (s.metrics = { intervalMs: 'often', sources: [] }))], message: /metrics\.intervalMs/ },
+  // Simulator presets and options (no fixture involved: nothing may start sending).
+  { name: 'unknown simulator preset', args: () => ['run', scenarioFile((s) => (s.target = { sim: { preset: 'agg-99' } })), '--out', out()], message: /target\.sim\.preset: unknown simulator preset "agg-99"; valid: agg-2/ },
+  { name: 'unknown simulator option', args: () => ['run', scenarioFile((s) => (s.target = { sim: { preset: 'agg-2', options: { warp: 9 } } })), '--out', out()], message: /warp/ },
+  { name: 'bad simulator option value', args: () => ['run', 'pd-transfer', '--quick', '--set', 'target.sim.options.kvTransfer=maybe', '--out', out()], message: /kvTransfer/ },
+  { name: 'faults for a pod the preset lacks', args: () => ['run', 'smoke', '--quick', '--set', 'target.sim.options.faults={"pod-9":{"resetRate":0.1}}', '--out', out()], message: /faults\.pod-9: no pod named 'pod-9'/ },
+  // CLI flags and values (aimed at the fixture).
+  { name: '--rate 0', args: () => ['run', 'smoke', '--target', server.url, '--rate', '0'], message: /--rate expects a positive number, got "0"/ },
+  { name: '--concurrency -3', args: () => ['run', 'smoke', '--target', server.url, '--concurrency', '-3'], message: /--concurrency expects a positive integer, got "-3"/ },
+  { name: '--requests 1.5', args: () => ['run', 'smoke', '--target', server.url, '--requests', '1.5'], message: /--requests expects a positive integer, got "1\.5"/ },
+  { name: '--seed abc', args: () => ['run', 'smoke', '--target', server.url, '--seed', 'abc'], message: /--seed expects an integer, got "abc"/ },
+  { name: '--drain-timeout -1', args: () => ['run', 'smoke', '--target', server.url, '--drain-timeout', '-1'], message: /--drain-timeout expects a positive integer/ },
+  { name: '-H without a colon', args: () => ['run', 'smoke', '--target', server.url, '-H', 'x-tenant'], message: /--header expects "name: value"/ },
+  { name: '-H with a bad header name', args: () => ['run', 'smoke', '--target', server.url, '-H', 'x tenant: a'], message: /--header: "x tenant" is not a valid header name/ },
+  { name: '--target with credentials', args: () => ['run', 'smoke', '--target', `http://admin:hunter22@127.0.0.1:${server.port}`], message: /--target: credentials in the URL are not allowed/ },
+  { name: '--target that is not a URL', args: () => ['run', 'smoke', '--target', 'localhost-8080'], message: /--target expects an http\(s\) URL/ },
+  { name: '--api-key-file missing', args: () => ['run', 'smoke', '--target', server.url, '--api-key-file', join(dir, 'no-such-key')], message: /--api-key-file: .*no-such-key does not exist/ },
+  { name: 'unknown flag', args: () => ['run', 'smoke', '--target', server.url, '--turbo'], message: /unknown option '--turbo'/ },
+  { name: 'missing scenario argument', args: () => ['run', '--target', server.url], message: /missing required argument 'scenario'/ },
+  { name: 'scenario file that does not exist', args: () => ['run', join(dir, 'nope.yaml'), '--target', server.url], message: /scenario file .*nope\.yaml does not exist/ },
+  { name: 'unknown command', args: () => ['rnu', 'smoke'], message: /unknown command 'rnu'/ },
+  { name: 'table --only with an unknown preset', args: () => ['table', '--only', 'prefix-cache,warp-drive', '--out', out()], message: /--only: "warp-drive" is not one of/ },
+  // --set paths and values.
+  { name: '--set without =', args: () => ['run', 'smoke', '--target', server.url, '--set', 'load.rate'], message: /--set load\.rate: expected path=value/ },
+  { name: '--set with an empty path segment', args: () => ['run', 'smoke', '--target', server.url, '--set', 'load..rate=1'], message: /--set load\.\.rate=1: bad path "load\.\.rate" \(empty segment\)/ },
+  { name: '--set of a wrong value type', args: () => ['run', 'smoke', '--target', server.url, '--set', 'load.concurrency=many'], message: /--set load\.concurrency=many: load\.concurrency: .*"many"/ },
+  { name: '--set of an unknown field', args: () => ['run', 'smoke', '--target', server.url, '--set', 'workload.nope=1'], message: /--set workload\.nope=1: .*nope/ },
+  { name: '--set past the end of a list', args: () => ['run', 'smoke', '--target', server.url, '--set', 'claims.5.id=queue-balance'], message: /--set claims\.5\.id=queue-balance: claims\.5: expected a list index/ },
+  { name: '--set of a bad target URL', args: () => ['run', 'smoke', '--set', 'target={"url":"ftp://127.0.0.1"}', '--out', out()], message: /--set target=.*http\(s\) URL/ },
+];
+
+describe('bad input fails before anything is sent (exit 2, message names the field or flag)', () => {
+  it('the valid base scenario does reach the fixture (so the rows below could fail)', async () => {
+    const r = await cli(['run', scenarioFile(() => {}), '--out', out()]);
+    expect(r.code, r.out).toBe(EXIT.ok);
+    expect(server.completions().length).toBeGreaterThan(0);
+    server.seen.length = 0;
+  });
+
+  it(`has at least 30 rows (${rows.length})`, () => {
+    expect(rows.length).toBeGreaterThanOrEqual(30);
+  });
+
+  for (const row of rows) {
+    it(row.name, async () => {
+      const before = server.seen.length;
+      const r = await cli(row.args());
+      expect(r.out).toMatch(row.message);
+      expect(r.code, r.out).toBe(EXIT.usage);
+      expect(server.seen.length - before, 'requests reached the fixture').toBe(0);
+      // Credentials given in a bad URL are never echoed back.
+      expect(r.out).not.toContain('hunter22');
+      expect(r.out).not.toContain('p4ss');
+    });
+  }
+});
