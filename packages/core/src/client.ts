@@ -119,7 +119,8 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     ...lowerKeys(opts.headers ?? {}),
   };
   if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
-  const secrets = [opts.apiKey].filter((s): s is string => !!s && s.length >= 4);
+  // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
+  const secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [];
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
     return new Promise<RequestRecord>((resolve) => {
@@ -233,7 +234,9 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           headersAt = clock.now();
           lastChunkAt = headersAt;
           status = statusCode;
-          captured = pickHeaders(resHeaders, capture, statusCode === 429 ? ['retry-after'] : []);
+          // Captured headers are written to every output (and name pods): a server that reflects the
+          // Authorization header into one of them must not put the key there.
+          captured = redactValues(pickHeaders(resHeaders, capture, statusCode === 429 ? ['retry-after'] : []), secrets);
           const ct = String(resHeaders['content-type'] ?? '');
           isEventStream = ct.includes('text/event-stream');
           if (statusCode >= 200 && statusCode < 300) armStall();
@@ -331,6 +334,16 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
   return out;
+}
+
+function b64(s: string): string {
+  return Buffer.from(s).toString('base64');
+}
+
+function redactValues(h: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  if (secrets.length === 0) return h;
+  for (const k of Object.keys(h)) h[k] = redact(h[k]!, secrets);
+  return h;
 }
 
 export function redact(text: string, secrets: readonly string[]): string {
