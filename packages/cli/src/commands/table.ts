@@ -1,4 +1,5 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
+import { existsSync, readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios/runner/seed-table';
 import { renderVerdictTable } from '@routebench/core/verdict';
@@ -22,6 +23,9 @@ export function tableCommand(): Command {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
       }
       const outDir = flags.out ?? defaultOutDir('seed-table');
+      // Checked before any simulator starts (the runner would only notice at the first run, exit 3).
+      if (existsSync(outDir) && readdirSync(outDir).length > 0 && !flags.force)
+        throw new UsageError(`output folder ${outDir} is not empty (it may hold runs); choose another --out or pass --force`);
       const view = createProgressView();
       const result = await withSignalStop((signal) =>
         runSeedTable({
