@@ -3,7 +3,7 @@
 // must exit 2 with a message naming the field path or flag and what it expects, and the loopback
 // fixture the scenario points at must not have received a single request (a row that wrongly
 // passed validation would send to it: the first test shows the valid base scenario does).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,4 +167,30 @@ describe('bad input fails before anything is sent (exit 2, message names the fie
       expect(r.out).not.toContain('p4ss');
     });
   }
+});
+
+describe('output folders are never overwritten without --force', () => {
+  it('merge into a folder that holds a summary.json (e.g. one of the merged runs) exits 2; --force overwrites', async () => {
+    const a = out();
+    const b = out();
+    for (const d of [a, b]) expect((await cli(['run', scenarioFile(() => {}), '--out', d])).code).toBe(EXIT.ok);
+    const before = readFileSync(join(a, 'summary.json'), 'utf8');
+    const r = await cli(['merge', a, b, '--out', a]);
+    expect(r.code, r.out).toBe(EXIT.usage);
+    expect(r.out).toMatch(/already holds a summary\.json; choose another --out or pass --force/);
+    expect(readFileSync(join(a, 'summary.json'), 'utf8')).toBe(before);
+    const forced = await cli(['merge', a, b, '--out', a, '--force']);
+    expect(forced.code, forced.out).toBe(EXIT.ok);
+    expect(JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')).counts.sent).toBe(JSON.parse(before).counts.sent * 2);
+  });
+
+  it('table into a folder that is not empty exits 2 before any simulator starts', async () => {
+    const d = out();
+    mkdirSync(join(d, 'prefix-cache'), { recursive: true });
+    writeFileSync(join(d, 'prefix-cache', 'requests.jsonl'), '');
+    const r = await cli(['table', '--quick', '--only', 'prefix-cache', '--out', d]);
+    expect(r.code, r.out).toBe(EXIT.usage);
+    expect(r.out).toMatch(/is not empty .*pass --force/);
+    expect(readFileSync(join(d, 'prefix-cache', 'requests.jsonl'), 'utf8')).toBe('');
+  });
 });
