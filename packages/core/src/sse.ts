@@ -60,7 +60,19 @@ export function createSseParser(onEvent: (ev: SseEvent) => void): SseParser {
       if (buf.charCodeAt(0) === 10) start = 1;
       skipLeadingLf = false;
     }
-    for (let i = Math.max(start, scanned); i < n; i++) {
+    const from = Math.max(start, scanned);
+    // Fast path: no CR (vLLM ends lines with \n only): find line ends with the native indexOf instead of
+    // a charCodeAt loop.
+    if (buf.indexOf('\r', from) === -1) {
+      for (let nl = buf.indexOf('\n', from); nl !== -1; nl = buf.indexOf('\n', start)) {
+        line(buf.slice(start, nl));
+        start = nl + 1;
+      }
+      buf = start === 0 ? buf : buf.slice(start);
+      scanned = buf.length;
+      return;
+    }
+    for (let i = from; i < n; i++) {
       const c = buf.charCodeAt(i);
       if (c === 10) {
         line(buf.slice(start, i));
