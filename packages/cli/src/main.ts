@@ -9,6 +9,7 @@ import { mergeCommand } from './commands/merge.ts';
 import { reportCommand } from './commands/report.ts';
 import { summarizeCommand } from './commands/summarize.ts';
 import { tableCommand } from './commands/table.ts';
+import { exportCommand } from './commands/export.ts';
 import { k8sCommand } from './commands/k8s.ts';
 
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .description('load generation and routing verdicts for llm-d inference gateways (embedded simulator by default)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), k8sCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;
