@@ -21,6 +21,8 @@ export const CapacityCaseSchema = z.strictObject({
   concurrency: positiveInt,
   warmupS: z.number().nonnegative(),
   durationS: seconds,
+  /** Write a CPU profile of the measured window (not start-up or warm-up) to this .cpuprofile path. */
+  cpuProfilePath: z.string().min(1).optional(),
 });
 
 /** Closed loop with timed token gaps: measured TTFT/ITL against the server's recorded write times. */

@@ -98,8 +98,11 @@ async function main(): Promise<void> {
         log(`${name}…`);
         const l = load1();
         const r = await runCase<ThroughputResult>(
-          { kind: 'capacity', name, target, tokens, concurrency, warmupS: WARMUP_S, durationS: q ? 2 : 5 },
-          { profile: flags.cpuProf, timeoutS: 120 },
+          {
+            kind: 'capacity', name, target, tokens, concurrency, warmupS: WARMUP_S, durationS: q ? 2 : 5,
+            ...(flags.cpuProf ? { cpuProfilePath: join(PROFILE_DIR, `${name}.cpuprofile`) } : {}),
+          },
+          { timeoutS: 120 },
         );
         const profile = flags.cpuProf ? summarizeProfile(join(PROFILE_DIR, `${name}.cpuprofile`), ROOT, 15) : undefined;
         capacity.push({ name, load1: l, result: { ...r, concurrency, tokens, profile } });

@@ -6,6 +6,7 @@ import type { RequestRecord } from '../packages/core/src/request-record.ts';
 import type { RequestSpecInput } from '../packages/core/src/request-spec.ts';
 import type { CapacityCase, FidelityCase, LongRunCase, OpenStreamsCase, ScheduleCase } from './cases.ts';
 import { slope, spread, type Spread } from './stats.ts';
+import { startWindowProfile } from './window-profiler.ts';
 
 interface ServerStats {
   requests: number;
@@ -57,6 +58,15 @@ function cpuWindow(target: string, t0: number, fromMs: number, toMs: number) {
   };
 }
 
+function profileWindow(path: string, t0: number, fromMs: number, toMs: number): Promise<void> {
+  const at = (ms: number) => Math.max(0, t0 + ms - performance.now());
+  return new Promise((resolve, reject) => {
+    setTimeout(() => {
+      startWindowProfile(path).then((stop) => setTimeout(() => stop().then(resolve, reject), at(toMs)), reject);
+    }, at(fromMs));
+  });
+}
+
 export interface ThroughputResult {
   /** Completed streams per second within the measured window. */
   streamsPerS: number;
@@ -94,6 +104,8 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
   const { acc, onRecord } = windowCounter(w0, w1);
   const t0 = performance.now();
   const cpu = cpuWindow(c.target, t0, w0, w1);
+  // Profile exactly the measured window [w0, w1) when asked.
+  const profiled = c.cpuProfilePath ? profileWindow(c.cpuProfilePath, t0, w0, w1) : Promise.resolve();
   await run({
     target: c.target,
     workload: workload(c.tokens),
@@ -101,6 +113,7 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
     headers: benchHeaders(c.tokens),
     progressIntervalMs: 60_000,
   }).on('request', onRecord);
+  await profiled;
   const { clientCpuPct, serverCpuPct } = await cpu();
   const streamsPerS = acc.completed / c.durationS;
   return {

@@ -1,7 +1,6 @@
 // Child processes of the bench: the SSE server (one per suite) and one client process per case.
 // Both are forked with tsx as a loader; the server must never share an event loop with the client.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClientCase } from './cases.ts';
@@ -34,15 +33,12 @@ export async function stopServer(proc: ChildProcess): Promise<void> {
   await gone;
 }
 
+/** Where --cpu-prof profiles go (*.cpuprofile is git-ignored). */
 export const PROFILE_DIR = join(HERE, 'profiles');
 
 /** Run one case in a fresh client process; resolves to its result. */
-export function runCase<T>(c: ClientCase, opts: { profile?: boolean; timeoutS: number }): Promise<T> {
+export function runCase<T>(c: ClientCase, opts: { timeoutS: number }): Promise<T> {
   const execArgv = ['--import', 'tsx', '--expose-gc'];
-  if (opts.profile) {
-    mkdirSync(PROFILE_DIR, { recursive: true });
-    execArgv.push('--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=${c.name}.cpuprofile`);
-  }
   const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   children.add(child);
   return new Promise<T>((resolve, reject) => {
