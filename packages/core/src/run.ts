@@ -95,7 +95,8 @@ export function run(options: RunOptions): RunInstance {
     if (options.signal.aborted) stop('aborted by signal');
     else options.signal.addEventListener('abort', () => stop('aborted by signal'), { once: true });
   }
-  const done = (options.workers ?? 1) > 1 ? executeWithWorkers(options, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason);
+  const workers = effectiveWorkers(options);
+  const done = workers > 1 ? executeWithWorkers({ ...options, workers }, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason);
   let ended = false;
   const onEnd = () => {
     ended = true;
@@ -329,6 +330,22 @@ async function execute(
   emitter.emit('progress', recorder.snapshot());
   if (outputs) await writeRunOutputs(outputs, summary);
   return { summary, outDir: options.outDir ?? null, stopped: stopSignal.aborted, stopReason: getStopReason() };
+}
+
+/**
+ * Workers actually used. A closed-loop phase gives each worker its share of the users (c/N): with fewer
+ * users than workers, some workers would be dealt requests but have no user to send them, so a run never
+ * uses more workers than its smallest closed-loop concurrency.
+ */
+export function effectiveWorkers(options: Pick<RunOptions, 'workers' | 'load'>): number {
+  const n = options.workers ?? 1;
+  if (n <= 1) return 1;
+  const load = LoadSpecSchema.safeParse(options.load);
+  if (!load.success) return 1; // execute() reports the invalid load with its field path
+  const minUsers = phasesOf(load.data)
+    .filter((p) => p.type === 'concurrency')
+    .reduce((m, p) => Math.min(m, p.concurrency ?? m), Number.POSITIVE_INFINITY);
+  return Math.max(1, Math.min(n, minUsers));
 }
 
 /** Drop userinfo and query strings from a URL before it is recorded (they may hold credentials). */

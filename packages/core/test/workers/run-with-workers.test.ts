@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/run.ts';
+import { effectiveWorkers, run } from '../../src/run.ts';
 import { readJsonl } from '../../src/jsonl.ts';
 import { RequestRecordSchema, type RequestRecord } from '../../src/request-record.ts';
 import type { RequestSpecInput } from '../../src/request-spec.ts';
@@ -150,4 +150,26 @@ describe('run({ shard, workers }) — a shard of N machines, split again over it
     expect(r.summary.rates.requestedRate).toBeCloseTo(200, 9);
     expect(r.summary.extra.shard).toEqual({ index: 1, count: 2 });
   }, 60_000);
+});
+
+describe('effectiveWorkers', () => {
+  it('never uses more workers than the smallest closed-loop concurrency', () => {
+    expect(effectiveWorkers({ workers: 2, load: { type: 'concurrency', concurrency: 1, requests: 2 } })).toBe(1);
+    expect(effectiveWorkers({ workers: 4, load: { type: 'concurrency', concurrency: 3, requests: 9 } })).toBe(3);
+    expect(effectiveWorkers({ workers: 2, load: { type: 'constant', rate: 5, requests: 2 } })).toBe(2);
+    expect(effectiveWorkers({ workers: 2, load: { type: 'stages', stages: [{ type: 'concurrency', concurrency: 8, durationS: 1 }, { type: 'concurrency', concurrency: 1, durationS: 1 }] } })).toBe(1);
+    expect(effectiveWorkers({ load: { type: 'concurrency', concurrency: 8, requests: 2 } })).toBe(1);
+  });
+
+  it('a closed loop with fewer users than workers still sends every request', async () => {
+    const server = await startFixtureServer();
+    try {
+      const specs = Array.from({ length: 3 }, (_, i) => ({ model: 'm', messages: [{ role: 'user' as const, content: `q${i}` }], maxTokens: 4 }));
+      const r = await run({ target: server.url, workload: specs, load: { type: 'concurrency', concurrency: 1, requests: 3 }, workers: 2 });
+      expect(r.summary.counts.sent).toBe(3);
+      expect(r.summary.counts.ok).toBe(3);
+    } finally {
+      await server.close();
+    }
+  });
 });
