@@ -2,7 +2,7 @@
 // verdict table, write every output into the run folder.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
 import { preflightScenario } from '@routebench/scenarios/runner/preflight';
@@ -13,6 +13,7 @@ import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } f
 import { createProgressView } from '../progress.ts';
 import { writeHtmlReportFor } from './report.ts';
 import { withSignalStop } from './signals.ts';
+import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
 import type { Shard } from '@routebench/core/workers/shard';
 
@@ -33,6 +34,7 @@ export interface RunFlags {
   failFast?: boolean;
   force?: boolean;
   controls: boolean;
+  format?: (typeof EXPORT_FORMATS)[number];
   drainTimeout?: number;
   workers: number;
   shard?: Shard;
@@ -101,6 +103,7 @@ export function runCommand(): Command {
     .option('--fail-fast', 'stop at the first failed request')
     .option('--force', 'overwrite an output folder that already holds a run')
     .option('--no-controls', 'skip control runs (claims that need them become Inconclusive)')
+    .addOption(new Option('--format <format>', "also export the main run's summary (llm-d-benchmark Benchmark Report v0.2)").choices([...EXPORT_FORMATS]))
     .addOption(workersOption())
     .addOption(shardOption())
     .action(async (ref: string, flags: RunFlags) => {
@@ -161,6 +164,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     out.write(`\n${formatCompareTable(rows.filter((r) => r.dimension === 'overall'))}\n(per pod and per model: ${join(outDir, 'compare.csv')})\n`);
   }
   writeHtmlReportFor(outDir, [{ name: result.main.label, summary: s }, ...result.compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))]);
+  if (flags.format === 'llmd-report') for (const f of exportLlmdReport(result.main.dir, s)) out.write(`export: ${f}\n`);
   out.write(`\nresults: ${outDir}\n`);
   if (result.main.stopped && result.main.stopReason) out.write(`run stopped early: ${result.main.stopReason}\n`);
   return result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
