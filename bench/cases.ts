@@ -19,6 +19,8 @@ export const CapacityCaseSchema = z.strictObject({
   kind: z.literal('capacity'),
   ...common,
   concurrency: positiveInt,
+  /** Server gap between content chunks in µs; 0 = the whole response in one write (see sse-server.ts). */
+  itlUs: z.number().int().nonnegative().default(0),
   warmupS: z.number().nonnegative(),
   durationS: seconds,
   /** Write a CPU profile of the measured window (not start-up or warm-up) to this .cpuprofile path. */
@@ -75,6 +77,7 @@ export const ClientCaseSchema = z.discriminatedUnion('kind', [
   LongRunCaseSchema,
 ]);
 export type ClientCase = z.infer<typeof ClientCaseSchema>;
+export type ClientCaseInput = z.input<typeof ClientCaseSchema>;
 export type CapacityCase = z.infer<typeof CapacityCaseSchema>;
 export type FidelityCase = z.infer<typeof FidelityCaseSchema>;
 export type ScheduleCase = z.infer<typeof ScheduleCaseSchema>;

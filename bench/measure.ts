@@ -110,7 +110,7 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
     target: c.target,
     workload: workload(c.tokens),
     load: { type: 'concurrency', concurrency: c.concurrency, warmupS: c.warmupS, durationS: c.durationS },
-    headers: benchHeaders(c.tokens),
+    headers: benchHeaders(c.tokens, c.itlUs > 0 ? { 'x-bench-itl-us': String(c.itlUs) } : {}),
     progressIntervalMs: 60_000,
   }).on('request', onRecord);
   await profiled;

@@ -3,7 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClientCase } from './cases.ts';
+import type { ClientCaseInput } from './cases.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -37,7 +37,7 @@ export async function stopServer(proc: ChildProcess): Promise<void> {
 export const PROFILE_DIR = join(HERE, 'profiles');
 
 /** Run one case in a fresh client process; resolves to its result. */
-export function runCase<T>(c: ClientCase, opts: { timeoutS: number }): Promise<T> {
+export function runCase<T>(c: ClientCaseInput, opts: { timeoutS: number }): Promise<T> {
   const execArgv = ['--import', 'tsx', '--expose-gc'];
   const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   children.add(child);

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe('measurements', () => {
   it('capacity counts streams and their token events in the window', async () => {
-    const r = await measureCapacity({ kind: 'capacity', name: 'c', target, tokens: 16, concurrency: 8, warmupS: 0.3, durationS: 1 });
+    const r = await measureCapacity({ kind: 'capacity', name: 'c', target, tokens: 16, concurrency: 8, itlUs: 0, warmupS: 0.3, durationS: 1 });
     expect(r.errors).toBe(0);
     expect(r.completed).toBeGreaterThan(0);
     expect(r.eventsPerS).toBeCloseTo(r.streamsPerS * 16, 6);
