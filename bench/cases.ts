@@ -46,6 +46,8 @@ export const ScheduleCaseSchema = z.strictObject({
   kind: z.literal('schedule'),
   ...common,
   rate: z.number().positive(),
+  /** routebench's load.maxInFlight (0 = no cap: the pool opens a connection whenever all are busy). */
+  maxInFlight: z.number().int().nonnegative().default(0),
   warmupS: z.number().nonnegative(),
   durationS: seconds,
 });

@@ -225,7 +225,7 @@ export async function measureSchedule(c: ScheduleCase): Promise<ScheduleResult> 
   await run({
     target: c.target,
     workload: workload(c.tokens),
-    load: { type: 'constant', rate: c.rate, warmupS: c.warmupS, durationS: c.durationS },
+    load: { type: 'constant', rate: c.rate, warmupS: c.warmupS, durationS: c.durationS, maxInFlight: c.maxInFlight },
     headers: benchHeaders(c.tokens),
     progressIntervalMs: 60_000,
   }).on('request', (r) => {

@@ -12,7 +12,7 @@ export function fmt(x: number): string {
   if (!Number.isFinite(x)) return '—';
   const a = Math.abs(x);
   if (a >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (a >= 100) return x.toFixed(0);
+  if (a >= 100 || Number.isInteger(x)) return x.toFixed(0);
   if (a >= 10) return x.toFixed(1);
   if (a >= 1) return x.toFixed(2);
   if (a === 0) return '0';

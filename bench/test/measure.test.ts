@@ -38,7 +38,7 @@ describe('measurements', () => {
   });
 
   it('schedule reports delay and the achieved rate of an open loop', async () => {
-    const r = await measureSchedule({ kind: 'schedule', name: 's', target, tokens: 4, rate: 100, warmupS: 0.2, durationS: 1 });
+    const r = await measureSchedule({ kind: 'schedule', name: 's', target, tokens: 4, rate: 100, maxInFlight: 0, warmupS: 0.2, durationS: 1 });
     expect(r.errors).toBe(0);
     expect(r.sent).toBe(100);
     expect(r.achievedRatio).toBeGreaterThan(0.5);
