@@ -41,7 +41,11 @@ describe('bench SSE server', () => {
     for (const r of recs) {
       const w = truth[r.requestId]!;
       expect(w).toHaveLength(6); // received + 5 writes
-      for (let j = 2; j < w.length; j++) expect(w[j]! - w[j - 1]!).toBeGreaterThanOrEqual(3.5); // timers never fire early (sub-ms rounding aside)
+      // Node measures a timer from the loop's cached clock, which can be up to ~1 ms stale: a 4 ms gap can
+      // show as 3 ms on performance.now(), never less; on average the gaps are the asked-for 4 ms or more.
+      const gaps = w.slice(2).map((t, j) => t - w[j + 1]!);
+      for (const g of gaps) expect(g).toBeGreaterThanOrEqual(2.9);
+      expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeGreaterThanOrEqual(3.5);
       expect(r.chunks).toHaveLength(5);
     }
     expect(await control('emissions')).toEqual({}); // fetching clears
