@@ -128,7 +128,10 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       const body = JSON.stringify(buildRequestBody(spec, continuousUsage));
       const headers = { ...baseHeaders, ...lowerKeys(spec.headers), 'x-request-id': ctx.requestId };
 
-      const sent = clock.now();
+      // When the request went out. Re-stamped in onRequestStart, when undici actually writes it to a
+      // socket: with keep-alive reuse undici waits a loop turn or two before reusing a socket, and that
+      // wait is the client's lateness (schedule delay), not the server's TTFT.
+      let sent = clock.now();
       let headersAt: number | null = null;
       let status: number | null = null;
       let captured: Record<string, string> = {};
@@ -227,6 +230,8 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
           controller = c;
+          sent = clock.now();
+          lastChunkAt = sent;
           if (abortReason) c.abort(abortReason);
         },
         onResponseStart(_c, statusCode, resHeaders) {
