@@ -8,41 +8,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify as toYaml } from 'yaml';
-import { main } from '../src/main.ts';
 import { EXIT } from '../src/exit-codes.ts';
 import { startFaultServer, type FaultServer } from '../../core/test/fixtures/fault-server.ts';
+import { runCli } from './cli-harness.ts';
 
 let dir: string;
 let server: FaultServer;
-const origOut = process.stdout.write.bind(process.stdout);
-const origErr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rb-bad-input-'));
   server = await startFaultServer();
 });
 afterAll(async () => {
-  process.stdout.write = origOut;
-  process.stderr.write = origErr;
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const writes: string[] = [];
-  const capture = ((chunk: string | Uint8Array) => {
-    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
-  try {
-    return { code: await main(args), out: writes.join('') };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-  }
-}
+const cli = runCli;
 
 type Json = Record<string, unknown>;
 

@@ -2,41 +2,18 @@
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/main.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/exit-codes.ts';
 import { COMPARE_CSV_COLUMNS } from '@routebench/core/compare';
+import { runCli } from './cli-harness.ts';
 
 let dir: string;
-const writes: string[] = [];
-const origOut = process.stdout.write.bind(process.stdout);
-const origErr = process.stderr.write.bind(process.stderr);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'routebench-cli-'));
 });
-afterAll(() => {
-  process.stdout.write = origOut;
-  process.stderr.write = origErr;
-});
 
-/** Run the CLI in-process, capturing stdout+stderr. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  writes.length = 0;
-  const capture = ((chunk: string | Uint8Array) => {
-    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
-  try {
-    const code = await main(args);
-    return { code, out: writes.join('') };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('routebench CLI', () => {
   it('runs the smoke preset on the simulator and writes every output', async () => {

@@ -16,10 +16,10 @@ import { stringify as toYaml } from 'yaml';
 import { startCollector } from '@routebench/core/metrics/public';
 import { startCluster } from '@routebench/sim/cluster';
 import { presetSpec } from '@routebench/sim/presets';
-import { main } from '../src/main.ts';
 import { EXIT } from '../src/exit-codes.ts';
 import { startFaultServer, type FaultServer } from '../../core/test/fixtures/fault-server.ts';
 import { selfSignedCert } from '../../core/test/fixtures/self-signed.ts';
+import { runCli } from './cli-harness.ts';
 
 const SECRET = `sk-rb-${randomBytes(12).toString('hex')}`;
 const METRICS_TOKEN = `mt-${randomBytes(12).toString('hex')}`;
@@ -28,37 +28,19 @@ const FORMS = [SECRET, Buffer.from(SECRET).toString('base64'), Buffer.from(`Bear
 
 let dir: string;
 let server: FaultServer;
-const origOut = process.stdout.write.bind(process.stdout);
-const origErr = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rb-secrets-'));
   server = await startFaultServer();
 });
 afterAll(async () => {
-  process.stdout.write = origOut;
-  process.stderr.write = origErr;
   delete process.env.RB_TEST_SECRET_KEY;
   delete process.env.RB_TEST_METRICS_TOKEN;
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const writes: string[] = [];
-  const capture = ((chunk: string | Uint8Array) => {
-    writes.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = capture;
-  process.stderr.write = capture;
-  try {
-    return { code: await main(args), out: writes.join('') };
-  } finally {
-    process.stdout.write = origOut;
-    process.stderr.write = origErr;
-  }
-}
+const cli = runCli;
 
 function filesUnder(root: string): string[] {
   return readdirSync(root).flatMap((n) => {
