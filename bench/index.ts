@@ -9,7 +9,6 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { ClientCase } from './cases.ts';
 import type { FidelityResult, LongRunResult, OpenStreamsResult, ScheduleResult, ThroughputResult } from './measure.ts';
 import { runAutocannon, runWrk, type ExternalOutcome } from './external.ts';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
