@@ -1,4 +1,4 @@
-// The bench's own tests (not part of the packages' `npm test`): ./node_modules/.bin/vitest run --config bench/vitest.config.ts
+// The bench's own tests (also part of the root `npm test`); alone: ./node_modules/.bin/vitest run --config bench/vitest.config.ts
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
