@@ -25,6 +25,8 @@ export const CapacityCaseSchema = z.strictObject({
   durationS: seconds,
   /** Write a CPU profile of the measured window (not start-up or warm-up) to this .cpuprofile path. */
   cpuProfilePath: z.string().min(1).optional(),
+  /** routebench worker threads (run({ workers })): the scaling section runs 1 and 2. */
+  workers: positiveInt.default(1),
 });
 
 /** Closed loop with timed token gaps: measured TTFT/ITL against the server's recorded write times. */

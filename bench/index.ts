@@ -1,5 +1,5 @@
 // `pnpm bench` — how fast and how accurate routebench's load generator is on this machine.
-//   tsx bench/index.ts [--quick] [--only capacity,autocannon,wrk,fidelity,schedule,memory,longrun] [--cpu-prof]
+//   tsx bench/index.ts [--quick] [--only capacity,workers,autocannon,wrk,fidelity,schedule,memory,longrun] [--cpu-prof]
 // The SSE server runs in its own process (sse-server.ts) and every measurement runs routebench's real
 // run() in a fresh client process (client-case.ts); this process only orchestrates and reports. Prints
 // tables and writes bench/results.json. Figures are whatever this machine gives: nothing is tuned here.
@@ -17,7 +17,7 @@ import { PROFILE_DIR, runCase, startServer, stopServer } from './processes.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
-const SECTIONS = ['capacity', 'autocannon', 'wrk', 'fidelity', 'schedule', 'memory', 'longrun'] as const;
+const SECTIONS = ['capacity', 'workers', 'autocannon', 'wrk', 'fidelity', 'schedule', 'memory', 'longrun'] as const;
 
 const FlagsSchema = z.strictObject({
   quick: z.boolean().default(false),
@@ -125,6 +125,27 @@ async function main(): Promise<void> {
       );
     }
     results.capacity = capacity;
+  }
+
+  // Multi-core scaling: the same capacity case with 1 and 2 worker threads (run({ workers })) --------------
+  if (want('workers')) {
+    const rows: Row<ThroughputResult & { workers: number }>[] = [];
+    for (const workers of [1, 2]) {
+      const name = `workers-${workers}-c256-t16`;
+      log(`${name}…`);
+      const l = load1();
+      const r = await runCase<ThroughputResult>({ kind: 'capacity', name, target, tokens: 16, concurrency: 256, warmupS: WARMUP_S, durationS: q ? 2 : 5, workers }, { timeoutS: 120 });
+      rows.push({ name, load1: l, result: { ...r, workers } });
+    }
+    const base = rows[0]!.result.streamsPerS;
+    out.push(
+      table(
+        'Multi-core scaling — 256 streams × 16 tokens, zero server delay, 1 vs 2 worker threads (client and server share the 2 cores)',
+        ['case', 'workers', 'streams/s', 'token events/s', '× 1 worker', 'client CPU %', 'server CPU %', 'errors', 'load1'],
+        rows.map((c) => [c.name, c.result.workers, c.result.streamsPerS, c.result.eventsPerS, base > 0 ? c.result.streamsPerS / base : Number.NaN, c.result.clientCpuPct, c.result.serverCpuPct, c.result.errors, c.load1]),
+      ),
+    );
+    results.workers = rows;
   }
 
   // autocannon / wrk ----------------------------------------------------------------------------

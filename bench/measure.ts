@@ -112,6 +112,7 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
     load: { type: 'concurrency', concurrency: c.concurrency, warmupS: c.warmupS, durationS: c.durationS },
     headers: benchHeaders(c.tokens, c.itlUs > 0 ? { 'x-bench-itl-us': String(c.itlUs) } : {}),
     progressIntervalMs: 60_000,
+    workers: c.workers,
   }).on('request', onRecord);
   await profiled;
   const { clientCpuPct, serverCpuPct } = await cpu();

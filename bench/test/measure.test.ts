@@ -17,11 +17,18 @@ afterAll(async () => {
 
 describe('measurements', () => {
   it('capacity counts streams and their token events in the window', async () => {
-    const r = await measureCapacity({ kind: 'capacity', name: 'c', target, tokens: 16, concurrency: 8, itlUs: 0, warmupS: 0.3, durationS: 1 });
+    const r = await measureCapacity({ kind: 'capacity', name: 'c', target, tokens: 16, concurrency: 8, itlUs: 0, warmupS: 0.3, durationS: 1, workers: 1 });
     expect(r.errors).toBe(0);
     expect(r.completed).toBeGreaterThan(0);
     expect(r.eventsPerS).toBeCloseTo(r.streamsPerS * 16, 6);
     expect(r.clientCpuPct).toBeGreaterThan(0);
+  });
+
+  it('capacity runs the same case over 2 worker threads', async () => {
+    const r = await measureCapacity({ kind: 'capacity', name: 'w2', target, tokens: 16, concurrency: 8, itlUs: 0, warmupS: 0.5, durationS: 1, workers: 2 });
+    expect(r.errors).toBe(0);
+    expect(r.completed).toBeGreaterThan(0);
+    expect(r.eventsPerS).toBeCloseTo(r.streamsPerS * 16, 6);
   });
 
   it('fidelity compares every measured request with the server record of it', async () => {
