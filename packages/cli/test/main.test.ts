@@ -20,7 +20,7 @@ describe('routebench CLI', () => {
     const out = join(dir, 'smoke');
     const r = await cli('run', 'smoke', '--quick', '--out', out);
     expect(r.code, r.out).toBe(EXIT.ok);
-    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'verdicts.md', 'verdicts.json', 'report.html', 'scenario.json']) {
+    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'timeseries.csv', 'verdicts.md', 'verdicts.json', 'report.html', 'scenario.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));

@@ -142,3 +142,16 @@ export async function writePodsCsv(summary: Summary, path: string): Promise<numb
   await writeCsv(rows, PODS_CSV_COLUMNS, path);
   return rows.length;
 }
+
+/** timeseries.csv: one row per second of the run (warm-up traffic included, as in summary.timeseries). */
+export const TIMESERIES_CSV_COLUMNS = ['t', 'sent', 'completed', 'errors', 'outputTokens', 'inFlightMax', 'inFlightEnd', 'ttftP50Ms'] as const;
+
+export function timeseriesCsvRows(summary: Summary): Cell[][] {
+  return summary.timeseries.buckets.map((b) => [b.t, b.sent, b.completed, b.errors, b.outputTokens, b.inFlightMax, b.inFlightEnd, ms(b.ttftP50Ms)]);
+}
+
+export async function writeTimeseriesCsv(summary: Summary, path: string): Promise<number> {
+  const rows = timeseriesCsvRows(summary);
+  await writeCsv(rows, TIMESERIES_CSV_COLUMNS, path);
+  return rows.length;
+}

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createJsonlWriter, readJsonl, type JsonlWriter } from './jsonl.ts';
-import { writePodsCsv, writeRequestsCsv } from './csv-outputs.ts';
+import { writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from './csv-outputs.ts';
 import { RequestRecordSchema, type RequestRecord } from './request-record.ts';
 import type { Summary } from './summary.ts';
 
@@ -13,6 +13,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   requestsCsv: 'requests.csv',
   podsCsv: 'pods.csv',
+  timeseriesCsv: 'timeseries.csv',
 } as const;
 
 export interface RunOutputs {
@@ -48,15 +49,16 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-/** Finish a run folder: close requests.jsonl, write summary.json, requests.csv and pods.csv. */
+/** Finish a run folder: close requests.jsonl, write summary.json, requests.csv, pods.csv and timeseries.csv. */
 export async function writeRunOutputs(outputs: RunOutputs, summary: Summary): Promise<void> {
   (outputs as RunOutputsInternal).writer?.close();
   await writeSummaryFiles(outputs.dir, summary);
 }
 
-/** summary.json + requests.csv (re-read from requests.jsonl) + pods.csv. Also used by `summarize`. */
+/** summary.json + requests.csv (re-read from requests.jsonl) + pods.csv + timeseries.csv. Also used by `summarize`. */
 export async function writeSummaryFiles(dir: string, summary: Summary): Promise<void> {
   writeJsonAtomic(join(dir, RUN_FILES.summary), summary);
   await writeRequestsCsv(readJsonl(join(dir, RUN_FILES.requests), { schema: RequestRecordSchema }), join(dir, RUN_FILES.requestsCsv));
   await writePodsCsv(summary, join(dir, RUN_FILES.podsCsv));
+  await writeTimeseriesCsv(summary, join(dir, RUN_FILES.timeseriesCsv));
 }

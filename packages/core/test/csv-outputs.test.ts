@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PODS_CSV_COLUMNS, REQUESTS_CSV_COLUMNS, writePodsCsv, writeRequestsCsv } from '../src/csv-outputs.ts';
+import { PODS_CSV_COLUMNS, REQUESTS_CSV_COLUMNS, TIMESERIES_CSV_COLUMNS, writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from '../src/csv-outputs.ts';
 import { itlMeanMs } from '../src/itl.ts';
 import { summarizeRecords } from '../src/summary.ts';
 import { makeRecord, randomRecords } from './record-fixtures.ts';
@@ -95,5 +95,23 @@ describe('csv outputs', () => {
       expect(Math.abs(Number(col(row, 'itlP50Ms')) - d.itl.p50!)).toBeLessThanOrEqual(0.0005 + 1e-9);
       expect(Number(col(row, 'outputTokens'))).toBe(d.tokens.completion);
     }
+  });
+
+  it('timeseries.csv has one row per second matching the summary timeline', async () => {
+    const records = randomRecords(300, 'ts');
+    const summary = await summarizeRecords(records, {
+      scenario: 'ts',
+      target: 'http://127.0.0.1:1/',
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: '2026-01-01T00:00:30Z',
+    });
+    const path = join(dir, 'timeseries.csv');
+    const n = await writeTimeseriesCsv(summary, path);
+    const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
+    expect(header).toEqual([...TIMESERIES_CSV_COLUMNS]);
+    expect(rows).toHaveLength(n);
+    expect(n).toBe(summary.timeseries.buckets.length);
+    expect(rows.reduce((a, r) => a + Number(r[1]), 0)).toBe(records.length); // every request sent in some second
+    expect(rows.map((r) => Number(r[0]))).toEqual(summary.timeseries.buckets.map((b) => b.t));
   });
 });
