@@ -142,7 +142,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       workers: flags.workers,
       shard: flags.shard,
       headers: Object.fromEntries(flags.header),
-      onRunStart: (label, target) => view.start(label, target, scenario.load.durationS ?? null),
+      onRunStart: (label, target) => view.start(label, target, { durationS: scenario.load.durationS, requests: scenario.load.requests }),
       onProgress: (label, p) => view.update(label, p),
     }),
   ).finally(() => view.done());

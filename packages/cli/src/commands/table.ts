@@ -36,7 +36,7 @@ export function tableCommand(): Command {
           only,
           signal,
           onPreset: (name) => process.stderr.write(`== ${name}\n`),
-          onRunStart: (label, target) => view.start(label, target, null),
+          onRunStart: (label, target) => view.start(label, target),
           onProgress: (label, p) => view.update(label, p),
         }),
       ).finally(() => view.done());
