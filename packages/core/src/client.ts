@@ -303,9 +303,13 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   };
 }
 
-function classifyTransportError(err: Error | null, gotHeaders: boolean): ErrorClass {
+/** Local resource limits: the request failed on our side, not the server's. */
+const CLIENT_LIMIT_CODES = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS']);
+
+export function classifyTransportError(err: Error | null, gotHeaders: boolean): ErrorClass {
   if (!err) return 'reset';
   const code = (err as { code?: string }).code ?? '';
+  if (CLIENT_LIMIT_CODES.has(code)) return 'client';
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timeout';
   if (err instanceof undiciErrors.ConnectTimeoutError) return 'connect';
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'connect';
@@ -316,9 +320,13 @@ function classifyTransportError(err: Error | null, gotHeaders: boolean): ErrorCl
   return gotHeaders ? 'reset' : 'connect';
 }
 
-function describe(err: Error | null): string {
+export function describe(err: Error | null): string {
   if (!err) return 'connection closed';
   const code = (err as { code?: string }).code;
+  if (code && CLIENT_LIMIT_CODES.has(code)) {
+    // An open loop that falls behind opens a socket per waiting request until the process runs out.
+    return `client limit: ${err.message} — the load generator ran out of sockets/file descriptors; cap requests in flight (load.maxInFlight) or raise ulimit -n`;
+  }
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   const bits = [err.message];
   if (code && !err.message.includes(code)) bits.push(`(${code})`);
