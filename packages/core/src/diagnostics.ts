@@ -13,6 +13,7 @@ export interface ClientDiagnostics {
   scheduleDelayP99Ms: number | null;
   requestedRate: number | null;
   achievedSendRate: number | null;
+  clientErrors: number;
   bottleneck: boolean;
   bottleneckReason: string | null;
 }
@@ -36,7 +37,14 @@ export const DEFAULT_DIAGNOSTICS_THRESHOLDS: DiagnosticsThresholds = {
 };
 
 export interface DiagnosticsMonitor {
-  stop(input: { scheduleDelayP50Ms: number | null; scheduleDelayP99Ms: number | null; requestedRate: number | null; achievedSendRate: number | null }): ClientDiagnostics;
+  stop(input: {
+    scheduleDelayP50Ms: number | null;
+    scheduleDelayP99Ms: number | null;
+    requestedRate: number | null;
+    achievedSendRate: number | null;
+    /** Requests that failed on the client's side (error class 'client': out of sockets, …). */
+    clientErrors?: number;
+  }): ClientDiagnostics;
 }
 
 export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIAGNOSTICS_THRESHOLDS): DiagnosticsMonitor {
@@ -57,7 +65,11 @@ export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIA
         eventLoopLagP99Ms: ns(lag.percentile(99)),
         eventLoopLagMaxMs: ns(lag.max),
         cpuCores: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 1000,
-        ...input,
+        scheduleDelayP50Ms: input.scheduleDelayP50Ms,
+        scheduleDelayP99Ms: input.scheduleDelayP99Ms,
+        requestedRate: input.requestedRate,
+        achievedSendRate: input.achievedSendRate,
+        clientErrors: input.clientErrors ?? 0,
         bottleneck: false,
         bottleneckReason: null,
       };
@@ -69,6 +81,7 @@ export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIA
         if (input.achievedSendRate !== null && input.achievedSendRate < thresholds.minAchievedRateShare * input.requestedRate)
           reasons.push(`sent ${input.achievedSendRate.toFixed(1)} req/s of the ${input.requestedRate} requested`);
       }
+      if (d.clientErrors > 0) reasons.push(`${d.clientErrors} requests failed on the client's side (out of sockets or file descriptors)`);
       if (reasons.length > 0) {
         d.bottleneck = true;
         d.bottleneckReason = reasons.join('; ');

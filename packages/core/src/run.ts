@@ -319,6 +319,7 @@ async function execute(
       scheduleDelayP99Ms: overall?.scheduleDelay.p99 ?? null,
       requestedRate: summary.rates.requestedRate,
       achievedSendRate: summary.rates.achievedSendRate,
+      clientErrors: summary.counters.errorsByClass.client ?? 0,
     }),
   };
   summary.extra = { ...summary.extra, ...(options.extra ?? {}), run: { stopped: stopSignal.aborted, stopReason: getStopReason() } };

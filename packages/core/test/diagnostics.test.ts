@@ -32,3 +32,11 @@ describe('client self-diagnostics', () => {
     expect(d.bottleneckReason).toBeNull();
   });
 });
+
+describe('client-side failures', () => {
+  it('make the run a client bottleneck', () => {
+    const d = startDiagnostics().stop({ scheduleDelayP50Ms: 0.2, scheduleDelayP99Ms: 1, requestedRate: null, achievedSendRate: null, clientErrors: 3 });
+    expect(d.bottleneck).toBe(true);
+    expect(d.bottleneckReason).toContain('3 requests failed on the client');
+  });
+});
