@@ -49,8 +49,10 @@ export function measureHitRate(run: RunEvidence): HitRate | { problem: string } 
     return { rate: hits / queries, hits, queries, perPod, source: metricSource('vllm:prefix_cache_hits_total') };
   }
   const tok = run.summary.counters.tokens;
-  // 0 cached tokens is also what a server that does not report prompt_tokens_details returns: not evidence.
-  if (tok.cached > 0 && tok.prompt > 0)
+  // 0 cached tokens in the summary is also what a server that does not report prompt_tokens_details gives:
+  // evidence only when the records show the server did report the field (cachedTokens not null).
+  const reported = tok.cached > 0 || (run.records?.some((r) => r.cachedTokens !== null) ?? false);
+  if (reported && tok.prompt > 0)
     return { rate: tok.cached / tok.prompt, hits: tok.cached, queries: tok.prompt, perPod: {}, source: 'usage:prompt_tokens_details.cached_tokens' };
   return { problem: 'no prefix cache counters scraped (vllm:prefix_cache_queries_total) and no cached_tokens reported by the server' };
 }

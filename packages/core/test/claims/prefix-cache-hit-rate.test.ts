@@ -67,4 +67,17 @@ describe('prefix-cache-hit-rate', () => {
     expect(v.sources).toEqual(['usage:prompt_tokens_details.cached_tokens']);
     expect(v.evidence.hitRate).toBe(0.8);
   });
+
+  it('without metrics, judges the client-side cached_tokens when the server reported the field, even as 0', async () => {
+    const reported = records(); // cachedTokens: 0 on every record: the server sent prompt_tokens_details
+    const [v] = evaluateClaims([{ id: 'prefix-cache-hit-rate' }], ctx(await run(reported, { records: reported })));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/^0% cache hit rate/);
+    expect(v.sources).toContain('usage:prompt_tokens_details.cached_tokens');
+
+    const silent = Array.from({ length: 20 }, () => rec({ promptTokens: 300, cachedTokens: null }));
+    const [w] = evaluateClaims([{ id: 'prefix-cache-hit-rate' }], ctx(await run(silent, { records: silent })));
+    expect(w.status).toBe('Inconclusive');
+  });
 });
+
