@@ -1,17 +1,16 @@
 // `routebench run <preset|file>`: run a scenario (its controls and compared targets too), print the
 // verdict table, write every output into the run folder.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
 import { preflightScenario } from '@routebench/scenarios/runner/preflight';
 import { renderVerdictTable } from '@routebench/core/verdict';
-import { compareSummaries, compareToCsv, formatCompareTable } from '@routebench/core/compare';
+import { formatCompareTable } from '@routebench/core/compare';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
-import { writeHtmlReportFor } from './report.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
@@ -157,13 +156,10 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       (o ? `  TTFT p50 ${fmt(o.ttft.p50)} p99 ${fmt(o.ttft.p99)}  ITL p50 ${fmt(o.itl.p50)} p99 ${fmt(o.itl.p99)}  E2E p99 ${fmt(o.e2e.p99)}` : '') +
       '\n',
   );
-  if (result.compared.length >= 2) {
-    const rows = compareSummaries(result.compared.map((r) => ({ name: r.label, summary: r.evidence.summary })));
-    writeFileSync(join(outDir, 'compare.csv'), compareToCsv(rows));
+  if (result.compareRows) {
     // The console gets the overall rows; compare.csv has every pod and model too.
-    out.write(`\n${formatCompareTable(rows.filter((r) => r.dimension === 'overall'))}\n(per pod and per model: ${join(outDir, 'compare.csv')})\n`);
+    out.write(`\n${formatCompareTable(result.compareRows.filter((r) => r.dimension === 'overall'))}\n(per pod and per model: ${join(outDir, 'compare.csv')})\n`);
   }
-  writeHtmlReportFor(outDir, [{ name: result.main.label, summary: s }, ...result.compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))]);
   if (flags.format === 'llmd-report') for (const f of exportLlmdReport(result.main.dir, s)) out.write(`export: ${f}\n`);
   out.write(`\nresults: ${outDir}\n`);
   if (result.main.stopped && result.main.stopReason) out.write(`run stopped early: ${result.main.stopReason}\n`);

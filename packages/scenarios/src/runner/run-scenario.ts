@@ -1,7 +1,7 @@
 // Runs a scenario end to end: its main run, each control run and each compared target, every one in
 // its own folder with its own target (a fresh simulator cluster, or the user's gateway); scrapes
 // metrics around each run, attributes requests to pods, evaluates the claims and writes verdicts.
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunInstance } from '@routebench/core/run';
 import { startCollector, type MetricsEvidence } from '@routebench/core/metrics/public';
@@ -14,6 +14,8 @@ import { createJsonlWriter } from '@routebench/core/jsonl';
 import type { RecorderSnapshot } from '@routebench/core/recorder';
 import type { Shard } from '@routebench/core/workers/shard';
 import type { Verdict } from '@routebench/core/verdict';
+import { compareSummaries, compareToCsv, type CompareRow } from '@routebench/core/compare';
+import { renderHtmlReport } from '@routebench/core/report/html-report';
 import { applyQuick, controlScenario, resolveHeaders, type Scenario } from '../scenario.ts';
 import { createWorkload } from '../workloads/index.ts';
 import { openTarget, type OpenTarget } from './target.ts';
@@ -65,6 +67,8 @@ export interface ScenarioResult {
   verdicts: Verdict[];
   /** Verdicts of the main run only (what the exit code is decided on). */
   mainVerdicts: Verdict[];
+  /** With compareTargets: the comparison written to compare.csv. */
+  compareRows: CompareRow[] | null;
 }
 
 export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {
@@ -106,7 +110,12 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
   writeJsonAtomic(join(main.dir, RUN_FILES.summary), main.evidence.summary);
   writeVerdictFiles(opts.outDir, verdicts);
-  return { scenario, outDir: opts.outDir, main, controls, compared, verdicts, mainVerdicts };
+  const compareRows = compared.length >= 2 ? compareSummaries(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
+  if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
+  // One report per scenario folder: the main run, with the compared targets overlaid.
+  const reportRuns = [{ name: main.label, summary: main.evidence.summary }, ...compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))];
+  writeFileSync(join(opts.outDir, 'report.html'), renderHtmlReport({ runs: reportRuns, title: `routebench — ${scenario.name}` }));
+  return { scenario, outDir: opts.outDir, main, controls, compared, verdicts, mainVerdicts, compareRows };
 }
 
 /** One run against one target: open it, scrape around the run, attribute, summarise, close. */

@@ -34,13 +34,14 @@ describe('runScenario', () => {
     const [a, b] = r.compared;
     expect(a!.evidence.summary.counts.sent).toBe(b!.evidence.summary.counts.sent);
     expect(Object.keys(b!.evidence.summary.dimensions).some((d) => d.startsWith('pod:decode'))).toBe(true);
-    for (const f of ['verdicts.md', 'verdicts.json', 'scenario.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['verdicts.md', 'verdicts.json', 'scenario.json', 'compare.csv', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(r.compareRows!.some((row) => row.metric === 'ttft' && row.dimension === 'overall')).toBe(true);
   });
 
   it('smoke writes every output and has no claims to judge', async () => {
     const out = tmp();
     const r = await runScenario(getPreset('smoke'), { outDir: out, quick: true });
     expect(r.verdicts).toEqual([]);
-    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'verdicts.md']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'timeseries.csv', 'verdicts.md', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
   });
 });
