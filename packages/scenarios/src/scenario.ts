@@ -6,6 +6,7 @@ import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LoadSpecSchema } from '@routebench/core';
+import { KubernetesSourceSchema, PrometheusSourceSchema, StaticSourceSchema } from '@routebench/core/metrics/public';
 import { WorkloadSchema } from './workloads/index.ts';
 import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
 import { mergePatch } from './merge-patch.ts';
@@ -80,12 +81,25 @@ export type Control = z.infer<typeof ControlSchema>;
 
 export const CompareTargetSchema = z.strictObject({ name: nonEmptyString(), target: TargetSchema });
 
-export const MetricsSourceSchema = z.strictObject({
-  /** What the endpoint is: a model-server pod, the EPP, or a Prometheus server (PromQL API). */
-  kind: z.enum(['pod', 'epp', 'prometheus']),
-  url: HttpUrlNoCredentials,
-  name: z.string().optional(),
-});
+/** Shorthand: one /metrics URL of a model-server pod or of the EPP. */
+const EndpointSourceSchema = (kind: 'pod' | 'epp') =>
+  z.strictObject({
+    kind: z.literal(kind),
+    url: HttpUrlNoCredentials,
+    name: z.string().optional(),
+  });
+
+/**
+ * Where to scrape evidence when the target is a real gateway: shorthand pod/epp URLs, or core's full
+ * source configs — `static` (URLs with bearer tokens from env/file), `kubernetes` (pods by label
+ * selector through the API server's pod proxy, EPP logs through the API) and `prometheus` (a server's
+ * HTTP API).
+ */
+export const MetricsSourceSchema = z.discriminatedUnion(
+  'kind',
+  [EndpointSourceSchema('pod'), EndpointSourceSchema('epp'), StaticSourceSchema, KubernetesSourceSchema, PrometheusSourceSchema],
+  { error: 'expected kind: pod | epp | static | kubernetes | prometheus' },
+);
 
 export const MetricsSchema = z.strictObject({
   /** Scrape interval, ms. */

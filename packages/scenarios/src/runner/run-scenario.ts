@@ -155,7 +155,12 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
     // Attribute requests the headers did not place (EPP log, then counters), and rebuild the summary
     // from the attributed records so per-pod statistics and group affinity include them.
     const records = await readRecords(join(dir, RUN_FILES.requests));
-    const eppLog = target.eppLogPath && existsSync(target.eppLogPath) ? readFileSync(target.eppLogPath, 'utf8') : undefined;
+    // EPP logs: the simulator's file, and the EPP pods' logs when a kubernetes source names the EPP
+    // (a failure to fetch them only removes that evidence).
+    const eppLogs: string[] = [];
+    if (target.eppLogPath && existsSync(target.eppLogPath)) eppLogs.push(readFileSync(target.eppLogPath, 'utf8'));
+    if (collector) for (const l of await collector.fetchEppLogs().catch(() => [])) eppLogs.push(l.text);
+    const eppLog = eppLogs.length === 0 ? undefined : eppLogs;
     const attribution: AttributionResult = attributeRecords(records, { eppLog, evidence: metrics ?? undefined });
     let summary: Summary = result.summary;
     if (records.some((r) => !r.pod) && attribution.perRequest.size > 0) {

@@ -21,11 +21,13 @@ export interface OpenTarget {
 
 export async function openTarget(target: Target, scenario: Scenario, runDir: string): Promise<OpenTarget> {
   if ('url' in target) {
-    const sources = (scenario.metrics?.sources ?? []).filter((s) => s.kind !== 'prometheus');
-    const metricsSources: MetricsSourceInput[] =
-      sources.length === 0
-        ? []
-        : [{ kind: 'static', name: 'scenario', targets: sources.map((s, i) => ({ name: s.name ?? (s.kind === 'epp' ? 'epp' : `pod-${i}`), url: s.url, role: s.kind === 'epp' ? 'epp' : undefined })) }];
+    const sources = scenario.metrics?.sources ?? [];
+    // Shorthand pod/epp URLs become one static source; full source configs pass through as written.
+    const endpoints = sources.flatMap((s, i) => (s.kind === 'pod' || s.kind === 'epp' ? [{ name: s.name ?? (s.kind === 'epp' ? 'epp' : `pod-${i}`), url: s.url, role: s.kind === 'epp' ? 'epp' : undefined }] : []));
+    const metricsSources: MetricsSourceInput[] = [
+      ...(endpoints.length > 0 ? [{ kind: 'static' as const, name: 'scenario', targets: endpoints }] : []),
+      ...sources.filter((s): s is Exclude<typeof s, { kind: 'pod' | 'epp' }> => s.kind !== 'pod' && s.kind !== 'epp'),
+    ];
     return { url: target.url, kind: 'url', description: target.url, metricsSources, eppLogPath: null, podRoles: {}, podModels: {}, close: async () => {} };
   }
   const preset = target.sim.preset;

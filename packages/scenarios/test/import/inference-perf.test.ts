@@ -67,7 +67,8 @@ describe('inference-perf import (real example configs)', () => {
     expect(s.workload).toMatchObject({ type: 'shared-prefix', num_groups: 10, num_prompts_per_group: 10, system_prompt_len: 100, question_len: 50, output_len: 50 });
     expect(s.target).toEqual({ url: 'http://0.0.0.0:8000' });
     expect(s.model).toBe('HuggingFaceTB/SmolLM2-135M-Instruct');
-    expect(s.metrics).toEqual({ sources: [{ kind: 'prometheus', url: 'http://localhost:9090' }] });
+    expect(s.metrics?.sources).toHaveLength(1);
+    expect(s.metrics?.sources[0]).toMatchObject({ kind: 'prometheus', url: 'http://localhost:9090' });
     expect(s.load.stages!.map((st) => st.rate)).toEqual([1, 2]);
     expect(notes).toContain('load.interval (15s between stages) ignored: stages run back to back.');
   });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, getPreset } from '../../src/index.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
+import { startCluster } from '@routebench/sim/cluster';
+import { presetSpec } from '@routebench/sim/presets';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rb-runner-'));
 
@@ -44,4 +46,24 @@ describe('runScenario', () => {
     expect(r.verdicts).toEqual([]);
     for (const f of ['requests.jsonl', 'summary.json', 'requests.csv', 'pods.csv', 'timeseries.csv', 'verdicts.md', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
   });
+
+  it('against a gateway URL, scrapes the metrics sources the scenario names (core static source config)', async () => {
+    const cluster = await startCluster(presetSpec('agg-2'));
+    try {
+      await cluster.waitReady();
+      const targets = Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url }));
+      const s = applyOverrides(getPreset('prefix-cache'), [
+        `target={"url":"${cluster.gatewayUrl}"}`,
+        `metrics={"sources":[{"kind":"static","targets":${JSON.stringify([...targets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp' }])}}]}`,
+      ]);
+      const r = await runScenario(s, { outDir: tmp(), quick: true, skipControls: true });
+      const hit = r.mainVerdicts.find((v) => v.claim === 'prefix-cache-hit-rate')!;
+      expect(hit.status, hit.details).toBe('Pass');
+      expect(hit.sources).toContain('metrics:vllm:prefix_cache_hits_total');
+      expect(r.main.target).toBe(cluster.gatewayUrl);
+    } finally {
+      await cluster.stop();
+    }
+  });
 });
+
