@@ -53,3 +53,13 @@ export function httpUrl(flag: string) {
     return v;
   };
 }
+
+/** An ISO-8601 time with a zone (2026-11-25T18:00:00Z) → Date. */
+export function isoTime(flag: string) {
+  return (v: string): Date => {
+    const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v);
+    const d = new Date(v);
+    if (!ok || Number.isNaN(d.getTime())) throw new InvalidArgumentError(`${flag} expects an ISO-8601 time with a zone, e.g. 2026-11-25T18:00:00Z, got "${v}"`);
+    return d;
+  };
+}

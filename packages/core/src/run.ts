@@ -56,6 +56,11 @@ export interface RunOptions {
   clockOrigin?: { perfMs: number; startedAt: Date };
   /** x-request-id prefix (shared by the workers of one run; random by default). */
   runTag?: string;
+  /**
+   * Wall-clock time to start at (the run waits until then). Shards on several machines given the same
+   * start time keep their slices of the schedule aligned, so together they are the requested arrival process.
+   */
+  startAt?: Date;
 }
 
 export interface RunResult {
@@ -96,7 +101,9 @@ export function run(options: RunOptions): RunInstance {
     else options.signal.addEventListener('abort', () => stop('aborted by signal'), { once: true });
   }
   const workers = effectiveWorkers(options);
-  const done = workers > 1 ? executeWithWorkers({ ...options, workers }, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason);
+  const done = waitForStart(options.startAt, stopper.signal).then(() =>
+    workers > 1 ? executeWithWorkers({ ...options, workers }, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason),
+  );
   let ended = false;
   const onEnd = () => {
     ended = true;
@@ -331,6 +338,21 @@ async function execute(
   emitter.emit('progress', recorder.snapshot());
   if (outputs) await writeRunOutputs(outputs, summary);
   return { summary, outDir: options.outDir ?? null, stopped: stopSignal.aborted, stopReason: getStopReason() };
+}
+
+/** Resolve at the wall-clock time `at` (at once when absent or past, or when the run is stopped first). */
+function waitForStart(at: Date | undefined, signal: AbortSignal): Promise<void> {
+  const wait = at ? at.getTime() - Date.now() : 0;
+  if (wait <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, wait);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**

@@ -148,3 +148,17 @@ describe('run() control flow (in-process server)', () => {
     expect(result.stopReason).toContain('fail-fast');
   });
 });
+
+describe('run() start time', () => {
+  it('waits for startAt (wall clock) before sending, so shards on several machines line up', async () => {
+    const server = await startFixtureServer();
+    try {
+      const startAt = new Date(Date.now() + 400);
+      const result = await run({ target: server.url, workload: specs(2, () => ({})), load: { type: 'concurrency', concurrency: 1, requests: 2 }, startAt });
+      expect(Date.parse(result.summary.meta.startedAt)).toBeGreaterThanOrEqual(startAt.getTime() - 1);
+      expect(result.summary.counts.ok).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});

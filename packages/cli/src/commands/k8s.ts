@@ -44,6 +44,8 @@ export const K8sJobOptionsSchema = z.strictObject({
   pvc: dnsLabel('pvc', 253).optional(),
   /** Secret holding the API key (key `api-key`), passed to the pods as ROUTEBENCH_API_KEY. */
   apiKeySecret: dnsLabel('api-key-secret', 253).optional(),
+  /** Common wall-clock start (ISO-8601, UTC) for every shard, so their slices of the schedule line up. */
+  startAt: z.iso.datetime({ error: 'start-at must be an ISO-8601 UTC time such as 2026-11-25T18:00:00Z' }).optional(),
 });
 export type K8sJobOptions = z.infer<typeof K8sJobOptionsSchema>;
 
@@ -108,6 +110,7 @@ export function buildJobManifest(input: K8sJobOptions): K8sManifest {
     `${RESULTS_DIR}/${o.name}/shard-$(${INDEX_ENV})`,
     '--no-controls',
     ...(o.quick ? ['--quick'] : []),
+    ...(o.startAt ? ['--start-at', o.startAt] : []),
   ];
   const job = new Job({
     metadata: meta(o.name),
@@ -182,6 +185,7 @@ interface JobFlags {
   workers: number;
   pvc?: string;
   apiKeySecret?: string;
+  startAt?: string;
   out?: string;
 }
 
@@ -201,6 +205,7 @@ export function k8sCommand(): Command {
       .option('--workers <n>', 'worker threads per pod (and its CPU request)', positiveInt('--workers'), 1)
       .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for results; default an emptyDir that is lost with the pod')
       .option('--api-key-secret <name>', 'Secret whose key "api-key" the pods send as a bearer token')
+      .option('--start-at <time>', 'common ISO-8601 UTC start for every shard (e.g. a minute after you apply the Job), so the shards stay aligned')
       .option('-o, --out <file>', 'write the manifest here instead of stdout')
       .action((flags: JobFlags) => {
         const scenarioName = (() => {
@@ -222,6 +227,7 @@ export function k8sCommand(): Command {
           workers: flags.workers,
           pvc: flags.pvc,
           apiKeySecret: flags.apiKeySecret,
+          startAt: flags.startAt,
         });
         const text = manifestToYaml(manifest);
         if (flags.out) {

@@ -9,7 +9,7 @@ import { preflightScenario } from '@routebench/scenarios/runner/preflight';
 import { renderVerdictTable } from '@routebench/core/verdict';
 import { formatCompareTable } from '@routebench/core/compare';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { collect, httpUrl, integer, parseHeader, positiveInt, positiveNumber } from '../options.ts';
+import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
@@ -37,6 +37,7 @@ export interface RunFlags {
   drainTimeout?: number;
   workers: number;
   shard?: Shard;
+  startAt?: Date;
 }
 
 export function resolveScenario(ref: string): Scenario {
@@ -105,6 +106,7 @@ export function runCommand(): Command {
     .addOption(new Option('--format <format>', "also export the main run's summary (llm-d-benchmark Benchmark Report v0.2)").choices([...EXPORT_FORMATS]))
     .addOption(workersOption())
     .addOption(shardOption())
+    .option('--start-at <time>', 'wait until this ISO-8601 wall-clock time before starting (align shards on several machines)', isoTime('--start-at'))
     .action(async (ref: string, flags: RunFlags) => {
       process.exitCode = await runAction(ref, flags);
     });
@@ -140,6 +142,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       signal,
       workers: flags.workers,
       shard: flags.shard,
+      startAt: flags.startAt,
       headers: Object.fromEntries(flags.header),
       onRunStart: (label, target) => view.start(label, target, { durationS: scenario.load.durationS, requests: scenario.load.requests }),
       onProgress: (label, p) => view.update(label, p),

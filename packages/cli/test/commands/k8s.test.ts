@@ -144,6 +144,17 @@ describe('routebench k8s job', () => {
     expect(job.spec!.template.spec!.volumes).toContainEqual({ name: 'results', emptyDir: {} });
   });
 
+  it('passes a common --start-at to every shard, and rejects a time that is not ISO-8601 UTC', async () => {
+    const { objs } = renderAndParse({ ...base, startAt: '2026-11-25T19:00:00Z' });
+    const job = new Job(objs[1] as never);
+    job.validate();
+    const args = job.spec!.template.spec!.containers[0]!.args!;
+    expect(args.slice(args.indexOf('--start-at'), args.indexOf('--start-at') + 2)).toEqual(['--start-at', '2026-11-25T19:00:00Z']);
+    const r = await cli(['k8s', 'job', '--parallelism', '2', '--start-at', 'tomorrow']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/start-at must be an ISO-8601 UTC time/);
+  });
+
   it('derives an RFC 1123 Job name from any scenario name', () => {
     expect(defaultJobName('Prefix_Cache')).toBe('routebench-prefix-cache');
     expect(defaultJobName('___')).toBe('routebench-run');

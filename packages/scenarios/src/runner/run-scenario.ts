@@ -45,6 +45,8 @@ export interface ScenarioRunOptions {
   workers?: number;
   /** Run only shard i of N of each run's load (core run({ shard })): N such runs merge into the whole. */
   shard?: Shard;
+  /** Wall-clock start of the (first) run, e.g. the same time on every shard of a Kubernetes job. */
+  startAt?: Date;
 }
 
 export interface SingleRun {
@@ -146,6 +148,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       progressIntervalMs: opts.progressIntervalMs,
       workers: opts.workers,
       shard: opts.shard,
+      startAt: opts.startAt,
       extra: { target: target.description, label },
     });
     if (opts.onProgress) instance.on('progress', (p) => opts.onProgress!(label, p));
