@@ -4,7 +4,7 @@
 // AbortSignal) stops sending, lets in-flight requests drain for a bounded time, then aborts them.
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { createRunClock, createStreamingClient, type StreamingClient } from './client.ts';
+import { createRunClock, createStreamingClient, type ClientOptions, type StreamingClient } from './client.ts';
 import { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load-spec.ts';
 import { RequestSpecSchema, type RequestSpec, type RequestSpecInput } from './request-spec.ts';
 import type { RequestRecord } from './request-record.ts';
@@ -17,7 +17,8 @@ import { startDiagnostics } from './diagnostics.ts';
 import { WHOLE_RUN, globalOpenLoopTimes, measuredQuota, shardPhases, takeShard, takeShardAsync, type Shard } from './workers/shard.ts';
 import { executeWithWorkers } from './workers/run-with-workers.ts';
 
-export interface RunOptions {
+/** The client's own options (apiKey: sent as a bearer token, never written anywhere) pass straight through. */
+export interface RunOptions extends Pick<ClientOptions, 'apiKey' | 'headers' | 'captureHeaders' | 'podHeaders' | 'continuousUsage' | 'insecure'> {
   /** Gateway base URL (http://127.0.0.1:8080). */
   target: string;
   /** Request specs in send order. A run stops when it runs out. */
@@ -25,13 +26,6 @@ export interface RunOptions {
   load: LoadSpecInput;
   name?: string;
   seed?: number;
-  /** Sent as a bearer token; never written anywhere. */
-  apiKey?: string;
-  headers?: Record<string, string>;
-  captureHeaders?: readonly string[];
-  podHeaders?: readonly string[];
-  continuousUsage?: boolean;
-  insecure?: boolean;
   /** Write requests.jsonl, summary.json, requests.csv, pods.csv here (created if missing). */
   outDir?: string;
   /** Overwrite a folder that already holds a run. */
