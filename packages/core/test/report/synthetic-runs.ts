@@ -3,6 +3,7 @@
 import { createRng, exponential, normal } from '../../src/rng.ts';
 import type { RequestRecord } from '../../src/request-record.ts';
 import { summarizeRecords, type Summary } from '../../src/summary.ts';
+import { makeRecord } from '../record-fixtures.ts';
 
 export interface SyntheticRunSpec {
   seed: string;
@@ -83,23 +84,13 @@ function base(
   model: string,
   rest: Partial<RequestRecord>,
 ): RequestRecord {
-  return {
+  // makeRecord's defaults (an ok chat request in stage 0) with this run's identity, timing and pod.
+  return makeRecord({
     seq,
     requestId: `req-${seq}`,
-    phase: 'measure',
-    stage: 0,
-    worker: 0,
-    api: 'chat',
     model,
     servedModel: model,
     responseId: `resp-${seq}`,
-    groupId: null,
-    sessionId: null,
-    tags: {},
-    status: 'ok',
-    httpStatus: 200,
-    errorClass: null,
-    errorMessage: null,
     finishReason: null,
     times: { intended, sent, headers: null, firstToken: null, end },
     ttftMs: null,
@@ -116,7 +107,7 @@ function base(
     pod,
     podSource: 'header:x-inference-pod',
     ...rest,
-  };
+  });
 }
 
 export async function syntheticSummary(spec: SyntheticRunSpec, scenario = 'synthetic'): Promise<Summary> {
