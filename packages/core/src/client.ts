@@ -224,7 +224,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         if (reason instanceof CancelAbort) return resolve(finish('cancelled', 'cancelled', reason.message));
         if (reason instanceof TimeoutAbort) return resolve(finish('error', 'timeout', reason.message));
         if (reason instanceof GuardAbort) return resolve(finish('error', reason.info.errorClass, reason.info.message));
-        resolve(finish('error', classifyTransportError(reason, headersAt !== null), describe(reason)));
+        resolve(finish('error', classifyTransportError(reason, headersAt !== null), describeTransportError(reason)));
       }
 
       const handler: Dispatcher.DispatchHandler = {
@@ -320,7 +320,7 @@ export function classifyTransportError(err: Error | null, gotHeaders: boolean): 
   return gotHeaders ? 'reset' : 'connect';
 }
 
-export function describe(err: Error | null): string {
+export function describeTransportError(err: Error | null): string {
   if (!err) return 'connection closed';
   const code = (err as { code?: string }).code;
   if (code && CLIENT_LIMIT_CODES.has(code)) {

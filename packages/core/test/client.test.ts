@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyTransportError, createRunClock, createStreamingClient, describe as describeError, type StreamingClient } from '../src/client.ts';
+import { classifyTransportError, createRunClock, createStreamingClient, describeTransportError, type StreamingClient } from '../src/client.ts';
 import { RequestRecordSchema, type RequestRecord } from '../src/request-record.ts';
 import { RequestSpecSchema } from '../src/request-spec.ts';
 import { startFixtureServer, type FixtureServer } from './fixtures/sse-server.ts';
@@ -129,7 +129,7 @@ describe('transport error classification', () => {
   it('calls running out of file descriptors a client limit, with the fix in the message', () => {
     const err = Object.assign(new Error('connect EMFILE 127.0.0.1:8000 - Local (undefined:undefined)'), { code: 'EMFILE' });
     expect(classifyTransportError(err, false)).toBe('client');
-    expect(describeError(err)).toContain('load.maxInFlight');
+    expect(describeTransportError(err)).toContain('load.maxInFlight');
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     expect(classifyTransportError(refused, false)).toBe('connect');
   });

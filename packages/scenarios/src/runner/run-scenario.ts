@@ -165,9 +165,9 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
     if (collector) for (const l of await collector.fetchEppLogs().catch(() => [])) eppLogs.push(l.text);
     const eppLog = eppLogs.length === 0 ? undefined : eppLogs;
     const attribution: AttributionResult = attributeRecords(records, { eppLog, evidence: metrics ?? undefined });
+    const attributed = applyAttribution(records, attribution);
     let summary: Summary = result.summary;
     if (records.some((r) => !r.pod) && attribution.perRequest.size > 0) {
-      const attributed = applyAttribution(records, attribution);
       rewriteRecords(join(dir, RUN_FILES.requests), attributed);
       summary = await summarizeRecords(attributed, summary.meta);
       summary.extra = { ...result.summary.extra };
@@ -192,7 +192,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       dir,
       scenario,
       target: target.description,
-      evidence: { summary, metrics, attribution, podRoles: target.podRoles, podModels: target.podModels, records: applyAttribution(records, attribution), eppLog },
+      evidence: { summary, metrics, attribution, podRoles: target.podRoles, podModels: target.podModels, records: attributed, eppLog },
       stopped: result.stopped,
       stopReason: result.stopReason,
     };
