@@ -2,7 +2,8 @@
 // (no silent connection caps: the pool is never smaller than the concurrency the load asks for).
 // Each `send` turns one RequestSpec into one RequestRecord; it never throws for request failures —
 // every failure becomes a classified error in the record, so the run goes on.
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
+import { arrivalNow, observeReads } from './arrival-clock.ts';
 import { createSseParser } from './sse.ts';
 import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError } from './openai-stream.ts';
 import type { RequestSpec } from './request-spec.ts';
@@ -67,10 +68,12 @@ export interface StreamingClient {
 export interface RunClock {
   origin: number;
   now(): number;
+  /** When the bytes being handled arrived: the start of the current poll batch (arrival-clock.ts). */
+  arrival(): number;
 }
 
 export function createRunClock(origin = performance.now()): RunClock {
-  return { origin, now: () => performance.now() - origin };
+  return { origin, now: () => performance.now() - origin, arrival: () => arrivalNow() - origin };
 }
 
 export function buildRequestBody(spec: RequestSpec, continuousUsage: boolean): Record<string, unknown> {
@@ -106,7 +109,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     // Our own deadlines apply (headers = whole-request timeout, body gaps = stall timeout per request).
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: { rejectUnauthorized: !opts.insecure },
+    connect: observingConnector(buildConnector({ rejectUnauthorized: !opts.insecure })),
   });
   const capture = (opts.captureHeaders ?? DEFAULT_CAPTURE_HEADERS).map((h) => h.toLowerCase());
   const podHeaders = (opts.podHeaders ?? DEFAULT_POD_HEADERS).map((h) => h.toLowerCase());
@@ -236,7 +239,8 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         },
         onResponseStart(_c, statusCode, resHeaders) {
           if (statusCode < 200) return; // 1xx informational
-          headersAt = clock.now();
+          // Never before the request went out (see arrival-clock.ts on batches read in one poll phase).
+          headersAt = Math.max(clock.arrival(), sent);
           lastChunkAt = headersAt;
           status = statusCode;
           // Captured headers are written to every output (and name pods): a server that reflects the
@@ -247,7 +251,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           if (statusCode >= 200 && statusCode < 300) armStall();
         },
         onResponseData(_c, chunk) {
-          const t = clock.now();
+          const t = Math.max(clock.arrival(), lastChunkAt);
           if (stallTimer) stallTimer.refresh();
           if (status === null || status >= 300 || !isEventStream) {
             if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
@@ -301,6 +305,15 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       await pool.close().catch(() => pool.destroy());
     },
   };
+}
+
+/** undici's connector, with each socket's reads marking arrival batches (arrival-clock.ts). */
+function observingConnector(connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) =>
+    connect(options, (...args) => {
+      if (args[0] === null) observeReads(args[1]);
+      callback(...args);
+    });
 }
 
 /** Local resource limits: the request failed on our side, not the server's. */

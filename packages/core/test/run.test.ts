@@ -3,7 +3,7 @@ import { run } from '../src/run.ts';
 import type { RequestRecord } from '../src/request-record.ts';
 import type { RequestSpecInput } from '../src/request-spec.ts';
 import { startChildFixtureServer, type ChildServer } from './fixtures/child-server.ts';
-import { startFixtureServer, type FixtureServer } from './fixtures/sse-server.ts';
+import { monotonicOffsetMs, startFixtureServer, type FixtureServer } from './fixtures/sse-server.ts';
 
 function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,18 +24,19 @@ describe('run() against a server with known timing (child process)', { retry: 1 
     await server.close();
   });
 
-  it('measures first-token arrival and ITL against the server\'s write times with 200 concurrent streams', async () => {
+  // 300 req/s of ~0.65 s streams (32 tokens, 20 ms apart): ~200 streams in flight, starting and ending
+  // spread out as in steady traffic (a closed loop's 200 simultaneous starts make the client's own
+  // per-request work bunch up and measure that burst instead).
+  async function measureAgainstTruth(extraHeaders: Record<string, string>) {
     const records: RequestRecord[] = [];
-    // The run clock's origin is known, so record times convert to the wall-anchored high-resolution
-    // clock (timeOrigin + now) on which the server process also reports its receive and write times.
+    // The run clock's origin is known, so record times convert to the machine's monotonic clock, on
+    // which the server process also reports its receive and write times.
     const origin = { perfMs: performance.now(), startedAt: new Date() };
-    const toAbs = (t: number) => performance.timeOrigin + origin.perfMs + t;
-    // 300 req/s of ~0.65 s streams (32 tokens, 20 ms apart): ~200 streams in flight, starting and ending spread out as in steady
-    // traffic (a closed loop's 200 simultaneous starts make the client's own per-request work bunch up
-    // and measure that burst instead).
+    const mono = monotonicOffsetMs();
+    const toAbs = (t: number) => mono + origin.perfMs + t;
     const result = await run({
       target: server.url,
-      workload: specs(700, (i) => ({ 'x-fixture-ttft-ms': String(20 + (i % 20)), 'x-fixture-itl-ms': '20', 'x-fixture-tokens': '32' })),
+      workload: specs(700, (i) => ({ 'x-fixture-ttft-ms': String(20 + (i % 20)), 'x-fixture-itl-ms': '20', 'x-fixture-tokens': '32', ...extraHeaders })),
       load: { type: 'constant', rate: 300, requests: 600, warmupRequests: 100 },
       clockOrigin: origin,
     }).on('request', (r) => r.phase === 'measure' && records.push(r));
@@ -50,28 +51,56 @@ describe('run() against a server with known timing (child process)', { retry: 1 
     // the server wrote the first token did the client see it.
     const firstTokenErr: number[] = [];
     const itlErr: number[] = [];
+    // The server knows each send time to within its write call's length; a GC pause inside the call
+    // (1 write in 2,000 here) leaves it uncertain by milliseconds, and such writes are not ground truth.
+    const exact = (w: { uncertainMs: number }) => w.uncertainMs < 0.25;
+    let writes = 0;
+    let uncertain = 0;
     for (const r of records) {
       const truth = await server.truth(r.requestId);
       expect(truth).not.toBeNull();
-      expect(truth!.timeOrigin + truth!.receivedAt).toBeGreaterThan(toAbs(r.times.sent) - 0.5); // shared clock sanity
-      firstTokenErr.push(toAbs(r.times.firstToken!) - (truth!.timeOrigin + truth!.writes[0]!.t));
+      expect(truth!.monoOffsetMs + truth!.receivedAt).toBeGreaterThan(toAbs(r.times.sent) - 0.5); // shared clock sanity
       expect(r.chunks).toHaveLength(truth!.writes.length);
+      writes += truth!.writes.length;
+      uncertain += truth!.writes.filter((w) => !exact(w)).length;
+      if (exact(truth!.writes[0]!)) firstTokenErr.push(toAbs(r.times.firstToken!) - (truth!.monoOffsetMs + truth!.writes[0]!.t));
       for (let i = 1; i < r.chunks.length; i++) {
+        if (!exact(truth!.writes[i]!) || !exact(truth!.writes[i - 1]!)) continue;
         const measuredGap = r.chunks[i]![0] - r.chunks[i - 1]![0];
         const trueGap = truth!.writes[i]!.t - truth!.writes[i - 1]!.t;
         itlErr.push(Math.abs(measuredGap - trueGap));
       }
     }
-    expect(quantile(firstTokenErr, 0)).toBeGreaterThan(-0.5); // nothing arrives before it is written
-    // The issue's target is 1 ms at p99. Measured here with client and server sharing 2 vCPUs inside
-    // vitest, on an idle machine: median 0.13-0.19 ms, p90 1.1-4 ms, p99 4-6 ms (one run in ten ~30 ms).
-    // The bounds below hold with margin and still catch a real fault (stamping at dispatch instead of at
-    // the socket write put the median at 12 ms; timer drift or a blocked loop shows at p90).
-    for (const [name, xs] of [['first-token arrival', firstTokenErr], ['ITL', itlErr]] as const) {
+    expect(uncertain / writes).toBeLessThan(0.01);
+    // Nothing is seen before it was written.
+    expect(quantile(firstTokenErr, 0)).toBeGreaterThan(-0.25);
+    return { firstTokenErr, itlErr };
+  }
+
+  // The issue's target is 1 ms at p99. Client and server share 2 vCPUs here (inside vitest, on an idle
+  // machine), and what is left of the error is the client's loop being off the CPU (GC pauses, involuntary
+  // context switches), not its own processing (arrival-clock.ts takes that out). The bounds hold with
+  // margin and still catch a real fault: stamping at dispatch instead of at the socket write put the
+  // median at 12 ms; stamping each read after the reads before it (no batch stamp) doubles p90 in the
+  // aligned case; timer drift or a blocked loop shows at p90.
+  function expectWithin(errs: { firstTokenErr: number[]; itlErr: number[] }, p90: number) {
+    for (const [name, xs] of [['first-token arrival', errs.firstTokenErr], ['ITL', errs.itlErr]] as const) {
       expect(quantile(xs, 0.5), `${name} p50`).toBeLessThan(1);
-      expect(quantile(xs, 0.9), `${name} p90`).toBeLessThan(6);
-      expect(quantile(xs, 0.99), `${name} p99`).toBeLessThan(25);
+      expect(quantile(xs, 0.9), `${name} p90`).toBeLessThan(p90);
+      expect(quantile(xs, 0.99), `${name} p99`).toBeLessThan(15);
     }
+  }
+
+  it("measures first-token arrival and ITL against the server's write times with 200 concurrent streams", async () => {
+    // Measured: median 0.03-0.06 ms, p90 0.27-0.48 ms, p99 1.7-2.8 ms.
+    expectWithin(await measureAgainstTruth({}), 3);
+  });
+
+  it('keeps that accuracy when all 200 streams get their tokens in the same instants (batch decoding)', async () => {
+    // Every write on one 20 ms grid: the server writes ~130 sockets back to back each step, as vLLM emits
+    // a decode step's tokens. Measured: median 0.04-0.24 ms, p90 0.2-1.3 ms, p99 2-4.2 ms (stamping each
+    // read when it is handled instead: p90 2.1-2.7 ms, p99 4.5-7.7 ms).
+    expectWithin(await measureAgainstTruth({ 'x-fixture-align-ms': '20' }), 5);
   });
 
   it('starts each request of a 200 req/s constant-rate run on time (p95 within 2 ms of its intended time)', async () => {
