@@ -35,13 +35,20 @@ export function createTickScheduler(): TickScheduler {
   let immediate: NodeJS.Immediate | null = null;
 
   const less = (a: Entry, b: Entry) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  // Through a temporary: a destructuring swap allocated an array per step (12 MB/s at 500 streams, and
+  // every scavenge it causes delays the tokens due during it).
+  function swap(i: number, j: number) {
+    const tmp = heap[i]!;
+    heap[i] = heap[j]!;
+    heap[j] = tmp;
+  }
   function push(e: Entry) {
     heap.push(e);
     let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!less(heap[i]!, heap[p]!)) break;
-      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      swap(i, p);
       i = p;
     }
   }
@@ -58,7 +65,7 @@ export function createTickScheduler(): TickScheduler {
         if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
         if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
         if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        swap(i, m);
         i = m;
       }
     }
