@@ -1,0 +1,116 @@
+// Timing fidelity against the floor: how close routebench's token arrival times come to the ground truth,
+// next to the best a bare Node.js reader does under the same load on the same machine. NOT a CI test.
+//   tsx bench/fidelity-floor.ts [--reps 3] [--rate 300] [--requests 600]
+// Load: the ground-truth SSE server (packages/core/test/fixtures/sse-server.ts) in a child process,
+// open loop at --rate req/s of 32-token streams 20 ms apart (~200 streams in flight at 300 req/s), the
+// first 100 requests as warm-up. Truth: when the server's write returned (writes whose call was paused
+// for more than 0.25 ms are not ground truth and are left out). Three clients, one after another:
+//   routebench  run() with its undici client: HTTP parsing, SSE and JSON parsing, recording
+//   bare        raw sockets, no parsing beyond finding the token text, each read stamped when handled
+//   bare+batch  the same, stamped with the poll batch's start (arrival-clock.ts), as routebench does
+// If the bare reader misses a bound too, the machine (cores shared with the server, GC pauses, the
+// scheduler) sets the floor, not routebench's code.
+import { connect } from 'node:net';
+import { parseArgs } from 'node:util';
+import { arrivalNow, observeReads } from '@routebench/core/arrival-clock';
+import { run } from '@routebench/core/run';
+import type { RequestRecord } from '@routebench/core/request-record';
+import { startChildFixtureServer, type ChildServer } from '../packages/core/test/fixtures/child-server.ts';
+import { monotonicOffsetMs, type Truth } from '../packages/core/test/fixtures/sse-server.ts';
+
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' } } });
+const reps = Number(values.reps);
+const rate = Number(values.rate);
+const measured = Number(values.requests);
+const WARMUP = 100;
+const fixtureHeaders = (i: number) => ({ 'x-fixture-ttft-ms': String(20 + (i % 20)), 'x-fixture-itl-ms': '20', 'x-fixture-tokens': '32' });
+
+/** Per request: arrival time of each token on the monotonic clock (NaN where one read held two tokens). */
+type Arrivals = Map<string, number[]>;
+
+async function routebenchClient(server: ChildServer): Promise<Arrivals> {
+  const origin = { perfMs: performance.now(), startedAt: new Date() };
+  const mono = monotonicOffsetMs() + origin.perfMs;
+  const out: Arrivals = new Map();
+  function* specs() {
+    for (let i = 0; i < WARMUP + measured; i++) yield { model: 'm', messages: [{ role: 'user' as const, content: `q${i}` }], maxTokens: 32, headers: fixtureHeaders(i) };
+  }
+  await run({ target: server.url, workload: specs(), load: { type: 'constant', rate, requests: measured, warmupRequests: WARMUP }, clockOrigin: origin }).on('request', (r: RequestRecord) => {
+    if (r.phase === 'measure' && r.status === 'ok') out.set(r.requestId, r.chunks.map(([dt, k]) => (k === 1 ? mono + r.times.firstToken! + dt : Number.NaN)));
+  });
+  return out;
+}
+
+async function bareClient(server: ChildServer, batch: boolean): Promise<Arrivals> {
+  const port = Number(new URL(server.url).port);
+  const mono = monotonicOffsetMs();
+  const out: Arrivals = new Map();
+  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 32, stream: true });
+  const start = performance.now() + 50;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    for (let i = 0; i < WARMUP + measured; i++) {
+      setTimeout(() => {
+        const id = `bare-${batch}-${i}`;
+        const times: number[] = [];
+        if (i >= WARMUP) out.set(id, times);
+        const head = Object.entries({ ...fixtureHeaders(i), 'x-request-id': id }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+        const socket = connect(port, '127.0.0.1', () => socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+        if (batch) observeReads(socket);
+        socket.setNoDelay(true);
+        socket.on('data', (b: Buffer) => {
+          const t = batch ? arrivalNow() : performance.now();
+          const text = b.toString('latin1');
+          let k = 0;
+          for (let at = text.indexOf('"content":" tok"'); at >= 0; at = text.indexOf('"content":" tok"', at + 1)) k++;
+          for (let j = 0; j < k; j++) times.push(k === 1 ? mono + t : Number.NaN);
+          if (text.includes('[DONE]')) {
+            socket.destroy();
+            if (++done === WARMUP + measured) resolve();
+          }
+        });
+      }, Math.max(0, start + (i * 1000) / rate - performance.now()));
+    }
+  });
+  return out;
+}
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+}
+
+async function errors(server: ChildServer, arrivals: Arrivals) {
+  const exact = (w: Truth['writes'][number]) => w.uncertainMs < 0.25;
+  const firstToken: number[] = [];
+  const itl: number[] = [];
+  for (const [id, a] of arrivals) {
+    const truth = await server.truth(id);
+    if (!truth || truth.writes.length !== a.length) continue;
+    const at = (k: number) => truth.monoOffsetMs + truth.writes[k]!.t;
+    if (!Number.isNaN(a[0]!) && exact(truth.writes[0]!)) firstToken.push(a[0]! - at(0));
+    for (let k = 1; k < a.length; k++) {
+      if (Number.isNaN(a[k]!) || Number.isNaN(a[k - 1]!) || !exact(truth.writes[k]!) || !exact(truth.writes[k - 1]!)) continue;
+      itl.push(Math.abs(a[k]! - a[k - 1]! - (at(k) - at(k - 1))));
+    }
+  }
+  const q = (xs: number[]) => ({ p50: +quantile(xs, 0.5).toFixed(2), p90: +quantile(xs, 0.9).toFixed(2), p99: +quantile(xs, 0.99).toFixed(2), n: xs.length });
+  return { firstTokenMs: q(firstToken), itlMs: q(itl) };
+}
+
+const server = await startChildFixtureServer();
+try {
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [name, client] of [
+      ['routebench', () => routebenchClient(server)],
+      ['bare', () => bareClient(server, false)],
+      ['bare+batch', () => bareClient(server, true)],
+    ] as const) {
+      const e = await errors(server, await client());
+      const f = (x: { p50: number; p90: number; p99: number }) => `${x.p50} / ${x.p90} / ${x.p99}`;
+      console.log(`rep ${rep}  ${name.padEnd(11)} first token p50/p90/p99 ${f(e.firstTokenMs)} ms   ITL ${f(e.itlMs)} ms   (${e.firstTokenMs.n} requests, ${e.itlMs.n} gaps)`);
+    }
+  }
+} finally {
+  await server.close();
+}
