@@ -254,14 +254,16 @@ async function execute(
       const { index, t } = nextTime.value;
       if (shouldStop()) return;
       if (index % shard.count !== shard.index) continue;
+      // Take the request from the workload (and validate it) before its send time: that work is not
+      // lateness of the send.
+      const spec = await nextSpec();
+      if (!spec) return;
       await sleepUntil(clock.now, t, stopSignal);
       if (stopSignal.aborted) return;
       while (load.maxInFlight > 0 && inFlight >= load.maxInFlight && !stopSignal.aborted) {
         await new Promise<void>((r) => slotWaiters.push(r));
       }
       if (stopSignal.aborted) return;
-      const spec = await nextSpec();
-      if (!spec) return;
       void sendOne(spec, t, phase.stage);
     }
   };
