@@ -1,6 +1,6 @@
 // Timing fidelity against the floor: how close routebench's token arrival times come to the ground truth,
 // next to the best a bare Node.js reader does under the same load on the same machine. NOT a CI test.
-//   tsx bench/fidelity-floor.ts [--reps 3] [--rate 300] [--requests 600]
+//   tsx bench/fidelity-floor.ts [--reps 3] [--rate 300] [--requests 600] [--schedule-rate 200]
 // Load: the ground-truth SSE server (packages/core/test/fixtures/sse-server.ts) in a child process,
 // open loop at --rate req/s of 32-token streams 20 ms apart (~200 streams in flight at 300 req/s), the
 // first 100 requests as warm-up. Truth: when the server's write returned (writes whose call was paused
@@ -10,6 +10,10 @@
 //   bare+batch  the same, stamped with the poll batch's start (arrival-clock.ts), as routebench does
 // If the bare reader misses a bound too, the machine (cores shared with the server, GC pauses, the
 // scheduler) sets the floor, not routebench's code.
+// Then the same for keeping an open-loop schedule (1,000 requests at --schedule-rate req/s, 4-token
+// responses, 50 warm-up): routebench's schedule delay (intended → undici writes the request) beside a
+// bare sender that waits the same way (timer, then setImmediate turns) and writes a raw request on an
+// idle keep-alive socket (intended → its write returned).
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { arrivalNow, observeReads } from '@routebench/core/arrival-clock';
@@ -18,7 +22,10 @@ import type { RequestRecord } from '@routebench/core/request-record';
 import { startChildFixtureServer, type ChildServer } from '../packages/core/test/fixtures/child-server.ts';
 import { monotonicOffsetMs, type Truth } from '../packages/core/test/fixtures/sse-server.ts';
 
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' } } });
+const { values } = parseArgs({
+  options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' }, 'schedule-rate': { type: 'string', default: '200' } },
+});
+const scheduleRate = Number(values['schedule-rate']);
 const reps = Number(values.reps);
 const rate = Number(values.rate);
 const measured = Number(values.requests);
@@ -98,6 +105,65 @@ async function errors(server: ChildServer, arrivals: Arrivals) {
   return { firstTokenMs: q(firstToken), itlMs: q(itl) };
 }
 
+const SCHEDULE_REQUESTS = 1000;
+const SCHEDULE_WARMUP = 50;
+const shortHeaders = { 'x-fixture-ttft-ms': '5', 'x-fixture-itl-ms': '2', 'x-fixture-tokens': '4' };
+
+async function routebenchSchedule(server: ChildServer): Promise<number[]> {
+  const delays: number[] = [];
+  function* specs() {
+    for (let i = 0; i < SCHEDULE_WARMUP + SCHEDULE_REQUESTS; i++) yield { model: 'm', messages: [{ role: 'user' as const, content: `q${i}` }], maxTokens: 4, headers: shortHeaders };
+  }
+  await run({ target: server.url, workload: specs(), load: { type: 'constant', rate: scheduleRate, requests: SCHEDULE_REQUESTS, warmupRequests: SCHEDULE_WARMUP } }).on('request', (r: RequestRecord) => {
+    if (r.phase === 'measure') delays.push(r.scheduleDelayMs);
+  });
+  return delays;
+}
+
+async function bareSchedule(server: ChildServer): Promise<number[]> {
+  const port = Number(new URL(server.url).port);
+  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 4, stream: true });
+  const head = Object.entries(shortHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const request = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const idle: import('node:net').Socket[] = [];
+  const all: import('node:net').Socket[] = [];
+  const open = () =>
+    new Promise<import('node:net').Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+      socket.setNoDelay(true);
+      let tail = '';
+      socket.on('data', (b: Buffer) => {
+        tail = (tail + b.toString('latin1')).slice(-5);
+        if (tail === '0\r\n\r\n') {
+          tail = '';
+          idle.push(socket); // response complete: free for the next request
+        }
+      });
+      all.push(socket);
+    });
+  for (let i = 0; i < 16; i++) idle.push(await open());
+  const delays: number[] = [];
+  const t0 = performance.now() + 20;
+  for (let i = 0; i < SCHEDULE_WARMUP + SCHEDULE_REQUESTS; i++) {
+    const due = t0 + (i * 1000) / scheduleRate;
+    await new Promise<void>((resolve) => {
+      const step = () => {
+        const left = due - performance.now();
+        if (left <= 0) return resolve();
+        if (left > 2) setTimeout(step, left - 1.5);
+        else setImmediate(step);
+      };
+      step();
+    });
+    const socket = idle.pop() ?? (await open());
+    socket.write(request);
+    if (i >= SCHEDULE_WARMUP) delays.push(performance.now() - due);
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  for (const s of all) s.destroy();
+  return delays;
+}
+
 const server = await startChildFixtureServer();
 try {
   for (let rep = 1; rep <= reps; rep++) {
@@ -109,6 +175,16 @@ try {
       const e = await errors(server, await client());
       const f = (x: { p50: number; p90: number; p99: number }) => `${x.p50} / ${x.p90} / ${x.p99}`;
       console.log(`rep ${rep}  ${name.padEnd(11)} first token p50/p90/p99 ${f(e.firstTokenMs)} ms   ITL ${f(e.itlMs)} ms   (${e.firstTokenMs.n} requests, ${e.itlMs.n} gaps)`);
+    }
+  }
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [name, sender] of [
+      ['routebench', () => routebenchSchedule(server)],
+      ['bare', () => bareSchedule(server)],
+    ] as const) {
+      const d = await sender();
+      const f = (q: number) => quantile(d, q).toFixed(2);
+      console.log(`rep ${rep}  ${name.padEnd(11)} schedule delay at ${scheduleRate} req/s p50/p95/p99/max ${f(0.5)} / ${f(0.95)} / ${f(0.99)} / ${f(1)} ms   (${d.length} requests)`);
     }
   }
 } finally {
