@@ -114,11 +114,13 @@ describe('run() against a server with known timing (child process)', { retry: 1 
     }).on('request', (r) => r.phase === 'measure' && records.push(r));
     expect(records).toHaveLength(1000);
     const delays = records.map((r) => r.scheduleDelayMs);
-    // Issue target: 2 ms at p99. Measured on an idle machine inside vitest: p50 0.3, p95 0.6-1.05, p99 2.0-3.4 ms
-    // (standalone 1.9-2.9 ms). Not GC: cutting the spin's allocations cut scavenges 5x and left p99 where it was.
+    // Issue target: 2 ms at p99. Measured on an idle machine inside vitest: p50 0.2-0.3, p95 0.54-0.73, p99
+    // 1.3-2.0 ms. Its tail is sends falling due while the client handles a response chunk that just arrived
+    // (with the server's first token 1 ms earlier, landing on the next send time, p99 was 2.0-3.4 ms);
+    // a bare sender under the same load (bench/fidelity-floor.ts) keeps p99 at 0.5-0.7 ms.
     expect(quantile(delays, 0.5)).toBeLessThan(1);
     expect(quantile(delays, 0.95)).toBeLessThan(2);
-    expect(quantile(delays, 0.99)).toBeLessThan(10);
+    expect(quantile(delays, 0.99)).toBeLessThan(5);
     // intended times are exactly 5 ms apart: no drift
     const intended = records.map((r) => r.times.intended).sort((a, b) => a - b);
     expect(intended[999]! - intended[0]!).toBeCloseTo(999 * 5, 0);
