@@ -12,15 +12,17 @@
 // scheduler) sets the floor, not routebench's code.
 // Then the same for keeping an open-loop schedule (1,000 requests at --schedule-rate req/s, 4-token
 // responses, 50 warm-up): routebench's schedule delay (intended → undici writes the request) beside a
-// bare sender that waits the same way (timer, then setImmediate turns) and writes a raw request on an
+// bare sender that waits with routebench's own pacer (sleepUntil) and writes a raw request on an
 // idle keep-alive socket (intended → its write returned).
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { arrivalNow, observeReads } from '@routebench/core/arrival-clock';
 import { run } from '@routebench/core/run';
+import { sleepUntil } from '@routebench/core/schedule';
 import type { RequestRecord } from '@routebench/core/request-record';
 import { startChildFixtureServer, type ChildServer } from '../packages/core/test/fixtures/child-server.ts';
-import { monotonicOffsetMs, type Truth } from '../packages/core/test/fixtures/sse-server.ts';
+import { errorsAgainstTruth, monotonicOffsetMs } from '../packages/core/test/fixtures/sse-server.ts';
+import { quantileSorted } from './stats.ts';
 
 const { values } = parseArgs({
   options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' }, 'schedule-rate': { type: 'string', default: '200' } },
@@ -31,6 +33,13 @@ const rate = Number(values.rate);
 const measured = Number(values.requests);
 const WARMUP = 100;
 const fixtureHeaders = (i: number) => ({ 'x-fixture-ttft-ms': String(20 + (i % 20)), 'x-fixture-itl-ms': '20', 'x-fixture-tokens': '32' });
+
+/** A raw HTTP/1.1 chat-completions request for the bare clients (keep-alive; the fixture reads x-fixture-*). */
+function rawRequest(headers: Record<string, string>, maxTokens: number): string {
+  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: maxTokens, stream: true });
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
 
 /** Per request: arrival time of each token on the monotonic clock (NaN where one read held two tokens). */
 type Arrivals = Map<string, number[]>;
@@ -52,7 +61,6 @@ async function bareClient(server: ChildServer, batch: boolean): Promise<Arrivals
   const port = Number(new URL(server.url).port);
   const mono = monotonicOffsetMs();
   const out: Arrivals = new Map();
-  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 32, stream: true });
   const start = performance.now() + 50;
   let done = 0;
   await new Promise<void>((resolve) => {
@@ -61,8 +69,7 @@ async function bareClient(server: ChildServer, batch: boolean): Promise<Arrivals
         const id = `bare-${batch}-${i}`;
         const times: number[] = [];
         if (i >= WARMUP) out.set(id, times);
-        const head = Object.entries({ ...fixtureHeaders(i), 'x-request-id': id }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-        const socket = connect(port, '127.0.0.1', () => socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+        const socket = connect(port, '127.0.0.1', () => socket.write(rawRequest({ ...fixtureHeaders(i), 'x-request-id': id }, 32)));
         if (batch) observeReads(socket);
         socket.setNoDelay(true);
         socket.on('data', (b: Buffer) => {
@@ -82,27 +89,24 @@ async function bareClient(server: ChildServer, batch: boolean): Promise<Arrivals
   return out;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+/** p50 / p90 / p99 (and count) of a series, sorted once. */
+function percentiles(xs: readonly number[]) {
+  const s = Float64Array.from(xs).sort();
+  const at = (q: number) => +quantileSorted(s, q).toFixed(2);
+  return { p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), max: at(1), n: s.length };
 }
 
 async function errors(server: ChildServer, arrivals: Arrivals) {
-  const exact = (w: Truth['writes'][number]) => w.uncertainMs < 0.25;
   const firstToken: number[] = [];
   const itl: number[] = [];
   for (const [id, a] of arrivals) {
     const truth = await server.truth(id);
     if (!truth || truth.writes.length !== a.length) continue;
-    const at = (k: number) => truth.monoOffsetMs + truth.writes[k]!.t;
-    if (!Number.isNaN(a[0]!) && exact(truth.writes[0]!)) firstToken.push(a[0]! - at(0));
-    for (let k = 1; k < a.length; k++) {
-      if (Number.isNaN(a[k]!) || Number.isNaN(a[k - 1]!) || !exact(truth.writes[k]!) || !exact(truth.writes[k - 1]!)) continue;
-      itl.push(Math.abs(a[k]! - a[k - 1]! - (at(k) - at(k - 1))));
-    }
+    const e = errorsAgainstTruth(truth, a);
+    if (e.firstTokenMs !== null) firstToken.push(e.firstTokenMs);
+    itl.push(...e.itlMs);
   }
-  const q = (xs: number[]) => ({ p50: +quantile(xs, 0.5).toFixed(2), p90: +quantile(xs, 0.9).toFixed(2), p99: +quantile(xs, 0.99).toFixed(2), n: xs.length });
-  return { firstTokenMs: q(firstToken), itlMs: q(itl) };
+  return { firstTokenMs: percentiles(firstToken), itlMs: percentiles(itl) };
 }
 
 const SCHEDULE_REQUESTS = 1000;
@@ -122,13 +126,11 @@ async function routebenchSchedule(server: ChildServer): Promise<number[]> {
 
 async function bareSchedule(server: ChildServer): Promise<number[]> {
   const port = Number(new URL(server.url).port);
-  const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'q' }], max_tokens: 4, stream: true });
-  const head = Object.entries(shortHeaders).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  const request = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-  const idle: import('node:net').Socket[] = [];
-  const all: import('node:net').Socket[] = [];
+  const request = rawRequest(shortHeaders, 4);
+  const idle: Socket[] = [];
+  const all: Socket[] = [];
   const open = () =>
-    new Promise<import('node:net').Socket>((resolve) => {
+    new Promise<Socket>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => resolve(socket));
       socket.setNoDelay(true);
       let tail = '';
@@ -146,15 +148,7 @@ async function bareSchedule(server: ChildServer): Promise<number[]> {
   const t0 = performance.now() + 20;
   for (let i = 0; i < SCHEDULE_WARMUP + SCHEDULE_REQUESTS; i++) {
     const due = t0 + (i * 1000) / scheduleRate;
-    await new Promise<void>((resolve) => {
-      const step = () => {
-        const left = due - performance.now();
-        if (left <= 0) return resolve();
-        if (left > 2) setTimeout(step, left - 1.5);
-        else setImmediate(step);
-      };
-      step();
-    });
+    await sleepUntil(() => performance.now(), due); // routebench's own pacer
     const socket = idle.pop() ?? (await open());
     socket.write(request);
     if (i >= SCHEDULE_WARMUP) delays.push(performance.now() - due);
@@ -182,9 +176,8 @@ try {
       ['routebench', () => routebenchSchedule(server)],
       ['bare', () => bareSchedule(server)],
     ] as const) {
-      const d = await sender();
-      const f = (q: number) => quantile(d, q).toFixed(2);
-      console.log(`rep ${rep}  ${name.padEnd(11)} schedule delay at ${scheduleRate} req/s p50/p95/p99/max ${f(0.5)} / ${f(0.95)} / ${f(0.99)} / ${f(1)} ms   (${d.length} requests)`);
+      const d = percentiles(await sender());
+      console.log(`rep ${rep}  ${name.padEnd(11)} schedule delay at ${scheduleRate} req/s p50/p95/p99/max ${d.p50} / ${d.p95} / ${d.p99} / ${d.max} ms   (${d.n} requests)`);
     }
   }
 } finally {
