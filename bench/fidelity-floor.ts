@@ -16,6 +16,7 @@
 // idle keep-alive socket (intended → its write returned).
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { arrivalNow, observeReads } from '@routebench/core/arrival-clock';
 import { run } from '@routebench/core/run';
 import { sleepUntil } from '@routebench/core/schedule';
@@ -24,13 +25,27 @@ import { startChildFixtureServer, type ChildServer } from '../packages/core/test
 import { errorsAgainstTruth, monotonicOffsetMs } from '../packages/core/test/fixtures/sse-server.ts';
 import { quantileSorted } from './stats.ts';
 
-const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' }, 'schedule-rate': { type: 'string', default: '200' } },
+const FlagsSchema = z.strictObject({
+  reps: z.coerce.number().int().positive(),
+  rate: z.coerce.number().positive(),
+  requests: z.coerce.number().int().positive(),
+  'schedule-rate': z.coerce.number().positive(),
 });
-const scheduleRate = Number(values['schedule-rate']);
-const reps = Number(values.reps);
-const rate = Number(values.rate);
-const measured = Number(values.requests);
+function usageError(message: string): never {
+  console.error(`fidelity-floor: ${message}`);
+  process.exit(2);
+}
+let values: Record<string, unknown> = {};
+try {
+  ({ values } = parseArgs({
+    options: { reps: { type: 'string', default: '3' }, rate: { type: 'string', default: '300' }, requests: { type: 'string', default: '600' }, 'schedule-rate': { type: 'string', default: '200' } },
+  }));
+} catch (err) {
+  usageError((err as Error).message.split('\n')[0]!);
+}
+const flags = FlagsSchema.safeParse(values);
+if (!flags.success) usageError(flags.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+const { reps, rate, requests: measured, 'schedule-rate': scheduleRate } = flags.data;
 const WARMUP = 100;
 const fixtureHeaders = (i: number) => ({ 'x-fixture-ttft-ms': String(20 + (i % 20)), 'x-fixture-itl-ms': '20', 'x-fixture-tokens': '32' });
 
