@@ -17,10 +17,10 @@
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { arrivalNow, observeReads } from '@routebench/core/arrival-clock';
+import { arrivalNow, observeReads } from '@routebench/core/client/arrival';
 import { run } from '@routebench/core/run';
-import { sleepUntil } from '@routebench/core/schedule';
-import type { RequestRecord } from '@routebench/core/request-record';
+import { sleepUntil } from '@routebench/core/load/schedule';
+import type { RequestRecord } from '@routebench/core/record/request-record';
 import { startChildFixtureServer, type ChildServer } from '../packages/core/test/fixtures/child-server.ts';
 import { errorsAgainstTruth, monotonicOffsetMs } from '../packages/core/test/fixtures/sse-server.ts';
 import { quantileSorted } from './stats.ts';

@@ -2,8 +2,8 @@
 // stubbed) against the bench SSE server. Runs inside a client process of its own (client-case.ts), so the
 // CPU, RSS and profile of that process are routebench's.
 import { run } from '../packages/core/src/run.ts';
-import type { RequestRecord } from '../packages/core/src/request-record.ts';
-import type { RequestSpecInput } from '../packages/core/src/request-spec.ts';
+import type { RequestRecord } from '../packages/core/src/record/request-record.ts';
+import type { RequestSpecInput } from '../packages/core/src/workload/request-spec.ts';
 import type { CapacityCase, FidelityCase, LongRunCase, OpenStreamsCase, ScheduleCase } from './cases.ts';
 import { slope, spread, type Spread } from './stats.ts';
 import { startWindowProfile } from './window-profiler.ts';

@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { run } from '@routebench/core/run';
-import type { RequestSpecInput } from '@routebench/core/request-spec';
+import type { RequestSpecInput } from '@routebench/core/workload/request-spec';
 import type { PodFaults } from '@routebench/sim/types';
 import { fmt, mib, table } from './table.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSseParser } from '../../packages/core/src/sse.ts';
-import { applyStreamEvent, createStreamState, resolveChunkTokens } from '../../packages/core/src/openai-stream.ts';
+import { createSseParser } from '../../packages/core/src/client/sse.ts';
+import { applyStreamEvent, createStreamState, resolveChunkTokens } from '../../packages/core/src/client/openai-stream.ts';
 import { prebuilt } from '../sse-frames.ts';
 
 /** Body of a chunked-transfer message back to plain bytes. */

@@ -2,7 +2,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../packages/core/src/run.ts';
-import type { RequestRecord } from '../../packages/core/src/request-record.ts';
+import type { RequestRecord } from '../../packages/core/src/record/request-record.ts';
 import { startServer, stopServer } from '../processes.ts';
 
 let target = '';

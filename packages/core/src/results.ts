@@ -1,10 +1,10 @@
 // Public surface of per-run results: ITL/TPOT definitions, HDR histograms, the recorder, per-second timeline,
 // the versioned summary (+ rebuild from records and exact merge), and the JSONL/CSV result files.
-export * from './itl.ts';
-export * from './histogram.ts';
-export * from './timeseries.ts';
-export * from './recorder.ts';
-export * from './summary.ts';
-export * from './merge.ts';
-export * from './jsonl.ts';
-export * from './csv-outputs.ts';
+export * from './record/itl.ts';
+export * from './record/histogram.ts';
+export * from './record/timeseries.ts';
+export * from './record/recorder.ts';
+export * from './record/summary.ts';
+export * from './record/merge.ts';
+export * from './output/jsonl.ts';
+export * from './output/csv.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../src/run.ts';
-import type { RequestRecord } from '../src/request-record.ts';
-import type { RequestSpecInput } from '../src/request-spec.ts';
+import type { RequestRecord } from '../src/record/request-record.ts';
+import type { RequestSpecInput } from '../src/workload/request-spec.ts';
 import { startChildFixtureServer, type ChildServer } from './fixtures/child-server.ts';
 import { errorsAgainstTruth, isExactWrite, monotonicOffsetMs, startFixtureServer, type FixtureServer } from './fixtures/sse-server.ts';
 

@@ -1,5 +1,5 @@
 // Test helper: a plain fetch client for the simulated gateway, and a /metrics reader.
-import { parsePrometheusText } from '@routebench/core/metrics/prom-parse';
+import { parsePrometheusText } from '@routebench/core/evidence/prom-parse';
 import { wordsText, createRng } from '@routebench/core';
 
 export interface ChatResult {

@@ -1,7 +1,7 @@
 // Reading run folders back: summary.json validated, with errors that name the folder.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseSummary, type Summary } from '@routebench/core/summary';
+import { parseSummary, type Summary } from '@routebench/core/record/summary';
 import { UsageError } from '../exit-codes.ts';
 
 /** A run folder's summary (or a summary.json path given directly). */

@@ -6,15 +6,15 @@ import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
 import { preflightScenario } from '@routebench/scenarios/runner/preflight';
-import { renderVerdictTable } from '@routebench/core/verdict';
-import { formatCompareTable } from '@routebench/core/compare';
+import { renderVerdictTable } from '@routebench/core/claims/verdict';
+import { formatCompareTable } from '@routebench/core/output/compare';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
-import type { Shard } from '@routebench/core/workers/shard';
+import type { Shard } from '@routebench/core/load/shard';
 
 export interface RunFlags {
   target?: string;

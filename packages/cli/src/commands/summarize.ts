@@ -4,10 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { readJsonl } from '@routebench/core/jsonl';
-import { RequestRecordSchema, type RequestRecord } from '@routebench/core/request-record';
-import { SummarySchema, summarizeRecords, type Summary } from '@routebench/core/summary';
-import { writeSummaryFiles } from '@routebench/core/run-outputs';
+import { readJsonl } from '@routebench/core/output/jsonl';
+import { RequestRecordSchema, type RequestRecord } from '@routebench/core/record/request-record';
+import { SummarySchema, type Summary } from '@routebench/core/record/summary';
+import { summarizeRecords } from '@routebench/core/record/summarize-records';
+import { writeSummaryFiles } from '@routebench/core/output/run-folder';
 import { UsageError } from '../exit-codes.ts';
 
 export async function summarizeRun(dir: string): Promise<{ summary: Summary; skipped: number; truncatedTail: boolean; corruptLines: number[] }> {

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios/runner/seed-table';
-import { renderVerdictTable } from '@routebench/core/verdict';
+import { renderVerdictTable } from '@routebench/core/claims/verdict';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { createProgressView } from '../progress.ts';
 import { defaultOutDir } from './run.ts';

@@ -1,7 +1,7 @@
 // --workers and --shard, shared by `run`, `table` and the manifests `k8s job` renders.
 import { InvalidArgumentError, Option } from 'commander';
-import { defaultWorkerCount } from '@routebench/core/workers/run-with-workers';
-import { parseShard, type Shard } from '@routebench/core/workers/shard';
+import { defaultWorkerCount } from '@routebench/core/load/workers';
+import { parseShard, type Shard } from '@routebench/core/load/shard';
 
 export function parseWorkers(v: string): number {
   const n = Number(v);

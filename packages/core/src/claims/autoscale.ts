@@ -2,8 +2,8 @@
 // requests. From the EPP's inference_pool_ready_pods gauge series (start, peak, end of the window) and the
 // summary's errors in the drain stage (the last load stage unless set).
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { eppTargets, gaugesOf } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -26,9 +26,9 @@ export type AutoscaleThresholds = z.infer<typeof AutoscaleThresholdsSchema>;
 export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): ClaimOutcome {
   const run = ctx.main;
   const epps = eppTargets(run);
-  const series = epps.flatMap((e) => gaugesOf(e, M.eppReadyPods));
+  const series = epps.flatMap((e) => gaugesOf(e, METRIC.eppReadyPods));
   if (series.length === 0) return inconclusive(epps.length === 0 ? 'the EPP was not scraped (inference_pool_ready_pods needed)' : 'the EPP exposed no inference_pool_ready_pods gauge');
-  const sources = [`metrics:${M.eppReadyPods}`];
+  const sources = [`metrics:${METRIC.eppReadyPods}`];
   // One pool is expected; with several, sum them per scrape time.
   const byTime = new Map<number, number>();
   for (const s of series) for (const [tm, v] of s.points) if (v !== null) byTime.set(tm, (byTime.get(tm) ?? 0) + v);

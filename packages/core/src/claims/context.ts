@@ -1,9 +1,9 @@
 // What a claim is judged on: the evidence of the main run and of its control runs. The runner fills these;
 // claims only read them (core never imports the simulator or the scenarios package).
-import type { AttributionResult } from '../attribution/attribute.ts';
-import type { MetricsEvidence } from '../metrics/evidence.ts';
-import type { RequestRecord } from '../request-record.ts';
-import type { Summary } from '../summary.ts';
+import type { AttributionResult } from '../evidence/attribution/attribute.ts';
+import type { MetricsEvidence } from '../evidence/metrics-evidence.ts';
+import type { RequestRecord } from '../record/request-record.ts';
+import type { Summary } from '../record/summary.ts';
 
 export type PodRole = 'both' | 'prefill' | 'decode';
 

@@ -2,7 +2,7 @@
 // random picker would give for the same group sizes. With k pods and n requests per group, a uniform random
 // picker's expected dominant share E[max(multinomial(n, 1/k))]/n is well above 1/k for small n (2 pods,
 // n = 8: 0.64), so "above 1/k" proves nothing; the baseline must be this expectation.
-import { createRng } from '../rng.ts';
+import { createRng } from '../workload/rng.ts';
 import type { RunEvidence } from './context.ts';
 
 export const UNKNOWN_POD = 'unknown';

@@ -1,9 +1,9 @@
 // The claim registry and evaluateClaims(): parse every claim's thresholds (strict, with defaults), judge it
 // on the evidence, and return one Verdict per claim in the scenario's order.
 import type { z } from 'zod';
-import type { Verdict } from '../verdict.ts';
+import type { Verdict } from './verdict.ts';
 import { AutoscaleThresholdsSchema, evaluateAutoscale } from './autoscale.ts';
-import { ClaimConfigError, inconclusive, makeVerdict, parseThresholds, runLevelProblem, type ClaimInput, type ClaimOutcome } from './claim-kit.ts';
+import { ClaimConfigError, inconclusive, makeVerdict, parseThresholds, runLevelProblem, type ClaimInput, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { evaluateKvUtilization, KvUtilizationThresholdsSchema } from './kv-utilization.ts';
 import { evaluateLatencySlo, LatencySloThresholdsSchema } from './latency-slo.ts';

@@ -1,7 +1,7 @@
 // Reading scraped metrics for claims: which targets are pods (and in which role), counter sums, and
 // whether a target's numbers can be trusted (a target without a before/after pair is not evidence).
-import type { CounterDelta, GaugeSeries, HistogramDelta, MetricsEvidence, TargetEvidence } from '../metrics/evidence.ts';
-import { onePerGeneration } from '../metrics/evidence-query.ts';
+import type { CounterDelta, GaugeSeries, HistogramDelta, MetricsEvidence, TargetEvidence } from '../evidence/metrics-evidence.ts';
+import { onePerGeneration } from '../evidence/evidence-query.ts';
 import type { PodRole, RunEvidence } from './context.ts';
 
 export const isEppTarget = (t: TargetEvidence): boolean => t.role === 'epp' || t.name === 'epp';

@@ -1,6 +1,6 @@
 // The claims engine: evidence of a run (and its controls) → Pass / Fail / Inconclusive verdicts.
 export * from './context.ts';
-export { ClaimConfigError, parseThresholds, type ClaimInput, type ClaimOutcome } from './claim-kit.ts';
+export { ClaimConfigError, parseThresholds, type ClaimInput, type ClaimOutcome } from './claim-outcome.ts';
 export * from './evaluate.ts';
 export * from './render.ts';
 export { expectedRandomDominantShare } from './dominant-share.ts';

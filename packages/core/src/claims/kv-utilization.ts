@@ -5,8 +5,8 @@
 // at most maxImbalance and, when a random-picker control ran, clearly below the control's spread (a random
 // picker also balances KV on average over a run, so only the moment-to-moment spread separates them).
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { gaugesOf, podTargets, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -49,14 +49,14 @@ export interface KvSpread {
 export function measureKvSpread(run: RunEvidence, minMeanUsage: number, minSamples: number): KvSpread | { problem: string } {
   const pods = podTargets(run, ['both', 'decode']);
   if (pods.length === 0) return { problem: 'no pod metrics scraped' };
-  const missing = pods.filter((t) => gaugesOf(t, M.kvUsage).length === 0);
+  const missing = pods.filter((t) => gaugesOf(t, METRIC.kvUsage).length === 0);
   if (missing.length > 0) return { problem: `no vllm:kv_cache_usage_perc gauge from ${missing.map((t) => t.name).join(', ')}` };
   if (pods.length < 2) return { problem: 'only one pod scraped; KV balance needs at least two' };
   const untrusted = untrustedTargets(run, pods);
   if (untrusted) return { problem: untrusted };
   const series = pods.map((t) => ({
     name: t.name,
-    points: gaugesOf(t, M.kvUsage)
+    points: gaugesOf(t, METRIC.kvUsage)
       .flatMap((g) => g.points)
       .filter((p): p is [number, number] => p[1] !== null)
       .sort((a, b) => a[0] - b[0]),
@@ -114,7 +114,7 @@ export function measureKvPicks(run: RunEvidence, tieEpsilon: number): KvPicks | 
   const series = new Map(
     pods.map((t) => [
       t.name,
-      gaugesOf(t, M.kvUsage)
+      gaugesOf(t, METRIC.kvUsage)
         .flatMap((g) => g.points)
         .filter((p): p is [number, number] => p[1] !== null)
         .sort((a, b) => a[0] - b[0]),
@@ -190,7 +190,7 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
   }
   const m = measureKvSpread(ctx.main, t.minMeanUsage, t.minSamples);
   if ('problem' in m) return inconclusive(m.problem);
-  const sources = [`metrics:${M.kvUsage}`];
+  const sources = [`metrics:${METRIC.kvUsage}`];
   const controlName = t.control ?? DEFAULT_KV_CONTROL;
   const control = ctx.controls[controlName];
   if (t.control && !control) return inconclusive(`control run '${t.control}' is required but missing`, sources);

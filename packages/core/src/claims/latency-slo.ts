@@ -3,8 +3,8 @@
 // default). Goodput is exact from the records when the runner passes them; otherwise it is a lower bound
 // from the histograms (Fréchet: P(all met) ≥ Σ P(each met) − (k − 1)), so it can only under-state goodput.
 import { z } from 'zod';
-import type { DimensionStats, LatencyStats } from '../summary.ts';
-import { count, inconclusive, positive, share, type ClaimOutcome } from './claim-kit.ts';
+import type { DimensionStats, LatencyStats } from '../record/summary.ts';
+import { count, inconclusive, positive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { ms, num, pct, round } from './format.ts';
 

@@ -4,9 +4,9 @@
 // otherwise from aggregates: the client's ok count per model against the pods' per-model
 // vllm:request_success deltas (label model_name), and the 404 count for the unknown-model slice.
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import type { RequestRecord } from '../request-record.ts';
-import { inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import type { RequestRecord } from '../record/request-record.ts';
+import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { podTargets, seriesOf, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -91,13 +91,13 @@ function tallyAggregates(run: RunEvidence, t: ModelRoutingThresholds): Tally | {
     .filter((k) => k.startsWith('model:'))
     .map((k) => k.slice(6));
   const pods = podTargets(run, ['both', 'decode']);
-  const withModel = pods.filter((p) => p.counters.some((c) => c.metric === M.requestSuccess && c.labels.model_name));
+  const withModel = pods.filter((p) => p.counters.some((c) => c.metric === METRIC.requestSuccess && c.labels.model_name));
   if (withModel.length === 0) return { problem: 'no per-request records and no per-model vllm:request_success counters: the served model cannot be checked' };
   const untrusted = untrustedTargets(run, withModel);
   if (untrusted) return { problem: untrusted };
   const serverByModel: Record<string, number> = {};
   for (const p of withModel)
-    for (const c of seriesOf(p, M.requestSuccess)) if (c.labels.model_name) serverByModel[c.labels.model_name] = (serverByModel[c.labels.model_name] ?? 0) + c.delta;
+    for (const c of seriesOf(p, METRIC.requestSuccess)) if (c.labels.model_name) serverByModel[c.labels.model_name] = (serverByModel[c.labels.model_name] ?? 0) + c.delta;
   // A model is served when the deployment says so, else when some pod reported serving it.
   const isServed = (m: string) => (served ? served.has(m) : m in serverByModel || !unknownDim);
   const knownModels = models.filter(isServed);

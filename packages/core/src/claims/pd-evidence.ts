@@ -1,7 +1,7 @@
 // P/D evidence read by pd-selective and pd-transfer: the EPP's disaggregation decisions and the prefill /
 // decode pods' counters.
-import type { TargetEvidence } from '../metrics/evidence.ts';
-import { M } from './metric-ids.ts';
+import type { TargetEvidence } from '../evidence/metrics-evidence.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import type { RunEvidence } from './context.ts';
 import { eppTargets, hasCounter, podTargets, seriesOf } from './evidence-read.ts';
 
@@ -17,12 +17,12 @@ export interface DisaggDecisions {
  * the deprecated pd_decision_total with the same increments; only the newest generation is counted.
  */
 export function disaggDecisions(run: RunEvidence): DisaggDecisions | null {
-  const targets = eppTargets(run).filter((t) => hasCounter(t, M.disaggDecision));
+  const targets = eppTargets(run).filter((t) => hasCounter(t, METRIC.disaggDecision));
   if (targets.length === 0) return null;
   const byType: Record<string, number> = {};
   let exposedAs = '';
   for (const t of targets)
-    for (const c of seriesOf(t, M.disaggDecision)) {
+    for (const c of seriesOf(t, METRIC.disaggDecision)) {
       exposedAs = c.exposedAs;
       const k = c.labels.decision_type ?? 'unknown';
       byType[k] = (byType[k] ?? 0) + c.delta;

@@ -3,8 +3,8 @@
 // (llm_d_inference_scheduler_disagg_decision_total{decision_type}) and the prefill pods' request deltas
 // are compared with the run's short and long request counts (summary dimensions tag:class=short / long).
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import { inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { counterSum, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -31,7 +31,7 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
 
   const sources: string[] = ['summary:tags'];
   const decisions = disaggDecisions(run);
-  const prefill = prefillPods(run).filter((p) => p.counters.some((c) => c.metric === M.requestSuccess));
+  const prefill = prefillPods(run).filter((p) => p.counters.some((c) => c.metric === METRIC.requestSuccess));
   if (!decisions && prefill.length === 0)
     return inconclusive('neither the EPP disaggregation decisions (llm_d_inference_scheduler_disagg_decision_total) nor prefill-pod counters were scraped', sources);
   const untrusted = untrustedTargets(run, [...(decisions?.targets ?? []), ...prefill]);
@@ -47,7 +47,7 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
   let prefillRequests: number | null = null;
   if (prefill.length > 0) {
     sources.push('metrics:vllm:request_success_total{role=prefill}');
-    prefillRequests = prefill.reduce((a, p) => a + counterSum(p, M.requestSuccess), 0);
+    prefillRequests = prefill.reduce((a, p) => a + counterSum(p, METRIC.requestSuccess), 0);
     if (!decisions) split = prefillRequests;
   }
   const tolShort = Math.max(1, t.tolerance * nShort);

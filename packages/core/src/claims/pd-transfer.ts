@@ -4,8 +4,8 @@
 // tokens they computed in prefill (vllm:request_prefill_kv_computed_tokens sum) are small next to their
 // prompt tokens. The MIG case of the seed (CUDA IPC blocked) shows as failed transfers and full recompute.
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { counterSum, hasCounter, histogramsOf, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -20,11 +20,11 @@ export const PdTransferThresholdsSchema = z.strictObject({
 });
 export type PdTransferThresholds = z.infer<typeof PdTransferThresholdsSchema>;
 
-const NIXL_FAILED = M.nixlFailedTransfers;
-const EXT_HITS = M.externalHits;
-const EXT_QUERIES = M.externalQueries;
-const KV_COMPUTED = M.prefillKvComputed;
-const NIXL_XFER = M.nixlXferTime;
+const NIXL_FAILED = METRIC.nixlFailedTransfers;
+const EXT_HITS = METRIC.externalHits;
+const EXT_QUERIES = METRIC.externalQueries;
+const KV_COMPUTED = METRIC.prefillKvComputed;
+const NIXL_XFER = METRIC.nixlXferTime;
 
 export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): ClaimOutcome {
   const run = ctx.main;
@@ -39,7 +39,7 @@ export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): 
   const failed = decode.reduce((a, p) => a + counterSum(p, NIXL_FAILED), 0);
   const extHits = decode.reduce((a, p) => a + counterSum(p, EXT_HITS), 0);
   const extQueries = decode.reduce((a, p) => a + counterSum(p, EXT_QUERIES), 0);
-  const prompt = decode.reduce((a, p) => a + counterSum(p, M.promptTokens), 0);
+  const prompt = decode.reduce((a, p) => a + counterSum(p, METRIC.promptTokens), 0);
   const computedHists = decode.flatMap((p) => histogramsOf(p, KV_COMPUTED));
   const computed = computedHists.length > 0 ? computedHists.reduce((a, h) => a + h.sumDelta, 0) : null;
   if (computed !== null) sources.push(`metrics:${KV_COMPUTED}`);
@@ -48,7 +48,7 @@ export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): 
   const splits = decisions ? splitDecisions(decisions) : null;
   if (decisions) sources.push(`metrics:${decisions.exposedAs}`);
   const prefill = prefillPods(run);
-  const prefillRequests = prefill.length > 0 ? prefill.reduce((a, p) => a + counterSum(p, M.requestSuccess), 0) : null;
+  const prefillRequests = prefill.length > 0 ? prefill.reduce((a, p) => a + counterSum(p, METRIC.requestSuccess), 0) : null;
 
   if (extQueries === 0 && failed === 0)
     return inconclusive(`no KV transfer was attempted (decode pods fetched 0 external tokens${splits !== null ? `, ${num(splits)} P/D splits` : ''}); send long prompts so requests are split`, sources);

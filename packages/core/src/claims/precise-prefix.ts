@@ -3,7 +3,7 @@
 // failure, KV events not reaching the EPP), and the routing outcome — group affinity on the serving (decode)
 // pods measured as in prefix-affinity, against a random picker and the control run.
 import { z } from 'zod';
-import { type ClaimOutcome } from './claim-kit.ts';
+import { type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { pct } from './format.ts';
 import { judgeAffinity, PrefixAffinityThresholdsSchema } from './prefix-affinity.ts';

@@ -3,7 +3,7 @@
 // the thresholds and beat a random picker by a margin: the analytic expectation for the same group sizes,
 // or the random-picker control run's measured value when that is higher.
 import { z } from 'zod';
-import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { measureAffinity, type AffinityMeasure } from './affinity.ts';
 import { pct, round } from './format.ts';

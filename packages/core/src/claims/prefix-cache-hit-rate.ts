@@ -3,8 +3,8 @@
 // the client-side usage.prompt_tokens_details.cached_tokens / prompt_tokens as a second view; compared with
 // the zero-reuse control (same lengths, nothing to share) when it ran.
 import { z } from 'zod';
-import { M } from './metric-ids.ts';
-import { inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { counterSum, hasCounter, metricSource, podTargets, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -30,7 +30,7 @@ export interface HitRate {
 
 /** Server-side rate (preferred), else client-side cached/prompt tokens when the server reported any. */
 export function measureHitRate(run: RunEvidence): HitRate | { problem: string } {
-  const pods = podTargets(run).filter((t) => hasCounter(t, M.prefixCacheQueries));
+  const pods = podTargets(run).filter((t) => hasCounter(t, METRIC.prefixCacheQueries));
   if (pods.length > 0) {
     // A pod that could not be scraped may have served cached requests: the cluster rate would be a guess.
     const untrusted = untrustedTargets(run, podTargets(run));
@@ -39,8 +39,8 @@ export function measureHitRate(run: RunEvidence): HitRate | { problem: string } 
     let hits = 0;
     let queries = 0;
     for (const t of pods) {
-      const h = counterSum(t, M.prefixCacheHits);
-      const q = counterSum(t, M.prefixCacheQueries);
+      const h = counterSum(t, METRIC.prefixCacheHits);
+      const q = counterSum(t, METRIC.prefixCacheQueries);
       perPod[t.name] = { hits: h, queries: q, rate: q > 0 ? round(h / q) : null };
       hits += h;
       queries += q;

@@ -3,10 +3,10 @@
 // counter deltas (vllm:request_success, the seed's cumulative-counter method) or the EPP's per-pod
 // scheduling attempts. Jain's fairness index is reported alongside.
 import { z } from 'zod';
-import { splitFromEppAttempts, splitFromPodCounters } from '../attribution/split.ts';
-import { createPodResolver } from '../attribution/pod-identity.ts';
-import { aliasesFromEvidence } from '../attribution/pod-identity.ts';
-import { count, inconclusive, share, type ClaimOutcome } from './claim-kit.ts';
+import { splitFromEppAttempts, splitFromPodCounters } from '../evidence/attribution/split.ts';
+import { createPodResolver } from '../evidence/attribution/pod-identity.ts';
+import { aliasesFromEvidence } from '../evidence/attribution/pod-identity.ts';
+import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { podTargets, untrustedTargets } from './evidence-read.ts';
 import { servingPods } from './affinity.ts';

@@ -1,5 +1,5 @@
 // Markdown for verdicts.md: the seed-style table, then a short evidence section per claim.
-import { renderVerdictTable, type Verdict, type VerdictStatus } from '../verdict.ts';
+import { renderVerdictTable, type Verdict, type VerdictStatus } from './verdict.ts';
 
 const fmt = (v: unknown): string => {
   if (v === null || v === undefined) return 'n/a';

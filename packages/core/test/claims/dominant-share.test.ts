@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../../src/rng.ts';
+import { createRng } from '../../src/workload/rng.ts';
 import { dominantShares, expectedRandomDominantShare } from '../../src/claims/dominant-share.ts';
 
 describe('expectedRandomDominantShare', () => {

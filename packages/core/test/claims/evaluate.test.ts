@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ClaimConfigError } from '../../src/claims/claim-kit.ts';
+import { ClaimConfigError } from '../../src/claims/claim-outcome.ts';
 import { ENGINE_CLAIM_IDS, evaluateClaims, parseClaims } from '../../src/claims/evaluate.ts';
 import { combineVerdicts, renderVerdictsMarkdown } from '../../src/claims/render.ts';
-import { VerdictSchema } from '../../src/verdict.ts';
+import { VerdictSchema } from '../../src/claims/verdict.ts';
 import { ctx, groupedRecords, run } from './evidence-fixtures.ts';
 
 // Threshold fields the scenario presets use (packages/scenarios/src/presets/*.ts): they must keep parsing.

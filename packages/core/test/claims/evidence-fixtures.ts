@@ -1,14 +1,15 @@
 // Evidence for claim tests, built by the real code paths: Summaries from summarizeRecords() over seeded
 // synthetic records, MetricsEvidence from startCollector() scraping loopback servers that serve exposition
 // text written here (vLLM pod and EPP families, as prometheus_client renders them).
-import { startCollector } from '../../src/metrics/collector.ts';
-import type { MetricsEvidence } from '../../src/metrics/evidence.ts';
-import { createRng } from '../../src/rng.ts';
-import type { RequestRecord } from '../../src/request-record.ts';
-import { summarizeRecords, type Summary } from '../../src/summary.ts';
+import { startCollector } from '../../src/evidence/collector.ts';
+import type { MetricsEvidence } from '../../src/evidence/metrics-evidence.ts';
+import { createRng } from '../../src/workload/rng.ts';
+import type { RequestRecord } from '../../src/record/request-record.ts';
+import { type Summary } from '../../src/record/summary.ts';
+import { summarizeRecords } from '../../src/record/summarize-records.ts';
 import type { ClaimContext, RunEvidence } from '../../src/claims/context.ts';
-import { makeRecord } from '../record-fixtures.ts';
-import { sendText, startExpositionServer, until, type ExpositionServer } from '../metrics/exposition-server.ts';
+import { makeRecord } from '../record/record-fixtures.ts';
+import { sendText, startExpositionServer, until, type ExpositionServer } from '../evidence/exposition-server.ts';
 
 export const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClaims } from '../../src/claims/evaluate.ts';
-import type { RequestRecord } from '../../src/request-record.ts';
+import type { RequestRecord } from '../../src/record/request-record.ts';
 import { ctx, rec, run } from './evidence-fixtures.ts';
 
 // 100 requests, TTFT 10..109 ms (so p90 ≈ 99 ms), TPOT 20 ms; every 10th has a 250 ms e2e tail.

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateClaims } from '../../src/claims/evaluate.ts';
-import type { RequestRecord } from '../../src/request-record.ts';
+import type { RequestRecord } from '../../src/record/request-record.ts';
 import { closeFixtureServers, collect, ctx, rec, run, vllmText } from './evidence-fixtures.ts';
 
 afterAll(closeFixtureServers);

@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, type RunOptions } from '../../src/run.ts';
-import type { RequestRecord } from '../../src/request-record.ts';
-import type { RequestSpecInput } from '../../src/request-spec.ts';
-import type { Summary } from '../../src/summary.ts';
-import type { LoadSpecInput } from '../../src/load-spec.ts';
+import type { RequestRecord } from '../../src/record/request-record.ts';
+import type { RequestSpecInput } from '../../src/workload/request-spec.ts';
+import type { Summary } from '../../src/record/summary.ts';
+import type { LoadSpecInput } from '../../src/load/load-spec.ts';
 import { startFaultServer, type FaultServer } from '../fixtures/fault-server.ts';
 import { selfSignedCert } from '../fixtures/self-signed.ts';
 

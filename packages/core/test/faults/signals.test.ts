@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type FaultServer } from '../fixtures/fault-server.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+const ROOT = resolve(fileURLToPath(new URL('./', import.meta.url)), '../../../..');
 const CLI = join(ROOT, 'packages/cli/src/main.ts');
 const RUN_TS = join(ROOT, 'packages/core/src/run.ts');
 

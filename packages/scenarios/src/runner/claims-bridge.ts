@@ -1,7 +1,7 @@
 // Hands a scenario's claims and its runs' evidence to core's claims engine.
 import { evaluateClaims } from '@routebench/core/claims/index';
 import type { RunEvidence } from '@routebench/core/claims/context';
-import type { Verdict } from '@routebench/core/verdict';
+import type { Verdict } from '@routebench/core/claims/verdict';
 import type { Scenario } from '../scenario.ts';
 
 export type { RunEvidence };

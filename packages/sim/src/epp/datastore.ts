@@ -2,7 +2,7 @@
 // (--refresh-metrics-interval=50ms) it scrapes each pod's /metrics over HTTP and keeps the first series
 // of each family (vLLM exports no timestamps). A pod joins the candidate set once /health/ready has
 // answered 200 (Kubernetes readiness) and it has been scraped; it leaves when its metrics go stale.
-import { parsePrometheusText, type PromFamily } from '@routebench/core/metrics/prom-parse';
+import { parsePrometheusText, type PromFamily } from '@routebench/core/evidence/prom-parse';
 import type { PodRole } from '../types.ts';
 import type { Endpoint, EndpointMetrics } from './scheduling-types.ts';
 

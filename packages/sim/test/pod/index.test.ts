@@ -2,7 +2,7 @@
 // error shapes, 404 unknown model, 400 context length, 429 queue full, health/readiness, drain.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
-import { encode, renderChat } from '@routebench/core/tokenizer';
+import { encode, renderChat } from '@routebench/core/workload/tokenizer';
 import { rawRequest, chatBody, scrape, metricValue } from './raw-http.ts';
 
 const pods: SimPod[] = [];

@@ -3,8 +3,8 @@
 // transfer versus a broken one (MIG: CUDA IPC blocked → transfer fails, decode recomputes).
 import { describe, it, expect, afterAll } from 'vitest';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
-import { encode, renderChat, wordsText } from '@routebench/core/tokenizer';
-import { createRng } from '@routebench/core/rng';
+import { encode, renderChat, wordsText } from '@routebench/core/workload/tokenizer';
+import { createRng } from '@routebench/core/workload/rng';
 import { rawRequest, chatBody, scrape, metricValue } from './raw-http.ts';
 
 const pods: SimPod[] = [];

@@ -1,0 +1,383 @@
+// The OpenAI-compatible streaming client: one undici Pool per target origin, sized by the caller
+// (no silent connection caps: the pool is never smaller than the concurrency the load asks for).
+// Each `send` turns one RequestSpec into one RequestRecord; it never throws for request failures —
+// every failure becomes a classified error in the record, so the run goes on.
+import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
+import { observeReads } from './arrival.ts';
+import type { RunClock } from './clock.ts';
+import { createSseParser } from './sse.ts';
+import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError } from './openai-stream.ts';
+import type { RequestSpec } from '../workload/request-spec.ts';
+import { tpotMs } from '../record/itl.ts';
+import type { ErrorClass, RequestRecord } from '../record/request-record.ts';
+
+export const DEFAULT_CAPTURE_HEADERS = [
+  'x-inference-pod',
+  'x-inference-namespace',
+  'x-inference-port',
+  'x-gateway-destination-endpoint-served',
+  'x-conformance-test-served-endpoint',
+  'x-session-token',
+  'x-request-id',
+  'x-went-into-resp-headers',
+] as const;
+
+/** Headers that name the serving pod, most specific first. */
+export const DEFAULT_POD_HEADERS = ['x-inference-pod', 'x-gateway-destination-endpoint-served', 'x-conformance-test-served-endpoint'] as const;
+
+export interface ClientOptions {
+  /** Base URL of the gateway, e.g. http://127.0.0.1:8080 (a path prefix is kept: http://h/prefix → /prefix/v1/...). */
+  target: string;
+  /** Sockets to open: at least the peak number of requests in flight. null = unlimited. */
+  connections: number | null;
+  /** Sent as `Authorization: Bearer …`; never recorded, logged or echoed in errors. */
+  apiKey?: string;
+  /** Extra headers on every request (routing headers, etc.). */
+  headers?: Record<string, string>;
+  /** Response headers to keep in each record (lower-case). */
+  captureHeaders?: readonly string[];
+  podHeaders?: readonly string[];
+  /** Ask for `continuous_usage_stats` so each chunk's token count is exact (vLLM supports it). */
+  continuousUsage?: boolean;
+  /** Skip TLS certificate verification (explicit opt-in). */
+  insecure?: boolean;
+  /** Largest single SSE event accepted before the request is failed as malformed. */
+  maxEventBytes?: number;
+  /** Largest error body kept from a non-2xx response. */
+  maxErrorBodyBytes?: number;
+}
+
+export interface SendContext {
+  seq: number;
+  requestId: string;
+  phase: 'warmup' | 'measure';
+  stage: number;
+  worker?: number;
+  /** Intended send time on the run clock (ms). */
+  intended: number;
+  timeoutMs: number;
+  stallTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamingClient {
+  send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord>;
+  close(): Promise<void>;
+}
+
+export function buildRequestBody(spec: RequestSpec, continuousUsage: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: spec.model };
+  if (spec.api === 'chat') body.messages = spec.messages;
+  else body.prompt = spec.prompt;
+  body.max_tokens = spec.maxTokens;
+  body.stream = true;
+  body.stream_options = continuousUsage ? { include_usage: true, continuous_usage_stats: true } : { include_usage: true };
+  if (spec.ignoreEos) {
+    body.ignore_eos = true;
+    body.min_tokens = spec.maxTokens;
+  }
+  if (spec.extraBody) Object.assign(body, spec.extraBody);
+  return body;
+}
+
+class TimeoutAbort extends Error {}
+class CancelAbort extends Error {}
+class GuardAbort extends Error {
+  constructor(readonly info: StreamError) {
+    super(info.message);
+  }
+}
+
+export function createStreamingClient(opts: ClientOptions, clock: RunClock): StreamingClient {
+  const url = new URL(opts.target);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const pool = new Pool(url.origin, {
+    connections: opts.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    // Our own deadlines apply (headers = whole-request timeout, body gaps = stall timeout per request).
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: observingConnector(buildConnector({ rejectUnauthorized: !opts.insecure })),
+  });
+  const capture = (opts.captureHeaders ?? DEFAULT_CAPTURE_HEADERS).map((h) => h.toLowerCase());
+  const podHeaders = (opts.podHeaders ?? DEFAULT_POD_HEADERS).map((h) => h.toLowerCase());
+  const continuousUsage = opts.continuousUsage ?? true;
+  const maxEventBytes = opts.maxEventBytes ?? 16 * 1024 * 1024;
+  const maxErrorBody = opts.maxErrorBodyBytes ?? 64 * 1024;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    ...lowerKeys(opts.headers ?? {}),
+  };
+  if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
+  // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
+  const secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [];
+
+  function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
+    return new Promise<RequestRecord>((resolve) => {
+      const path = `${prefix}${spec.api === 'chat' ? '/v1/chat/completions' : '/v1/completions'}`;
+      const body = JSON.stringify(buildRequestBody(spec, continuousUsage));
+      const headers = { ...baseHeaders, ...lowerKeys(spec.headers), 'x-request-id': ctx.requestId };
+
+      // When the request went out. Re-stamped in onRequestStart, when undici actually writes it to a
+      // socket: with keep-alive reuse undici waits a loop turn or two before reusing a socket, and that
+      // wait is the client's lateness (schedule delay), not the server's TTFT.
+      let sent = clock.now();
+      let headersAt: number | null = null;
+      let status: number | null = null;
+      let captured: Record<string, string> = {};
+      let isEventStream = false;
+      let errorBody = '';
+      let controller: Dispatcher.DispatchController | null = null;
+      let finished = false;
+      let abortReason: Error | null = null;
+      const state = createStreamState();
+      // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
+      let lastChunkAt = sent;
+      const parser = createSseParser((ev) => {
+        if (state.error || state.done) return;
+        if (!applyStreamEvent(state, ev.data, lastChunkAt)) abort(new GuardAbort(state.error!));
+      });
+
+      const abort = (reason: Error) => {
+        if (abortReason) return;
+        abortReason = reason;
+        controller?.abort(reason);
+      };
+      const deadline = setTimeout(() => abort(new TimeoutAbort(`request exceeded its ${ctx.timeoutMs} ms timeout`)), ctx.timeoutMs);
+      let stallTimer: NodeJS.Timeout | null = null;
+      const armStall = () => {
+        if (stallTimer) stallTimer.refresh();
+        else stallTimer = setTimeout(() => abort(new GuardAbort({ errorClass: 'stall', message: `no data for ${ctx.stallTimeoutMs} ms mid-stream`, code: null })), ctx.stallTimeoutMs);
+      };
+      const onAbortSignal = () => abort(new CancelAbort('cancelled by caller'));
+      if (ctx.signal) {
+        if (ctx.signal.aborted) {
+          clearTimeout(deadline);
+          resolve(finish('cancelled', 'cancelled', 'cancelled before send'));
+          return;
+        }
+        ctx.signal.addEventListener('abort', onAbortSignal, { once: true });
+      }
+
+      function finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null): RequestRecord {
+        finished = true;
+        clearTimeout(deadline);
+        if (stallTimer) clearTimeout(stallTimer);
+        ctx.signal?.removeEventListener('abort', onAbortSignal);
+        const end = clock.now();
+        const { tokens, source } = resolveChunkTokens(state);
+        const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
+        const chunks: [number, number][] = state.chunkTimes.map((t, i) => [round3(t - firstToken!), tokens[i]!]);
+        const completion = state.usage.completionTokens ?? (tokens.length > 0 ? tokens.reduce((a, b) => a + b, 0) : null);
+        const ok = statusKind === 'ok';
+        const ttft = firstToken !== null ? firstToken - sent : null;
+        const e2e = ok ? end - sent : null;
+        const podHeader = podHeaders.find((h) => captured[h] !== undefined);
+        return {
+          seq: ctx.seq,
+          requestId: ctx.requestId,
+          phase: ctx.phase,
+          stage: ctx.stage,
+          worker: ctx.worker ?? 0,
+          api: spec.api,
+          model: spec.model,
+          servedModel: state.servedModel,
+          responseId: state.responseId,
+          groupId: spec.groupId ?? null,
+          sessionId: spec.sessionId ?? null,
+          tags: spec.tags,
+          status: statusKind,
+          httpStatus: status,
+          errorClass,
+          errorMessage: message === null ? null : redact(message, secrets),
+          finishReason: state.finishReason,
+          times: { intended: round3(ctx.intended), sent: round3(sent), headers: nr3(headersAt), firstToken: nr3(firstToken), end: round3(end) },
+          ttftMs: nr3(ttft),
+          e2eMs: nr3(e2e),
+          tpotMs: nr3(ok ? tpotMs(e2e, ttft, completion) : null),
+          scheduleDelayMs: round3(sent - ctx.intended),
+          latencyFromIntendedMs: round3(end - ctx.intended),
+          chunks,
+          tokenSource: source,
+          promptTokens: state.usage.promptTokens,
+          completionTokens: completion,
+          cachedTokens: state.usage.cachedTokens,
+          headers: captured,
+          pod: podHeader ? captured[podHeader]! : null,
+          podSource: podHeader ? `header:${podHeader}` : null,
+        };
+      }
+
+      function settleError(err: Error | null): void {
+        if (finished) return;
+        const reason = abortReason ?? err;
+        if (reason instanceof CancelAbort) return resolve(finish('cancelled', 'cancelled', reason.message));
+        if (reason instanceof TimeoutAbort) return resolve(finish('error', 'timeout', reason.message));
+        if (reason instanceof GuardAbort) return resolve(finish('error', reason.info.errorClass, reason.info.message));
+        resolve(finish('error', classifyTransportError(reason, headersAt !== null), describeTransportError(reason)));
+      }
+
+      const handler: Dispatcher.DispatchHandler = {
+        onRequestStart(c) {
+          controller = c;
+          sent = clock.now();
+          lastChunkAt = sent;
+          if (abortReason) c.abort(abortReason);
+        },
+        onResponseStart(_c, statusCode, resHeaders) {
+          if (statusCode < 200) return; // 1xx informational
+          // Never before the request went out (see arrival-clock.ts on batches read in one poll phase).
+          headersAt = Math.max(clock.arrival(), sent);
+          lastChunkAt = headersAt;
+          status = statusCode;
+          // Captured headers are written to every output (and name pods): a server that reflects the
+          // Authorization header into one of them must not put the key there.
+          captured = redactValues(pickHeaders(resHeaders, capture, statusCode === 429 ? ['retry-after'] : []), secrets);
+          const ct = String(resHeaders['content-type'] ?? '');
+          isEventStream = ct.includes('text/event-stream');
+          if (statusCode >= 200 && statusCode < 300) armStall();
+        },
+        onResponseData(_c, chunk) {
+          const t = Math.max(clock.arrival(), lastChunkAt);
+          if (stallTimer) stallTimer.refresh();
+          if (status === null || status >= 300 || !isEventStream) {
+            if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
+            return;
+          }
+          lastChunkAt = t;
+          parser.push(chunk);
+          if (parser.pendingChars > maxEventBytes && !abortReason) {
+            abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${maxEventBytes} bytes`, code: null }));
+          }
+        },
+        onResponseEnd() {
+          if (finished) return;
+          if (abortReason) return settleError(abortReason);
+          if (status === null) return resolve(finish('error', 'reset', 'response ended without a status'));
+          if (status < 200 || status >= 300) {
+            const payload = safeJson(errorBody);
+            const e = extractErrorPayload(payload);
+            const msg = e ? e.message : errorBody.trim().slice(0, 500) || `HTTP ${status}`;
+            const retry = captured['retry-after'] ? ` (retry-after: ${captured['retry-after']})` : '';
+            return resolve(finish('error', status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx', `HTTP ${status}: ${msg}${retry}`));
+          }
+          if (!isEventStream) {
+            return resolve(finish('error', 'malformed', `expected content-type text/event-stream for a streaming request, got a non-stream body: ${errorBody.slice(0, 120)}`));
+          }
+          const rest = parser.end();
+          if (state.error) return resolve(finish('error', state.error.errorClass, state.error.message));
+          if (!state.done) {
+            const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
+            return resolve(finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));
+          }
+          if (state.chunkTimes.length === 0) return resolve(finish('error', 'truncated', 'stream finished with no content tokens'));
+          resolve(finish('ok', null, null));
+        },
+        onResponseError(_c, err) {
+          settleError(err);
+        },
+      };
+
+      try {
+        pool.dispatch({ method: 'POST', path, headers, body }, handler);
+      } catch (err) {
+        settleError(err as Error);
+      }
+    });
+  }
+
+  return {
+    send,
+    async close() {
+      await pool.close().catch(() => pool.destroy());
+    },
+  };
+}
+
+/** undici's connector, with each socket's reads marking arrival batches (arrival-clock.ts). */
+function observingConnector(connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) =>
+    connect(options, (...args) => {
+      if (args[0] === null) observeReads(args[1]);
+      callback(...args);
+    });
+}
+
+/** Local resource limits: the request failed on our side, not the server's. */
+const CLIENT_LIMIT_CODES = new Set(['EMFILE', 'ENFILE', 'EADDRNOTAVAIL', 'ENOBUFS']);
+
+export function classifyTransportError(err: Error | null, gotHeaders: boolean): ErrorClass {
+  if (!err) return 'reset';
+  const code = (err as { code?: string }).code ?? '';
+  if (CLIENT_LIMIT_CODES.has(code)) return 'client';
+  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timeout';
+  if (err instanceof undiciErrors.ConnectTimeoutError) return 'connect';
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'connect';
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'connect';
+  if (err instanceof undiciErrors.ResponseExceededMaxSizeError) return 'malformed';
+  if (err instanceof undiciErrors.SocketError || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
+  if (code === 'HPE_INVALID_CONSTANT' || code.startsWith('HPE_')) return 'malformed';
+  return gotHeaders ? 'reset' : 'connect';
+}
+
+export function describeTransportError(err: Error | null): string {
+  if (!err) return 'connection closed';
+  const code = (err as { code?: string }).code;
+  if (code && CLIENT_LIMIT_CODES.has(code)) {
+    // An open loop that falls behind opens a socket per waiting request until the process runs out.
+    return `client limit: ${err.message} — the load generator ran out of sockets/file descriptors; cap requests in flight (load.maxInFlight) or raise ulimit -n`;
+  }
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const bits = [err.message];
+  if (code && !err.message.includes(code)) bits.push(`(${code})`);
+  if (cause?.message && !err.message.includes(cause.message)) bits.push(`cause: ${cause.message}`);
+  return bits.join(' ');
+}
+
+function pickHeaders(h: Record<string, string | string[] | undefined>, names: readonly string[], extra: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of [...names, ...extra]) {
+    const v = h[n];
+    if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function b64(s: string): string {
+  return Buffer.from(s).toString('base64');
+}
+
+function redactValues(h: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  if (secrets.length === 0) return h;
+  for (const k of Object.keys(h)) h[k] = redact(h[k]!, secrets);
+  return h;
+}
+
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('[REDACTED]');
+  return out;
+}
+
+function safeJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+function nr3(x: number | null): number | null {
+  return x === null ? null : round3(x);
+}

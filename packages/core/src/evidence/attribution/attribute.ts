@@ -1,0 +1,140 @@
+// Which pod served each request, and how we know. Per-request strategies, tried per record in order:
+// (1) a response header naming the pod, (2) the EPP log joined on our x-request-id. When they leave
+// requests unattributed, the split per pod comes from counters: (3) model-server counter deltas,
+// (4) EPP per-pod scheduling attempts. Every answer carries its source so a verdict can say how
+// strong its evidence is.
+import { z } from 'zod';
+import { DEFAULT_POD_HEADERS } from '../../client/streaming-client.ts';
+import type { MetricsEvidence } from '../metrics-evidence.ts';
+import { parseConfig } from '../parse-config.ts';
+import type { RequestRecord } from '../../record/request-record.ts';
+import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
+import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
+import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
+
+
+/**
+ * llm-d session-affinity scorer's response header: base64("<namespace>/<pod>") of the pod that served.
+ * It reaches clients only in some scheduler versions (set after headers were sent in v0.4–2026-06),
+ * so it is tried last; when present it names the pod exactly.
+ */
+export const SESSION_TOKEN_HEADER = 'x-session-token';
+
+export const AttributionConfigSchema = z.strictObject({
+  /** Response headers naming the serving pod, most trusted first (lower-case). */
+  headers: z.array(z.string().min(1).toLowerCase()).default([...DEFAULT_POD_HEADERS, SESSION_TOKEN_HEADER]),
+  eppLogFormat: EppLogFormatSchema.default(EppLogFormatSchema.parse({})),
+  /** host:port → pod name, e.g. from `aliasesFromStaticTargets(config.targets)`. Evidence addresses are added. */
+  aliases: z.record(z.string(), z.string()).default({}),
+});
+export type AttributionConfig = z.infer<typeof AttributionConfigSchema>;
+export type AttributionConfigInput = z.input<typeof AttributionConfigSchema>;
+
+export interface AttributionInput extends AttributionConfigInput {
+  /** EPP log text(s): a file's content or logs fetched through the Kubernetes API. */
+  eppLog?: string | readonly string[];
+  evidence?: MetricsEvidence;
+}
+
+export interface PodAttribution {
+  pod: string;
+  /** `header:<name>`, `epp-log`, or the record's own podSource. */
+  source: string;
+  /** P/D: the prefill pod, when the EPP log names one (the response itself comes from `pod`, the decode pod). */
+  prefillPod?: string;
+}
+
+export interface AttributionResult {
+  perRequest: Map<string, PodAttribution>;
+  /** Requests per pod: from per-request attribution when it covers every request, else from counters. */
+  split: PodSplit | null;
+  /** Every source that contributed, in strategy order. */
+  sourcesUsed: string[];
+  /** Request ids no per-request source could place. */
+  unattributed: string[];
+}
+
+export function attributeRecords(records: readonly RequestRecord[], input: AttributionInput = {}): AttributionResult {
+  const { eppLog, evidence, ...configInput } = input;
+  const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
+  const resolve = createPodResolver({ ...(evidence ? aliasesFromEvidence(evidence) : {}), ...config.aliases });
+
+  const logTexts = eppLog === undefined ? [] : typeof eppLog === 'string' ? [eppLog] : eppLog;
+  const logPicks = new Map<string, string>();
+  const prefillPicks = new Map<string, string>();
+  for (const text of logTexts) {
+    const parsed = parseEppLog(text, config.eppLogFormat);
+    for (const [rid, ep] of parsed.picks) logPicks.set(rid, ep);
+    for (const [rid, ep] of parsed.prefillPicks) prefillPicks.set(rid, ep);
+  }
+
+  const perRequest = new Map<string, PodAttribution>();
+  const unattributed: string[] = [];
+  const used = new Set<string>();
+  for (const r of records) {
+    const a = fromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve);
+    if (a) {
+      const prefill = prefillPicks.get(r.requestId);
+      const prefillPod = prefill ? resolve(prefill) : null;
+      if (prefillPod) a.prefillPod = prefillPod;
+      perRequest.set(r.requestId, a);
+      used.add(a.source);
+    } else unattributed.push(r.requestId);
+  }
+
+  let split: PodSplit | null = null;
+  if (records.length > 0 && unattributed.length === 0) {
+    const counts: Record<string, number> = {};
+    for (const a of perRequest.values()) counts[a.pod] = (counts[a.pod] ?? 0) + 1;
+    split = { counts, source: [...used].join('+'), complete: true };
+  } else if (evidence) {
+    // Counters count what the servers finished, so compare with the requests that finished.
+    const finished = records.filter((r) => r.status === 'ok').length;
+    split = splitFromPodCounters(evidence, finished) ?? splitFromEppAttempts(evidence, resolve);
+    if (split) used.add(split.source);
+  }
+  return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed };
+}
+
+function fromHeaders(r: RequestRecord, names: readonly string[], resolve: (s: string) => string | null): PodAttribution | null {
+  const lower: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) lower[k.toLowerCase()] = v;
+  for (const h of names) {
+    const v = lower[h];
+    if (!v) continue;
+    const pod = h === SESSION_TOKEN_HEADER ? podFromSessionToken(v) : resolve(v);
+    if (pod) return { pod, source: `header:${h}` };
+  }
+  return null;
+}
+
+function podFromSessionToken(token: string): string | null {
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(decoded);
+  return m ? m[2] : null;
+}
+
+// The client may already have set pod/podSource from a header we were not told about.
+function fromRecord(r: RequestRecord): PodAttribution | null {
+  return r.pod ? { pod: r.pod, source: r.podSource ?? 'record' } : null;
+}
+
+function fromLog(r: RequestRecord, picks: Map<string, string>, resolve: (s: string) => string | null): PodAttribution | null {
+  const ep = picks.get(r.requestId);
+  const pod = ep ? resolve(ep) : null;
+  return pod ? { pod, source: 'epp-log' } : null;
+}
+
+const STRATEGY_ORDER = (s: string) => (s.startsWith('header:') ? 0 : s === 'epp-log' ? 2 : s.startsWith('counter:') ? 3 : s.startsWith('epp-metric:') ? 4 : 1);
+function orderSources(sources: string[]): string[] {
+  return [...new Set(sources.flatMap((s) => s.split('+')))].sort((a, b) => STRATEGY_ORDER(a) - STRATEGY_ORDER(b));
+}
+
+/** Records with pod/podSource filled from an attribution (records already carrying a pod keep it). */
+export function applyAttribution(records: readonly RequestRecord[], result: AttributionResult): RequestRecord[] {
+  return records.map((r) => {
+    if (r.pod) return r;
+    const a = result.perRequest.get(r.requestId);
+    return a ? { ...r, pod: a.pod, podSource: a.source } : r;
+  });
+}

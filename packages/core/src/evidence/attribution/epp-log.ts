@@ -1,0 +1,109 @@
+// Request → endpoint from EPP logs, joined on our x-request-id.
+// Real EPP (GIE/llm-d, zap JSON): `"msg":"Request handled"` with `"endpoint":"ip:port[,ip:port…]"`
+// (primary first; logged at verbosity ≥ VERBOSE by director.go prepareRequest) and
+// `"msg":"Completed running picker plugin successfully"` with `result.TargetEndpoints[0].Endpoint
+// {Address, Port}` (the fields llm-d-benchmark's process_epp_logs.py reads). Lines may carry the
+// `[pod/<pod>/<container>] ` prefix of `kubectl logs --prefix`.
+// Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
+import { z } from 'zod';
+import { parseConfig } from '../parse-config.ts';
+
+export const EppLogFormatSchema = z.strictObject({
+  requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
+  endpointKeys: z.array(z.string().min(1)).min(1).default(['endpoint', 'pod', 'targetPod', 'pod_name']),
+  /** P/D: fields naming the prefill pod chosen for the request (the simulator logs these). */
+  prefillKeys: z.array(z.string().min(1)).default(['prefillPod', 'prefillEndpoint']),
+  messageKey: z.string().min(1).default('msg'),
+  /**
+   * Lines that have a message are used only when it is one of these: the real EPP also logs
+   * per-candidate lines ("Calculated score") whose `endpoint` is NOT the pick. Lines without a
+   * message (the simulator's format) are always used.
+   */
+  pickMessages: z.array(z.string()).default(['Request handled', 'Completed running picker plugin successfully']),
+});
+export type EppLogFormat = z.infer<typeof EppLogFormatSchema>;
+export type EppLogFormatInput = z.input<typeof EppLogFormatSchema>;
+
+export interface EppLogParse {
+  /** request id → endpoint as logged (pod name or ip:port); the last pick logged for a request wins. */
+  picks: Map<string, string>;
+  /** request id → prefill pod/endpoint, for P/D requests whose log line names one. */
+  prefillPicks: Map<string, string>;
+  jsonLines: number;
+  unparsableLines: number;
+}
+
+const KUBECTL_PREFIX = /^\[pod\/[^/\]]+\/[^\]]+\]\s*/;
+
+export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): EppLogParse {
+  const format = parseConfig(EppLogFormatSchema, formatInput, 'EPP log format');
+  const picks = new Map<string, string>();
+  const prefillPicks = new Map<string, string>();
+  let jsonLines = 0;
+  let unparsableLines = 0;
+  for (const rawLine of text.split(/\r?\n/)) {
+    const line = rawLine.replace(KUBECTL_PREFIX, '').trim();
+    if (!line.startsWith('{')) continue; // klog text lines, blank lines
+    let obj: Record<string, unknown>;
+    try {
+      obj = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      unparsableLines++;
+      continue;
+    }
+    jsonLines++;
+    const rid = firstString(obj, format.requestIdKeys);
+    if (!rid) continue;
+    const msg = obj[format.messageKey];
+    if (typeof msg === 'string' && !format.pickMessages.includes(msg)) continue;
+    const endpoint = endpointOf(obj, format.endpointKeys);
+    if (!endpoint) continue;
+    picks.set(rid, endpoint);
+    const prefill = firstString(obj, format.prefillKeys);
+    if (prefill) prefillPicks.set(rid, prefill);
+    else prefillPicks.delete(rid);
+  }
+  return { picks, prefillPicks, jsonLines, unparsableLines };
+}
+
+function firstString(obj: Record<string, unknown>, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const v = obj[k];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return null;
+}
+
+function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const v = obj[k];
+    if (typeof v === 'string' && v !== '') return v;
+    const fromObj = endpointFromObject(v);
+    if (fromObj) return fromObj;
+  }
+  // Picker result: result.TargetEndpoints[0].Endpoint (older GIE: TargetPods[0].Pod).
+  const result = obj.result as Record<string, unknown> | undefined;
+  if (result && typeof result === 'object') {
+    for (const [listKey, itemKey] of [
+      ['TargetEndpoints', 'Endpoint'],
+      ['TargetPods', 'Pod'],
+    ] as const) {
+      const list = result[listKey];
+      if (Array.isArray(list) && list.length > 0) {
+        const ep = endpointFromObject((list[0] as Record<string, unknown>)?.[itemKey]);
+        if (ep) return ep;
+      }
+    }
+  }
+  return null;
+}
+
+function endpointFromObject(v: unknown): string | null {
+  if (!v || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  const addr = o.Address ?? o.address;
+  const port = o.Port ?? o.port;
+  if (typeof addr === 'string' && addr !== '') return port !== undefined && port !== '' ? `${addr}:${port}` : addr;
+  const name = o.PodName ?? o.podName ?? o.name;
+  return typeof name === 'string' && name !== '' ? name : null;
+}

@@ -1,0 +1,141 @@
+// The Kubernetes source against a small fake API server on loopback: it serves a pod list, the pod
+// proxy path and a pod log exactly at the paths the real API server uses.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCollector } from '../../../src/evidence/collector.ts';
+import { createKubernetesSource, KubernetesSourceSchema } from '../../../src/evidence/sources/kubernetes.ts';
+import { sendText, startExpositionServer, type ExpositionServer } from '../exposition-server.ts';
+
+const NS = 'llm-d';
+const TOKEN = 'kube-token-abc123-SECRET';
+
+const pod = (name: string, ip: string, phase: string, labels: Record<string, string>) => ({
+  metadata: { name, namespace: NS, labels },
+  status: { phase, podIP: ip },
+});
+
+const EPP_LOG = [
+  '{"level":"info","ts":"2026-01-01T00:00:00Z","msg":"Request handled","x-request-id":"r1","endpoint":"10.0.0.11:8000"}',
+  '',
+].join('\n');
+
+let api: ExpositionServer;
+let dir: string;
+let kubeconfig: string;
+let successA = 40;
+
+beforeAll(async () => {
+  api = await startExpositionServer((_n, req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname);
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return sendText(res, '{"kind":"Status","message":"Unauthorized"}', 401);
+    if (path === `/api/v1/namespaces/${NS}/pods`) {
+      const sel = url.searchParams.get('labelSelector');
+      const items =
+        sel === 'llm-d.ai/inferenceServing=true'
+          ? [
+              pod('vllm-decode-0', '10.0.0.11', 'Running', { 'llm-d.ai/inferenceServing': 'true', 'llm-d.ai/role': 'decode' }),
+              pod('vllm-prefill-0', '10.0.0.12', 'Running', { 'llm-d.ai/inferenceServing': 'true', 'llm-d.ai/role': 'prefill' }),
+              pod('vllm-decode-1', '10.0.0.13', 'Pending', { 'llm-d.ai/inferenceServing': 'true', 'llm-d.ai/role': 'decode' }),
+            ]
+          : sel === 'app=epp'
+            ? [pod('epp-7c9d', '10.0.0.2', 'Running', { app: 'epp' })]
+            : [];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items }));
+    }
+    const proxy = /^\/api\/v1\/namespaces\/llm-d\/pods\/([^/:]+):(\d+)\/proxy\/metrics$/.exec(path);
+    if (proxy) {
+      const [, name, port] = proxy;
+      if (name === 'vllm-decode-0' && port === '8000') return sendText(res, `# TYPE vllm:request_success_total counter\nvllm:request_success_total{finished_reason="stop"} ${successA}\n`);
+      if (name === 'vllm-prefill-0' && port === '8000') return sendText(res, '# TYPE vllm:request_success_total counter\nvllm:request_success_total{finished_reason="length"} 7\n');
+      if (name === 'epp-7c9d' && port === '9090') return sendText(res, '# TYPE inference_pool_ready_pods gauge\ninference_pool_ready_pods{name="pool"} 2\n');
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return res.end('{"kind":"Status","message":"pod not found"}');
+    }
+    if (path === `/api/v1/namespaces/${NS}/pods/epp-7c9d/log`) return sendText(res, EPP_LOG);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"kind":"Status","message":"not found"}');
+  });
+  dir = mkdtempSync(join(tmpdir(), 'rb-kube-'));
+  kubeconfig = join(dir, 'kubeconfig.yaml');
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      // client-node refuses plain http unless TLS verification is off; the fixture speaks http on loopback.
+      `- name: fake\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true`,
+      'users:',
+      `- name: bench\n  user:\n    token: ${TOKEN}`,
+      'contexts:',
+      '- name: fake\n  context:\n    cluster: fake\n    user: bench',
+      'current-context: fake',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await api?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () =>
+  KubernetesSourceSchema.parse({
+    kind: 'kubernetes',
+    namespace: NS,
+    kubeconfig,
+    timeoutMs: 5000,
+    pods: { selector: 'llm-d.ai/inferenceServing=true', port: 8000 },
+    epp: { selector: 'app=epp' },
+  });
+
+describe('kubernetes source (fake API server on loopback)', () => {
+  it('discovers running pods with roles and addresses, scrapes through the pod proxy, reads EPP logs', async () => {
+    const source = createKubernetesSource(config());
+    const targets = await source.discover();
+    expect(targets.map((t) => [t.name, t.role, t.address])).toEqual([
+      ['vllm-decode-0', 'decode', '10.0.0.11:8000'],
+      ['vllm-prefill-0', 'prefill', '10.0.0.12:8000'],
+      ['epp-7c9d', 'epp', '10.0.0.2:9090'],
+    ]);
+    expect(await source.scrape(targets[0])).toContain('vllm:request_success_total{finished_reason="stop"} 40');
+    expect(await source.scrape(targets[2])).toContain('inference_pool_ready_pods');
+    expect(await source.fetchEppLogs()).toEqual([{ pod: 'epp-7c9d', text: EPP_LOG }]);
+    const proxied = api.seen.filter((s) => s.url.includes('/proxy/')).map((s) => decodeURIComponent(s.url));
+    expect(proxied).toContain(`/api/v1/namespaces/${NS}/pods/vllm-decode-0:8000/proxy/metrics`);
+  });
+
+  it('feeds the collector: per-pod deltas through the proxy, and API errors become scrape errors', async () => {
+    successA = 40;
+    const collector = await startCollector({
+      sources: [{ ...config(), pods: { selector: 'llm-d.ai/inferenceServing=true', port: 8000 } }],
+      intervalMs: 10_000,
+    });
+    successA = 46;
+    const ev = await collector.stop();
+    const src = ev.sources[0];
+    expect(src.kind).toBe('kubernetes');
+    const decode = src.targets.find((t) => t.name === 'vllm-decode-0')!;
+    expect(decode.counters[0]).toMatchObject({ metric: 'vllm:request_success', delta: 6 });
+    expect(src.targets.find((t) => t.name === 'epp-7c9d')!.gauges[0].points.map((p) => p[1])).toEqual([2, 2]);
+    expect(src.errors).toEqual([]);
+    expect((await collector.fetchEppLogs())[0].pod).toBe('epp-7c9d');
+
+    // A port nobody serves: the proxy's 404 is recorded per target, not thrown.
+    const bad = await startCollector({ sources: [{ ...config(), epp: undefined, pods: { selector: 'llm-d.ai/inferenceServing=true', port: 9999 } }], intervalMs: 10_000 });
+    const badEv = await bad.stop();
+    expect(badEv.sources[0].errors.map((e) => [e.target, e.phase])).toEqual([
+      ['vllm-decode-0', 'before'],
+      ['vllm-prefill-0', 'before'],
+      ['vllm-decode-0', 'after'],
+      ['vllm-prefill-0', 'after'],
+    ]);
+    expect(badEv.sources[0].errors[0].message).toMatch(/HTTP 404: pod not found/);
+    expect(JSON.stringify([ev, badEv])).not.toContain(TOKEN);
+  });
+});
