@@ -1,10 +1,44 @@
-export * from './workload/tokenizer.ts';
-export * from './workload/rng.ts';
-export * from './workload/request-spec.ts';
-export * from './record/request-record.ts';
-export * from './load/load-spec.ts';
-export * from './metrics/public.ts';
-export * from './results.ts';
-export * from './report/index.ts';
-export * from './claims/index.ts';
-export * from './workers/index.ts';
+// @routebench/core — the whole public surface. Nothing else is importable from other packages (package.json
+// exports only "."), so what is listed here is what the project promises to keep.
+
+// Drive a workload at a target (run), or run + metrics + attribution + every output file (measure).
+export { run, type RunInstance, type RunEvents } from './run.ts';
+export type { RunOptions, RunResult } from './run-options.ts';
+// (measure: next commit) export { measure, type MeasureOptions, type MeasureResult, type MeasureInstance } from './measure.ts';
+export { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load/load-spec.ts';
+export { parseShard, type Shard } from './load/shard.ts';
+export { defaultWorkerCount } from './load/workers.ts';
+export { RequestSpecSchema, type RequestSpec, type RequestSpecInput, type ChatMessage } from './workload/request-spec.ts';
+
+// What a run records.
+export { RequestRecordSchema, type RequestRecord, type ErrorClass } from './record/request-record.ts';
+export type { RecorderSnapshot } from './record/recorder.ts';
+export { SummarySchema, parseSummary, LATENCY_METRICS, type Summary, type LatencyMetric } from './record/summary.ts';
+export { summarizeRecords } from './record/summarize-records.ts';
+export { mergeSummaries } from './record/merge.ts';
+
+// Server-side evidence.
+export { startCollector, type Collector } from './evidence/collector.ts';
+export { MetricsSourceSchema, type MetricsSourceInput } from './evidence/sources/source-config.ts';
+export type { MetricsEvidence } from './evidence/metrics-evidence.ts';
+export { parsePrometheusText, type PromFamily } from './evidence/prom-parse.ts';
+
+// Claims and verdicts.
+export { evaluateClaims, parseClaims, CLAIM_IDS, type ClaimId } from './claims/evaluate.ts';
+export type { ClaimInput } from './claims/claim-outcome.ts';
+export type { RunEvidence, PodRole } from './claims/context.ts';
+export { renderVerdictTable, type Verdict, type VerdictStatus } from './claims/verdict.ts';
+
+// Outputs and comparisons.
+export { compareRuns, compareToCsv, formatCompareTable, COMPARE_CSV_COLUMNS, type CompareRow } from './output/compare.ts';
+export { RUN_FILES, writeJsonAtomic, writeSummaryFiles } from './output/run-folder.ts';
+export { readJsonl } from './output/jsonl.ts';
+export { renderHtmlReport } from './output/html-report.ts';
+export { formatLlmdReport } from './output/llmd-report.ts';
+
+// Errors with stable codes.
+export { RoutebenchError, isRoutebenchError, type RoutebenchErrorCode } from './errors.ts';
+
+// Building blocks for workload generators and simulators: the deterministic tokenizer and seeded randomness.
+export { TOKENIZER_NAME, WORDS, encode, countTokens, renderChat, wordsText, type ChatMessageLike } from './workload/tokenizer.ts';
+export { createRng, normal, shuffle, type Rng } from './workload/rng.ts';

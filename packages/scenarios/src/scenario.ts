@@ -5,24 +5,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { LoadSpecSchema } from '@routebench/core';
-import { KubernetesSourceSchema, PrometheusSourceSchema, StaticSourceSchema } from '@routebench/core/metrics/public';
+import { CLAIM_IDS, LoadSpecSchema, MetricsSourceSchema as CoreMetricsSourceSchema } from '@routebench/core';
 import { WorkloadSchema } from './workloads/index.ts';
 import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
 import { mergePatch } from './merge-patch.ts';
 
-export const CLAIM_IDS = [
-  'prefix-affinity',
-  'prefix-cache-hit-rate',
-  'queue-balance',
-  'kv-utilization',
-  'model-routing',
-  'autoscale',
-  'pd-selective',
-  'pd-transfer',
-  'precise-prefix',
-  'latency-slo',
-] as const;
+/** Claim ids: the engine's own list (core), so a scenario accepts exactly what the engine can judge. */
+export { CLAIM_IDS };
 
 export const SimTargetSchema = z.strictObject({
   sim: z.strictObject({
@@ -97,7 +86,7 @@ const EndpointSourceSchema = (kind: 'pod' | 'epp') =>
  */
 export const MetricsSourceSchema = z.discriminatedUnion(
   'kind',
-  [EndpointSourceSchema('pod'), EndpointSourceSchema('epp'), StaticSourceSchema, KubernetesSourceSchema, PrometheusSourceSchema],
+  [EndpointSourceSchema('pod'), EndpointSourceSchema('epp'), ...CoreMetricsSourceSchema.options],
   { error: 'expected kind: pod | epp | static | kubernetes | prometheus' },
 );
 

@@ -1,7 +1,7 @@
 // `routebench compare A B [C…]`: side-by-side percentiles with deltas against the first run.
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { compareSummaries, compareToCsv, formatCompareTable } from '@routebench/core/output/compare';
+import { compareRuns, compareToCsv, formatCompareTable } from '@routebench/core/output/compare';
 import { UsageError } from '../exit-codes.ts';
 import { loadSummary, uniqueNames } from './load-run.ts';
 
@@ -12,7 +12,7 @@ export function compareCommand(): Command {
     .option('--csv <file>', 'also write the comparison as CSV (columns: see README)')
     .action((runs: string[], flags: { csv?: string }) => {
       if (runs.length < 2) throw new UsageError('compare needs at least two run folders');
-      const rows = compareSummaries(uniqueNames(runs.map(loadSummary)));
+      const rows = compareRuns(uniqueNames(runs.map(loadSummary)));
       process.stdout.write(`${formatCompareTable(rows, { color: process.stdout.isTTY === true })}\n`);
       if (flags.csv) {
         writeFileSync(flags.csv, compareToCsv(rows));

@@ -36,11 +36,11 @@ export const CLAIMS = {
   'latency-slo': def(LatencySloThresholdsSchema, evaluateLatencySlo),
 } as const;
 export type ClaimId = keyof typeof CLAIMS;
-export const ENGINE_CLAIM_IDS = Object.keys(CLAIMS) as ClaimId[];
+export const CLAIM_IDS = Object.keys(CLAIMS) as [ClaimId, ...ClaimId[]];
 
 function defOf(claim: ClaimInput, where: string): ClaimDef<z.ZodType> {
   const d = (CLAIMS as Record<string, ClaimDef<z.ZodType>>)[claim.id];
-  if (!d) throw new ClaimConfigError(`${where}.id: unknown claim '${claim.id}'; known claims: ${ENGINE_CLAIM_IDS.join(', ')}`);
+  if (!d) throw new ClaimConfigError(`${where}.id: unknown claim '${claim.id}'; known claims: ${CLAIM_IDS.join(', ')}`);
   return d;
 }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { MetricsEvidence, ScrapeError, SourceEvidence, TargetEvidence } from './metrics-evidence.ts';
 import { histogramQuantile, observeCounter, type CounterTrack } from './counter-math.ts';
 import { canonicalMetricName, CANONICAL_METRICS } from './metric-names.ts';
-import { parseConfig } from './parse-config.ts';
+import { parseConfig } from '../parse-config.ts';
 import { labelKey, parseLe, parsePrometheusText, type PromFamily } from './prom-parse.ts';
 import { createKubernetesSource, type KubernetesSource, type PodLog } from './sources/kubernetes.ts';
 import { createPrometheusSource, type QuerySource } from './sources/prometheus.ts';

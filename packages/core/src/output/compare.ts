@@ -104,11 +104,11 @@ function makeRow(
  * Compare runs: latency rows (metric × dimension × stat), then per dimension the request count and error rate,
  * then overall throughput. The first run is the baseline for every delta.
  */
-export function compareSummaries(runs: readonly CompareRun[], opts: CompareOptions = {}): CompareRow[] {
+export function compareRuns(runs: readonly CompareRun[], opts: CompareOptions = {}): CompareRow[] {
   const parsedRuns = CompareRunsSchema.safeParse(runs);
-  if (!parsedRuns.success) throw new Error(`compareSummaries: invalid runs:\n${z.prettifyError(parsedRuns.error)}`);
+  if (!parsedRuns.success) throw new Error(`compareRuns: invalid runs:\n${z.prettifyError(parsedRuns.error)}`);
   const parsedOpts = CompareOptionsSchema.safeParse(opts);
-  if (!parsedOpts.success) throw new Error(`compareSummaries: invalid options:\n${z.prettifyError(parsedOpts.error)}`);
+  if (!parsedOpts.success) throw new Error(`compareRuns: invalid options:\n${z.prettifyError(parsedOpts.error)}`);
   const { stats, dimensions: kinds } = parsedOpts.data;
 
   const dims = orderDimensions(

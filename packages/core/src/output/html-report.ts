@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { CompareRunSchema, compareSummaries, type CompareRow } from './compare.ts';
+import { CompareRunSchema, compareRuns, type CompareRow } from './compare.ts';
 import type { Summary } from '../record/summary.ts';
 import { assertInlineableScript, escapeHtml, jsonForScript } from './html-escape.ts';
 import { buildReportData, REPORT_LATENCY_METRICS, type ReportData, type RunInfo } from './html-report-data.ts';
@@ -154,7 +154,7 @@ export function renderHtmlReport(options: HtmlReportOptions): string {
   const typedRuns = runs as { name: string; summary: Summary }[];
   const { uplotJs, uplotCss, clientJs } = loadAssets();
   const data = buildReportData(typedRuns);
-  const keyRows = compareSummaries(typedRuns, { dimensions: ['overall'], stats: ['p50', 'p90', 'p99', 'mean'] });
+  const keyRows = compareRuns(typedRuns, { dimensions: ['overall'], stats: ['p50', 'p90', 'p99', 'mean'] });
   const pageTitle = title ?? `routebench report: ${typedRuns.map((r) => r.name).join(' vs ')}`;
   const csp = [
     "default-src 'none'",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClaimConfigError } from '../../src/claims/claim-outcome.ts';
-import { ENGINE_CLAIM_IDS, evaluateClaims, parseClaims } from '../../src/claims/evaluate.ts';
+import { CLAIM_IDS, evaluateClaims, parseClaims } from '../../src/claims/evaluate.ts';
 import { combineVerdicts, renderVerdictsMarkdown } from '../../src/claims/render.ts';
 import { VerdictSchema } from '../../src/claims/verdict.ts';
 import { ctx, groupedRecords, run } from './evidence-fixtures.ts';
@@ -24,7 +24,7 @@ describe('parseClaims', () => {
     const parsed = parseClaims(PRESET_CLAIMS);
     expect(parsed.map((p) => p.id)).toEqual(PRESET_CLAIMS.map((c) => c.id));
     expect(parsed[0].thresholds).toMatchObject({ minDominantShare: 0.9, minGroupDominantShare: 0.6, margin: 0.15 });
-    expect(new Set(ENGINE_CLAIM_IDS)).toEqual(new Set(PRESET_CLAIMS.map((c) => c.id)));
+    expect(new Set(CLAIM_IDS)).toEqual(new Set(PRESET_CLAIMS.map((c) => c.id)));
   });
 
   it('names the field and the expectation on a wrong or unknown field', () => {

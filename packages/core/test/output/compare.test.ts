@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPARE_CSV_COLUMNS, compareSummaries, compareToCsv, formatCompareTable } from '../../src/output/compare.ts';
+import { COMPARE_CSV_COLUMNS, compareRuns, compareToCsv, formatCompareTable } from '../../src/output/compare.ts';
 import type { Summary } from '../../src/record/summary.ts';
 import { AGG_SPEC, PD_SPEC, syntheticSummary } from './synthetic-runs.ts';
 
@@ -24,16 +24,16 @@ function find(lines: CsvLine[], metric: string, dimension: string, stat: string,
   return hit[0];
 }
 
-describe('compareSummaries → CSV', () => {
+describe('compareRuns → CSV', () => {
   it('writes the documented columns and one line per row and run', () => {
-    const rows = compareSummaries([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }]);
+    const rows = compareRuns([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }]);
     const csv = compareToCsv(rows);
     expect(csv.split('\n')[0]).toBe(COMPARE_CSV_COLUMNS.join(','));
     expect(csvLines(csv)).toHaveLength(rows.length * 2);
   });
 
   it('carries the summaries’ values and deltas against the first run', () => {
-    const lines = csvLines(compareToCsv(compareSummaries([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }])));
+    const lines = csvLines(compareToCsv(compareRuns([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }])));
     for (const metric of ['ttft', 'itl', 'tpot', 'e2e'] as const) {
       for (const stat of ['p50', 'p90', 'p99', 'mean'] as const) {
         const a = agg.dimensions.overall[metric][stat]!;
@@ -76,7 +76,7 @@ describe('compareSummaries → CSV', () => {
   });
 
   it('quotes awkward names and defuses spreadsheet formulas in text cells', () => {
-    const rows = compareSummaries([
+    const rows = compareRuns([
       { name: 'agg, "v1"', summary: agg },
       { name: '=HYPERLINK("http://x")', summary: pd },
     ]);
@@ -88,23 +88,23 @@ describe('compareSummaries → CSV', () => {
   });
 
   it('rejects bad input with the field named', () => {
-    expect(() => compareSummaries([])).toThrow(/invalid runs/);
-    expect(() => compareSummaries([{ name: 'a', summary: agg }, { name: 'a', summary: pd }])).toThrow(/unique/);
-    expect(() => compareSummaries([{ name: 'a', summary: agg }], { stats: ['p42' as never] })).toThrow(/stats/);
-    expect(() => compareSummaries([{ name: 'a', summary: agg }], { colour: true } as never)).toThrow(/colour/);
+    expect(() => compareRuns([])).toThrow(/invalid runs/);
+    expect(() => compareRuns([{ name: 'a', summary: agg }, { name: 'a', summary: pd }])).toThrow(/unique/);
+    expect(() => compareRuns([{ name: 'a', summary: agg }], { stats: ['p42' as never] })).toThrow(/stats/);
+    expect(() => compareRuns([{ name: 'a', summary: agg }], { colour: true } as never)).toThrow(/colour/);
   });
 
   it('includes stage dimensions only when asked', () => {
-    const plain = compareSummaries([{ name: 'agg', summary: agg }]);
+    const plain = compareRuns([{ name: 'agg', summary: agg }]);
     expect(plain.some((r) => r.dimension.startsWith('stage:'))).toBe(false);
-    const staged = compareSummaries([{ name: 'agg', summary: agg }], { dimensions: ['stage'], stats: ['p99'] });
+    const staged = compareRuns([{ name: 'agg', summary: agg }], { dimensions: ['stage'], stats: ['p99'] });
     expect(staged.filter((r) => r.metric === 'ttft').map((r) => r.dimension)).toEqual(['stage:0']);
   });
 });
 
 describe('formatCompareTable', () => {
   it('aligns columns and has no colour unless asked', () => {
-    const rows = compareSummaries([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }]);
+    const rows = compareRuns([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }]);
     const text = formatCompareTable(rows, { color: false });
     expect(text).not.toMatch(/\x1b\[/);
     const lines = text.split('\n');
@@ -128,7 +128,7 @@ describe('formatCompareTable', () => {
   });
 
   it('does not pass control characters from names to the terminal', () => {
-    const rows = compareSummaries([{ name: 'a\x1b[2Jb', summary: agg }]);
+    const rows = compareRuns([{ name: 'a\x1b[2Jb', summary: agg }]);
     expect(formatCompareTable(rows, { color: false })).not.toContain('\x1b');
   });
 });

@@ -15,7 +15,7 @@ import { createJsonlWriter } from '@routebench/core/output/jsonl';
 import type { RecorderSnapshot } from '@routebench/core/record/recorder';
 import type { Shard } from '@routebench/core/load/shard';
 import type { Verdict } from '@routebench/core/claims/verdict';
-import { compareSummaries, compareToCsv, type CompareRow } from '@routebench/core/output/compare';
+import { compareRuns, compareToCsv, type CompareRow } from '@routebench/core/output/compare';
 import { renderHtmlReport } from '@routebench/core/output/html-report';
 import { applyQuick, controlScenario, resolveHeaders, type Scenario } from '../scenario.ts';
 import { createWorkload } from '../workloads/index.ts';
@@ -113,7 +113,7 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
   writeJsonAtomic(join(main.dir, RUN_FILES.summary), main.evidence.summary);
   writeVerdictFiles(opts.outDir, verdicts);
-  const compareRows = compared.length >= 2 ? compareSummaries(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
+  const compareRows = compared.length >= 2 ? compareRuns(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
   if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
   // One report per scenario folder: the main run, with the compared targets overlaid.
   const reportRuns = [{ name: main.label, summary: main.evidence.summary }, ...compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))];

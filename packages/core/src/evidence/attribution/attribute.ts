@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_POD_HEADERS } from '../../client/streaming-client.ts';
 import type { MetricsEvidence } from '../metrics-evidence.ts';
-import { parseConfig } from '../parse-config.ts';
+import { parseConfig } from '../../parse-config.ts';
 import type { RequestRecord } from '../../record/request-record.ts';
 import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';

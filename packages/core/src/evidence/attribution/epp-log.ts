@@ -6,7 +6,7 @@
 // `[pod/<pod>/<container>] ` prefix of `kubectl logs --prefix`.
 // Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
 import { z } from 'zod';
-import { parseConfig } from '../parse-config.ts';
+import { parseConfig } from '../../parse-config.ts';
 
 export const EppLogFormatSchema = z.strictObject({
   requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
