@@ -17,10 +17,10 @@
 import { connect, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { arrivalNow, observeReads } from '@routebench/core/client/arrival';
-import { run } from '@routebench/core/run';
-import { sleepUntil } from '@routebench/core/load/schedule';
-import type { RequestRecord } from '@routebench/core/record/request-record';
+import { arrivalNow, observeReads } from '../packages/core/src/client/arrival.ts';
+import { run } from '@routebench/core';
+import { sleepUntil } from '../packages/core/src/load/schedule.ts';
+import type { RequestRecord } from '@routebench/core';
 import { startChildFixtureServer, type ChildServer } from '../packages/core/test/fixtures/child-server.ts';
 import { errorsAgainstTruth, monotonicOffsetMs } from '../packages/core/test/fixtures/sse-server.ts';
 import { quantileSorted } from './stats.ts';

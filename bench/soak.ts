@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { run } from '@routebench/core/run';
-import type { RequestSpecInput } from '@routebench/core/workload/request-spec';
-import type { PodFaults } from '@routebench/sim/types';
+import { run } from '@routebench/core';
+import type { RequestSpecInput } from '@routebench/core';
+import type { PodFaults } from '@routebench/sim';
 import { fmt, mib, table } from './table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -67,8 +67,8 @@ export interface SoakResult {
 /** The simulator in a child process; faults set once it is ready. */
 async function startSimChild(faults: Record<string, PodFaults>): Promise<{ url: string; child: ChildProcess }> {
   const script = `
-    import { startCluster } from '@routebench/sim/cluster';
-    import { presetSpec } from '@routebench/sim/presets';
+    import { startCluster } from '@routebench/sim';
+    import { presetSpec } from '@routebench/sim';
     const c = await startCluster(presetSpec('agg-2', { seed: 11 }));
     await c.waitReady(15000);
     const faults = ${JSON.stringify(faults)};

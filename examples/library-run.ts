@@ -1,10 +1,10 @@
 // Using routebench as a library: start the embedded simulator, drive a shared-prefix workload at it
 // with an open-loop Poisson schedule, watch progress, and read per-pod percentiles from the summary.
 // Run it: npx tsx examples/library-run.ts
-import { run } from '@routebench/core/run';
+import { run } from '@routebench/core';
 import { createWorkload, WorkloadSchema } from '@routebench/scenarios';
-import { startCluster } from '@routebench/sim/cluster';
-import { presetSpec } from '@routebench/sim/presets';
+import { startCluster } from '@routebench/sim';
+import { presetSpec } from '@routebench/sim';
 
 const cluster = await startCluster(presetSpec('agg-2'));
 await cluster.waitReady();

@@ -1,3 +1,4 @@
+import { RoutebenchError, type RoutebenchErrorCode } from '@routebench/core';
 // Exit codes of every routebench command (documented in the README).
 export const EXIT = {
   /** Everything ran; every claim of the main run passed (or there were none). */
@@ -10,5 +11,19 @@ export const EXIT = {
   runError: 3,
 } as const;
 
-/** An error that is the user's to fix (bad flag, bad file): printed without a stack, exit 2. */
-export class UsageError extends Error {}
+/** A bad flag or argument of the CLI itself: a RoutebenchError RB_CONFIG_INVALID (exit 2) naming the flag. */
+export class UsageError extends RoutebenchError {
+  constructor(message: string, field?: string) {
+    super('RB_CONFIG_INVALID', message, { field });
+    this.name = 'UsageError';
+  }
+}
+
+/** Exit code of each error code: the user's to fix (nothing sent) → 2; the run failed → 3. */
+export const EXIT_OF_CODE: Record<RoutebenchErrorCode, number> = {
+  RB_CONFIG_INVALID: EXIT.usage,
+  RB_INPUT_INVALID: EXIT.usage,
+  RB_OUTPUT_EXISTS: EXIT.usage,
+  RB_TARGET_UNREACHABLE: EXIT.runError,
+  RB_RUN_FAILED: EXIT.runError,
+};

@@ -1,6 +1,8 @@
 // The `routebench` command.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { EXIT, UsageError } from './exit-codes.ts';
+import { RoutebenchError } from '@routebench/core';
+import { EXIT, EXIT_OF_CODE } from './exit-codes.ts';
 import { runCommand } from './commands/run.ts';
 import { simCommand } from './commands/sim.ts';
 import { scenariosCommand } from './commands/scenarios.ts';
@@ -12,9 +14,15 @@ import { tableCommand } from './commands/table.ts';
 import { exportCommand } from './commands/export.ts';
 import { k8sCommand } from './commands/k8s.ts';
 
+/** The cli package's version, read at run time: package.json is one level up from both src/main.ts and dist/main.js. */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('routebench')
     .description('load generation and routing verdicts for llm-d inference gateways (embedded simulator by default)')
+    .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand()]) {
@@ -34,11 +42,13 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit 0; everything else commander rejects is a usage error.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    const err = e as Error;
-    if (err instanceof UsageError || /^(invalid|unknown|scenario|.*: expected)/i.test(err.message) || err.name === 'ZodError') {
-      process.stderr.write(`routebench: ${err.message}\n`);
-      return EXIT.usage;
+    // Decided on the error's code, never on its text.
+    if (e instanceof RoutebenchError) {
+      const code = EXIT_OF_CODE[e.code];
+      process.stderr.write(code === EXIT.usage ? `routebench: ${e.message}\n` : `routebench: run failed (${e.code}): ${e.message}\n`);
+      return code;
     }
+    const err = e as Error;
     process.stderr.write(`routebench: run failed: ${err.stack ?? err.message}\n`);
     return EXIT.runError;
   }

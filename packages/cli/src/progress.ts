@@ -1,7 +1,7 @@
 // Live progress: one redrawn status line on a TTY (log-update), plain periodic lines otherwise
 // (CI logs), both on stderr so stdout stays clean for tables and CSV.
 import { createLogUpdate } from 'log-update';
-import type { RecorderSnapshot } from '@routebench/core/record/recorder';
+import type { RecorderSnapshot } from '@routebench/core';
 
 /** What the load spec bounds the run by, for "elapsed/planned" and "sent/planned". */
 export interface ProgressPlan {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/exit-codes.ts';
-import { COMPARE_CSV_COLUMNS } from '@routebench/core/output/compare';
+import { COMPARE_CSV_COLUMNS } from '@routebench/core';
 import { runCli } from './cli-harness.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { RecorderSnapshot } from '@routebench/core/record/recorder';
+import type { RecorderSnapshot } from '@routebench/core';
 import { createProgressView, formatProgress } from '../src/progress.ts';
 
 const snap = (tMs: number, over: Partial<RecorderSnapshot> = {}): RecorderSnapshot => ({

@@ -4,7 +4,7 @@
 // Drive a workload at a target (run), or run + metrics + attribution + every output file (measure).
 export { run, type RunInstance, type RunEvents } from './run.ts';
 export type { RunOptions, RunResult } from './run-options.ts';
-// (measure: next commit) export { measure, type MeasureOptions, type MeasureResult, type MeasureInstance } from './measure.ts';
+export { measure, type MeasureOptions, type MeasureResult, type MeasureInstance } from './measure.ts';
 export { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load/load-spec.ts';
 export { parseShard, type Shard } from './load/shard.ts';
 export { defaultWorkerCount } from './load/workers.ts';
@@ -31,7 +31,8 @@ export { renderVerdictTable, type Verdict, type VerdictStatus } from './claims/v
 
 // Outputs and comparisons.
 export { compareRuns, compareToCsv, formatCompareTable, COMPARE_CSV_COLUMNS, type CompareRow } from './output/compare.ts';
-export { RUN_FILES, writeJsonAtomic, writeSummaryFiles } from './output/run-folder.ts';
+export { RUN_FILES, assertCanWriteRun, writeJsonAtomic, writeSummaryFiles } from './output/run-folder.ts';
+export { fileTail, snapshotTail, type LogTail, type AttributionSummary } from './evidence/attribution/live-attribution.ts';
 export { readJsonl } from './output/jsonl.ts';
 export { renderHtmlReport } from './output/html-report.ts';
 export { formatLlmdReport } from './output/llmd-report.ts';

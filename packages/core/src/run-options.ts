@@ -5,6 +5,7 @@ import type { LoadSpecInput } from './load/load-spec.ts';
 import type { RequestSpecInput } from './workload/request-spec.ts';
 import type { Shard } from './load/shard.ts';
 import type { Summary } from './record/summary.ts';
+import type { RequestRecord } from './record/request-record.ts';
 
 /** The client's own options (apiKey: sent as a bearer token, never written anywhere) pass straight through. */
 export interface RunOptions extends Pick<ClientOptions, 'apiKey' | 'headers' | 'captureHeaders' | 'podHeaders' | 'continuousUsage' | 'insecure'> {
@@ -44,6 +45,17 @@ export interface RunOptions extends Pick<ClientOptions, 'apiKey' | 'headers' | '
    * start time keep their slices of the schedule aligned, so together they are the requested arrival process.
    */
   startAt?: Date;
+  /**
+   * A stage between the client and the recorder (measure() uses it to attribute records to pods from EPP logs
+   * before they are recorded and written). Each finished record is handed to `place`, which calls `done` once
+   * with the final record, now or later; the run awaits `flush()` (every held record placed) before it summarises.
+   */
+  placement?: RecordPlacement;
+}
+
+export interface RecordPlacement {
+  place(record: RequestRecord, done: (record: RequestRecord) => void): void;
+  flush(): Promise<void>;
 }
 
 export interface RunResult {

@@ -18,6 +18,7 @@ import { TOKENIZER_NAME } from './workload/tokenizer.ts';
 import { startDiagnostics } from './record/diagnostics.ts';
 import { WHOLE_RUN, globalOpenLoopTimes, measuredQuota, shardPhases, takeShard, takeShardAsync, type Shard } from './load/shard.ts';
 import { executeWithWorkers } from './load/workers.ts';
+import { parseConfig } from './parse-config.ts';
 
 export interface RunEvents {
   progress: [ProgressSnapshot];
@@ -107,7 +108,7 @@ async function execute(
   stop: (reason?: string) => void,
   getStopReason: () => string | null,
 ): Promise<RunResult> {
-  const load: LoadSpec = LoadSpecSchema.parse(options.load);
+  const load: LoadSpec = parseConfig(LoadSpecSchema, options.load, 'load');
   const seed = options.seed ?? 1;
   const runTag = options.runTag ?? randomBytes(4).toString('hex');
   const shard = options.shard ?? WHOLE_RUN;
@@ -150,7 +151,7 @@ async function execute(
       exhausted = true;
       return null;
     }
-    return RequestSpecSchema.parse(n.value);
+    return parseConfig(RequestSpecSchema, n.value, `workload request ${seq}`);
   };
 
   let seq = 0;
@@ -162,6 +163,14 @@ async function execute(
   const quota = measuredQuota(load, phases, seed, shard);
   const limitReached = () => measuredSent >= quota;
   const shouldStop = () => stopSignal.aborted || exhausted || limitReached();
+
+  const placement = options.placement;
+  const finish = (rec: RequestRecord, offWire: boolean) => {
+    recorder.onFinished(rec, { offWire });
+    outputs?.append(rec);
+    emitter.emit('request', rec);
+    if (options.failFast && rec.status === 'error') stop(`fail-fast: request ${rec.seq} failed (${rec.errorClass}: ${rec.errorMessage})`);
+  };
 
   const sendOne = (spec: RequestSpec, intended: number, stage: number): Promise<void> => {
     // Global request index: this shard's n-th request is index + n × count (index n of a whole run).
@@ -185,10 +194,10 @@ async function execute(
       })
       .then((rec) => {
         inFlight--;
-        recorder.onFinished(rec);
-        outputs?.append(rec);
-        emitter.emit('request', rec);
-        if (options.failFast && rec.status === 'error') stop(`fail-fast: request ${rec.seq} failed (${rec.errorClass}: ${rec.errorMessage})`);
+        if (placement) {
+          recorder.onOffWire();
+          placement.place(rec, (placed) => finish(placed, true));
+        } else finish(rec, false);
         const w = slotWaiters;
         slotWaiters = [];
         for (const f of w) f();
@@ -250,6 +259,7 @@ async function execute(
       else await runOpenPhase(phase);
     }
     await Promise.all([...pending]);
+    await placement?.flush();
   } finally {
     stopSignal.removeEventListener('abort', armDrain);
     if (drainTimer) clearTimeout(drainTimer);
@@ -259,7 +269,7 @@ async function execute(
 
   const summary = recorder.summary({
     scenario: options.name ?? 'run',
-    target: redactUrl(options.target),
+    target: options.target, // the recorder redacts it (redact-url.ts)
     startedAt: startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     durationS: clock.now() / 1000,
@@ -319,17 +329,4 @@ export function effectiveWorkers(options: Pick<RunOptions, 'workers' | 'load'>):
     .filter((p) => p.type === 'concurrency')
     .reduce((m, p) => Math.min(m, p.concurrency ?? m), Number.POSITIVE_INFINITY);
   return Math.max(1, Math.min(n, minUsers));
-}
-
-/** Drop userinfo and query strings from a URL before it is recorded (they may hold credentials). */
-export function redactUrl(u: string): string {
-  try {
-    const url = new URL(u);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return '[invalid url]';
-  }
 }

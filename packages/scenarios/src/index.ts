@@ -1,8 +1,27 @@
-export * from './prompt-tokenizer.ts';
-export * from './schema-parts.ts';
-export * from './merge-patch.ts';
-export * from './workloads/index.ts';
-export * from './scenario.ts';
-export * from './overrides.ts';
-export * from './presets/index.ts';
-export * from './import/inference-perf.ts';
+// @routebench/scenarios — the whole public surface (package.json exports only ".").
+
+// Scenarios: define, load, adjust.
+export {
+  defineScenario,
+  parseScenario,
+  loadScenarioFile,
+  applyQuick,
+  ScenarioSchema,
+  CLAIM_IDS,
+  type Scenario,
+  type ScenarioInput,
+} from './scenario.ts';
+export { applyOverrides, withTarget } from './overrides.ts';
+export { getPreset, listPresets } from './presets/index.ts';
+
+// Running them: one scenario (main run, controls, compared targets) or the whole seed table.
+export { runScenario, type ScenarioRunOptions, type ScenarioResult, type SingleRun } from './runner/run-scenario.ts';
+export { runSeedTable, SEED_TABLE_PRESETS, type SeedTableResult } from './runner/seed-table.ts';
+export { preflightScenario } from './runner/preflight.ts';
+
+// Workloads: request streams for run()/measure().
+export { createWorkload, WorkloadSchema, WORKLOAD_TYPES, type Workload, type WorkloadInput, type WorkloadType } from './workloads/index.ts';
+export type { WorkloadContext, WorkloadStream } from './workloads/common.ts';
+
+// Importing other tools' configs.
+export { importInferencePerfFile, convertInferencePerfConfig, type InferencePerfImport } from './import/inference-perf.ts';

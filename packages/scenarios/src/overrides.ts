@@ -5,6 +5,7 @@ import { parseScenario, UrlTargetSchema, type Scenario } from './scenario.ts';
 import { ScenarioSchema } from './scenario.ts';
 import { formatIssues } from './schema-parts.ts';
 import { isPlainObject } from './merge-patch.ts';
+import { RoutebenchError } from '@routebench/core';
 
 /** `20` → 20, `true` → true, `[1,2]` → array, `{"a":1}` → object, `null` → null (removes the field), anything else → the string. */
 export function parseSetValue(text: string): unknown {
@@ -25,10 +26,10 @@ interface SetOp {
 
 function parseSet(raw: string): SetOp {
   const eq = raw.indexOf('=');
-  if (eq <= 0) throw new Error(`--set ${raw}: expected path=value, e.g. load.rate=20`);
+  if (eq <= 0) throw new RoutebenchError('RB_CONFIG_INVALID', `--set ${raw}: expected path=value, e.g. load.rate=20`);
   const pathText = raw.slice(0, eq).trim();
   const path = pathText.split('.');
-  if (path.some((p) => p === '')) throw new Error(`--set ${raw}: bad path "${pathText}" (empty segment)`);
+  if (path.some((p) => p === '')) throw new RoutebenchError('RB_CONFIG_INVALID', `--set ${raw}: bad path "${pathText}" (empty segment)`);
   return { raw, path, value: parseSetValue(raw.slice(eq + 1)) };
 }
 
@@ -41,10 +42,10 @@ function setAt(root: Record<string, unknown>, op: SetOp): void {
     if (child === undefined) {
       // Create missing objects so optional sections (metrics, quick…) can be set field by field.
       child = {};
-      if (Array.isArray(parent)) throw new Error(`--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')}: no such list item`);
+      if (Array.isArray(parent)) throw new RoutebenchError('RB_CONFIG_INVALID', `--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')}: no such list item`);
       parent[key] = child;
     } else if (typeof child !== 'object' || child === null) {
-      throw new Error(`--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')} is ${JSON.stringify(child)}, not an object, so it has no field "${op.path[i + 1]}"`);
+      throw new RoutebenchError('RB_CONFIG_INVALID', `--set ${op.raw}: ${op.path.slice(0, i + 1).join('.')} is ${JSON.stringify(child)}, not an object, so it has no field "${op.path[i + 1]}"`);
     }
     node = child;
   }
@@ -63,7 +64,7 @@ function arrayIndex(list: unknown[], key: string, op: SetOp, at: number, allowAp
   const i = /^\d+$/.test(key) ? Number(key) : NaN;
   const max = allowAppend ? list.length : list.length - 1;
   if (!Number.isInteger(i) || i > max)
-    throw new Error(`--set ${op.raw}: ${op.path.slice(0, at + 1).join('.')}: expected a list index from 0 to ${max}, got "${key}"`);
+    throw new RoutebenchError('RB_CONFIG_INVALID', `--set ${op.raw}: ${op.path.slice(0, at + 1).join('.')}: expected a list index from 0 to ${max}, got "${key}"`);
   return i;
 }
 
@@ -95,7 +96,7 @@ export function applyOverrides(scenario: Scenario, sets: readonly string[]): Sce
     }
     return culprit ? `--set ${culprit.raw}: ${text}` : text;
   });
-  throw new Error(`invalid overrides for scenario ${scenario.name}:\n  ${lines.join('\n  ')}`);
+  throw new RoutebenchError('RB_CONFIG_INVALID', `invalid overrides for scenario ${scenario.name}:\n  ${lines.join('\n  ')}`);
 }
 
 /** Controls that only make sense on the simulator (they swap in a simulator target). */
@@ -110,10 +111,9 @@ export function simOnlyControls(scenario: Scenario): string[] {
  */
 export function withTarget(scenario: Scenario, url: string): Scenario {
   const t = UrlTargetSchema.safeParse({ url });
-  if (!t.success) throw new Error(`--target ${url}: expected an http(s) URL such as http://localhost:31458`);
+  if (!t.success) throw new RoutebenchError('RB_CONFIG_INVALID', `--target ${url}: expected an http(s) URL such as http://localhost:31458`);
   if (scenario.compareTargets)
-    throw new Error(
-      `--target: scenario ${scenario.name} compares targets (${scenario.compareTargets.map((c) => c.name).join(', ')}); ` +
+    throw new RoutebenchError('RB_CONFIG_INVALID', `--target: scenario ${scenario.name} compares targets (${scenario.compareTargets.map((c) => c.name).join(', ')}); ` +
         `set them with --set compareTargets.N.target.url=URL instead`,
     );
   return parseScenario(

@@ -9,6 +9,7 @@ import { CLAIM_IDS, LoadSpecSchema, MetricsSourceSchema as CoreMetricsSourceSche
 import { WorkloadSchema } from './workloads/index.ts';
 import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
 import { mergePatch } from './merge-patch.ts';
+import { RoutebenchError } from '@routebench/core';
 
 /** Claim ids: the engine's own list (core), so a scenario accepts exactly what the engine can judge. */
 export { CLAIM_IDS };
@@ -169,7 +170,7 @@ export function loadScenarioFile(path: string): Scenario {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RoutebenchError('RB_INPUT_INVALID', `cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   return resolveDatasetPaths(parseScenarioText(text, path), dirname(resolve(path)));
 }
@@ -190,7 +191,7 @@ export function parseScenarioText(text: string, source: string): Scenario {
   try {
     data = extname(source).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new Error(`${source}: not valid ${extname(source).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+    throw new RoutebenchError('RB_INPUT_INVALID', `${source}: not valid ${extname(source).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
   }
   return parseScenario(data, source);
 }
@@ -205,7 +206,7 @@ export function applyQuick(s: Scenario): Scenario {
 /** The scenario a control runs: target replaced and/or workload/load patched. */
 export function controlScenario(s: Scenario, controlName: string): Scenario {
   const c = s.controls.find((x) => x.name === controlName);
-  if (!c) throw new Error(`scenario ${s.name} has no control "${controlName}"; controls: ${s.controls.map((x) => x.name).join(', ') || '(none)'}`);
+  if (!c) throw new RoutebenchError('RB_CONFIG_INVALID', `scenario ${s.name} has no control "${controlName}"; controls: ${s.controls.map((x) => x.name).join(', ') || '(none)'}`);
   return parseScenario(
     {
       ...s,
@@ -231,7 +232,7 @@ export function resolveHeaders(headers: Record<string, string>, env: Record<stri
   for (const [name, value] of Object.entries(headers)) {
     out[name] = value.replace(ENV_REF, (_, v: string) => {
       const got = env[v];
-      if (got === undefined) throw new Error(`header ${name}: environment variable ${v} is not set`);
+      if (got === undefined) throw new RoutebenchError('RB_CONFIG_INVALID', `header ${name}: environment variable ${v} is not set`);
       return got;
     });
   }

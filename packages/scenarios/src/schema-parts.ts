@@ -1,6 +1,7 @@
 // Small zod building blocks whose error messages read like the ones users see in
 // `workload.num_groups: expected a positive integer, got "x"`, plus the formatter that prints them.
 import { z } from 'zod';
+import { RoutebenchError } from '@routebench/core';
 
 export const posInt = () =>
   z.number({ error: 'expected a positive integer' }).int({ error: 'expected a positive integer' }).positive({ error: 'expected a positive integer' });
@@ -59,5 +60,5 @@ export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] =
 export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, what: string, prefix: readonly PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  throw new Error(`invalid ${what}:\n  ${formatIssues(result.error, prefix).join('\n  ')}`);
+  throw new RoutebenchError('RB_CONFIG_INVALID', `invalid ${what}:\n  ${formatIssues(result.error, prefix).join('\n  ')}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides, getPreset, parseSetValue, simOnlyControls, withTarget } from '../src/index.ts';
+import { applyOverrides, parseSetValue, simOnlyControls, withTarget } from '../src/overrides.ts';
+import { getPreset } from '../src/presets/index.ts';
 
 describe('--set overrides', () => {
   it('parses JSON-ish values', () => {

@@ -2,7 +2,7 @@
 // front of each decode pod (when asked), the EPP (datastore scraping every pod's /metrics, scheduler from
 // an EndpointPickerConfig, gateway proxy, EPP metrics and JSON log), and optionally an HPA-like
 // autoscaler on inference_pool_average_queue_size.
-import { createRng } from '@routebench/core/workload/rng';
+import { createRng } from '@routebench/core';
 import { z } from 'zod';
 import { startAutoscaler, type Autoscaler } from './autoscaler.ts';
 import { EppConfigError, formatPath, loadEppConfig, resolveEppConfig, type ResolvedEppConfig } from './epp/config.ts';

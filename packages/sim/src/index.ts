@@ -1,3 +1,13 @@
-export * from './types.ts';
-export { startPod, type SimPod, type StartPodDeps, PodSpecSchema, parsePodSpec, type PodSpec, type PodSpecInput } from './pod/index.ts';
-export * from './epp/index.ts';
+// @routebench/sim — the whole public surface: start a simulated llm-d stack (vLLM-like pods, the EPP
+// gateway, P/D sidecars, an autoscaler) on loopback, from a preset or a spec, and inject faults into it.
+// What is listed here is what other packages may use; everything else is the simulator's inside.
+
+// A whole cluster: startCluster(spec) → gateway URL, EPP metrics and log, pods, setFaults, waitReady, stop.
+export { startCluster, type Cluster, type ClusterSpec, type ClusterSpecInput } from './cluster.ts';
+export type { SimPod } from './pod/index.ts';
+
+// The seed study's deployments as ready-made cluster specs: presetSpec('agg-2', { kvTransfer: 'broken' }).
+export { presetSpec, PRESET_NAMES, type PresetName, type PresetOptionsInput } from './presets.ts';
+
+// Faults a user injects per pod with cluster.setFaults(pod, faults) (or the preset option `faults`).
+export type { PodFaults } from './types.ts';

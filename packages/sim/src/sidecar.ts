@@ -9,7 +9,8 @@
 // anything else is reverse-proxied to the decoder.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { closeServer, forward, forwardableHeaders, listen, readBody, relayResponse, sendJson } from './epp/proxy.ts';
+import { forward, forwardableHeaders, proxyRequest } from './http-forward.ts';
+import { closeServer, listen, readBody, sendJson } from './http-server.ts';
 
 export const PREFILLER_HOST_PORT = 'x-prefiller-host-port';
 
@@ -40,19 +41,14 @@ export async function startSidecar(o: SidecarOptions): Promise<Sidecar> {
     });
   });
 
-  async function passThrough(req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string | string[]>, body: Buffer | undefined) {
-    const { response, request } = forward({ url: o.decoderUrl + req.url, method: req.method ?? 'GET', headers, body });
-    res.on('close', () => {
-      if (!res.writableFinished) request.destroy();
+  const passThrough = (req: http.IncomingMessage, res: http.ServerResponse, headers: Record<string, string | string[]>, body: Buffer | undefined) =>
+    proxyRequest(res, {
+      url: o.decoderUrl + req.url,
+      method: req.method ?? 'GET',
+      headers,
+      body,
+      onUnavailable: (e) => flatError(res, 503, 'ServiceUnavailable', `decoder unavailable: ${e.message}`),
     });
-    let up: http.IncomingMessage;
-    try {
-      up = await response;
-    } catch (e) {
-      return flatError(res, 503, 'ServiceUnavailable', `decoder unavailable: ${(e as Error).message}`);
-    }
-    await relayResponse(up, res);
-  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;

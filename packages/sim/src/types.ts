@@ -2,8 +2,10 @@
 // P/D sidecar (src/epp/), and the cluster/autoscaler glue (src/cluster.ts, src/autoscaler.ts).
 // Pods and the EPP talk over real loopback HTTP (the EPP scrapes /metrics, proxies requests);
 // the only in-process channel is KV events, standing in for vLLM's ZMQ publisher.
+import type { PodRole } from '@routebench/core';
 
-export type PodRole = 'both' | 'prefill' | 'decode';
+/** 'both' | 'prefill' | 'decode': core's type (the claims read pod roles too), declared there once. */
+export type { PodRole };
 
 /** KV events as vLLM publishes them (BlockStored / BlockRemoved / AllBlocksCleared), per pod. */
 export type KvEvent =
@@ -40,14 +42,19 @@ export interface PodFaults {
   slowFactor?: number;
 }
 
-export interface PodHandle {
+/** Who a pod is and where it listens: what a pod handle and the EPP's registration of it share. */
+export interface PodIdentity {
   name: string;
   namespace: string;
   role: PodRole;
   /** Served model names (first is the primary). */
   models: string[];
+  /** With port, the pod's address (`host:port` is how the EPP names an endpoint). */
   host: string;
   port: number;
+}
+
+export interface PodHandle extends PodIdentity {
   /** http://127.0.0.1:<port> */
   url: string;
   metricsUrl: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../src/cluster.ts';
 import { presetSpec } from '../src/presets.ts';
-import { chat, countBy, metricSum, text } from './sim-client.ts';
+import { chat, countBy, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 const SYSTEM = text(220, 'system-prompt');
@@ -16,12 +16,9 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
   let c: Cluster;
   const logDir = mkdtempSync(join(tmpdir(), 'rb-epp-'));
   beforeAll(async () => {
-    c = await startCluster(presetSpec('agg-2', { eppLogPath: join(logDir, 'epp.log'), maxNumSeqs: 4 }));
-    await c.waitReady();
+    c = await readyCluster(presetSpec('agg-2', { eppLogPath: join(logDir, 'epp.log'), maxNumSeqs: 4 }));
   });
-  afterAll(async () => {
-    await c?.stop();
-  });
+  afterAll(() => c?.stop());
 
   it('prefix-sharing requests land on one pod, and that pod\'s hit rate rises', async () => {
     const pods: (string | null)[] = [];
@@ -92,12 +89,9 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
 describe('random-picker control', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(presetSpec('random-picker'));
-    await c.waitReady();
+    c = await readyCluster(presetSpec('random-picker'));
   });
-  afterAll(async () => {
-    await c?.stop();
-  });
+  afterAll(() => c?.stop());
 
   it('the same prefix-sharing requests spread over both pods', async () => {
     const pods: (string | null)[] = [];

@@ -5,7 +5,7 @@ import { startCluster, type Cluster } from '../src/cluster.ts';
 import type { PrecisePrefixCacheScorer } from '../src/epp/plugins/precise-prefix-cache-scorer.ts';
 import type { SchedulingRequest } from '../src/epp/scheduling-types.ts';
 import { presetSpec } from '../src/presets.ts';
-import { chat, metricSum, text } from './sim-client.ts';
+import { chat, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
@@ -42,12 +42,9 @@ describe('pd-precise: precise-prefix-cache-scorer fed by KV events', () => {
 describe('multi-model', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(presetSpec('multi-model'));
-    await c.waitReady();
+    c = await readyCluster(presetSpec('multi-model'));
   });
-  afterAll(async () => {
-    await c?.stop();
-  });
+  afterAll(() => c?.stop());
   it('each model name reaches the pod serving it; /v1/models lists both', async () => {
     expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-7B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-7b');
     expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-0.5B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-05b');

@@ -1,11 +1,11 @@
 // P/D through the gateway and the routing sidecar (pd-1p1d preset): selective P/D by the
 // prefix-based decider, prefill counters, and a broken KV transfer showing up as recomputation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../src/cluster.ts';
+import type { Cluster } from '../src/cluster.ts';
 import { presetSpec } from '../src/presets.ts';
 import { startSidecar } from '../src/sidecar.ts';
 import { startPod, type SimPod } from '../src/pod/index.ts';
-import { chat, metricSum, text } from './sim-client.ts';
+import { chat, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 const podByName = (c: Cluster, n: string) => c.pods.find((p) => p.name === n)!;
@@ -13,12 +13,9 @@ const podByName = (c: Cluster, n: string) => c.pods.find((p) => p.name === n)!;
 describe('pd-1p1d, kvTransfer ok', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(presetSpec('pd-1p1d'));
-    await c.waitReady();
+    c = await readyCluster(presetSpec('pd-1p1d'));
   });
-  afterAll(async () => {
-    await c?.stop();
-  });
+  afterAll(() => c?.stop());
 
   it('short prompts skip prefill; long prompts are split and the KV arrives over NIXL', async () => {
     const prefill = podByName(c, 'prefill-0').metricsUrl;
@@ -44,12 +41,9 @@ describe('pd-1p1d, kvTransfer ok', () => {
 describe('pd-1p1d, kvTransfer broken', () => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await startCluster(presetSpec('pd-1p1d', { kvTransfer: 'broken' }));
-    await c.waitReady();
+    c = await readyCluster(presetSpec('pd-1p1d', { kvTransfer: 'broken' }));
   });
-  afterAll(async () => {
-    await c?.stop();
-  });
+  afterAll(() => c?.stop());
 
   it('the decode pod recomputes: failed transfers, computed prefill tokens, no external hits', async () => {
     const decode = podByName(c, 'decode-0').metricsUrl;

@@ -1,6 +1,13 @@
-// Test helper: a plain fetch client for the simulated gateway, and a /metrics reader.
-import { parsePrometheusText } from '@routebench/core/evidence/prom-parse';
-import { wordsText, createRng } from '@routebench/core';
+// Test helper: a started cluster, a plain fetch client for the simulated gateway, and a /metrics reader.
+import { createRng, parsePrometheusText, wordsText } from '@routebench/core';
+import { startCluster, type Cluster, type ClusterSpecInput } from '../src/cluster.ts';
+
+/** startCluster, then waitReady: what a describe's beforeAll wants. */
+export async function readyCluster(spec: ClusterSpecInput): Promise<Cluster> {
+  const c = await startCluster(spec);
+  await c.waitReady();
+  return c;
+}
 
 export interface ChatResult {
   status: number;

@@ -1,7 +1,7 @@
 // `routebench compare A B [C…]`: side-by-side percentiles with deltas against the first run.
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { compareRuns, compareToCsv, formatCompareTable } from '@routebench/core/output/compare';
+import { compareRuns, compareToCsv, formatCompareTable } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 import { loadSummary, uniqueNames } from './load-run.ts';
 

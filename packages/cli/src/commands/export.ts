@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { formatLlmdReport } from '@routebench/core/output/llmd-report';
-import type { Summary } from '@routebench/core/record/summary';
+import { formatLlmdReport } from '@routebench/core';
+import type { Summary } from '@routebench/core';
 import { loadSummary } from './load-run.ts';
 
 export const EXPORT_FORMATS = ['llmd-report'] as const;

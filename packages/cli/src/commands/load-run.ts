@@ -1,7 +1,7 @@
 // Reading run folders back: summary.json validated, with errors that name the folder.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parseSummary, type Summary } from '@routebench/core/record/summary';
+import { basename, dirname, join } from 'node:path';
+import { parseSummary, type Summary } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 
 /** A run folder's summary (or a summary.json path given directly). */
@@ -14,11 +14,22 @@ export function loadSummary(pathOrDir: string): { name: string; summary: Summary
   } catch (e) {
     throw new UsageError(`${file}: not valid JSON (${(e as Error).message})`);
   }
+  let summary: Summary;
   try {
-    return { name: basename(pathOrDir.endsWith('.json') ? pathOrDir.replace(/\/?summary\.json$/, '') || 'run' : pathOrDir.replace(/\/+$/, '')), summary: parseSummary(data) };
+    summary = parseSummary(data);
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
+  // A scenario's verdicts live in verdicts.json beside its summary (summary.json is written once, before them).
+  const verdictsFile = join(dirname(file), 'verdicts.json');
+  if (summary.extra.verdicts === undefined && existsSync(verdictsFile)) {
+    try {
+      summary.extra = { ...summary.extra, verdicts: JSON.parse(readFileSync(verdictsFile, 'utf8')) };
+    } catch (e) {
+      throw new UsageError(`${verdictsFile}: not valid JSON (${(e as Error).message})`);
+    }
+  }
+  return { name: basename(pathOrDir.endsWith('.json') ? pathOrDir.replace(/\/?summary\.json$/, '') || 'run' : pathOrDir.replace(/\/+$/, '')), summary };
 }
 
 /** Unique display names for several runs (folder names, suffixed when they repeat). */

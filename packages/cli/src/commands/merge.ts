@@ -3,8 +3,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { mergeSummaries } from '@routebench/core/record/merge';
-import { writeJsonAtomic } from '@routebench/core/output/run-folder';
+import { mergeSummaries } from '@routebench/core';
+import { writeJsonAtomic } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 import { loadSummary } from './load-run.ts';
 

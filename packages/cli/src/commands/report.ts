@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { renderHtmlReport } from '@routebench/core/output/html-report';
-import type { Summary } from '@routebench/core/record/summary';
+import { renderHtmlReport } from '@routebench/core';
+import type { Summary } from '@routebench/core';
 import { loadSummary, uniqueNames } from './load-run.ts';
 
 export function writeHtmlReportFor(dir: string, runs: { name: string; summary: Summary }[], file = join(dir, 'report.html')): string {

@@ -4,17 +4,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
-import { runScenario, type ScenarioResult } from '@routebench/scenarios/runner/run-scenario';
-import { preflightScenario } from '@routebench/scenarios/runner/preflight';
-import { renderVerdictTable } from '@routebench/core/claims/verdict';
-import { formatCompareTable } from '@routebench/core/output/compare';
+import { runScenario, type ScenarioResult } from '@routebench/scenarios';
+import { renderVerdictTable } from '@routebench/core';
+import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
-import type { Shard } from '@routebench/core/load/shard';
+import type { Shard } from '@routebench/core';
 
 export interface RunFlags {
   target?: string;
@@ -121,14 +120,12 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     const sets = [...flagOverrides(flags), ...flags.set];
     if (sets.length > 0) sc = applyOverrides(sc, sets);
     if (flags.target) sc = withTarget(sc, flags.target);
-    preflightScenario(sc);
     return sc;
   });
   const apiKey = readApiKey(flags);
   const outDir = flags.out ?? defaultOutDir(scenario.name);
-  if (existsSync(join(outDir, 'requests.jsonl')) && !flags.force) {
-    throw new UsageError(`output folder ${outDir} already holds a run; choose another --out or pass --force`);
-  }
+  // runScenario checks the scenario (preflight) and the output folder before it makes a folder or sends a
+  // request; its errors carry codes that main() maps to exit 2.
 
   const view = createProgressView();
   const result: ScenarioResult = await withSignalStop((signal) =>

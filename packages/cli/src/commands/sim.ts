@@ -3,8 +3,8 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { startCluster, type ClusterSpecInput } from '@routebench/sim/cluster';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim/presets';
+import { startCluster, type ClusterSpecInput } from '@routebench/sim';
+import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import { UsageError } from '../exit-codes.ts';
 
 export function simCommand(): Command {

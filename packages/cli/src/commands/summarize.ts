@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { readJsonl } from '@routebench/core/output/jsonl';
-import { RequestRecordSchema, type RequestRecord } from '@routebench/core/record/request-record';
-import { SummarySchema, type Summary } from '@routebench/core/record/summary';
-import { summarizeRecords } from '@routebench/core/record/summarize-records';
-import { writeSummaryFiles } from '@routebench/core/output/run-folder';
+import { readJsonl } from '@routebench/core';
+import { RequestRecordSchema, type RequestRecord } from '@routebench/core';
+import { SummarySchema, type Summary } from '@routebench/core';
+import { summarizeRecords } from '@routebench/core';
+import { writeSummaryFiles } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 
 export async function summarizeRun(dir: string): Promise<{ summary: Summary; skipped: number; truncatedTail: boolean; corruptLines: number[] }> {

@@ -1,8 +1,8 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
 import { existsSync, readdirSync } from 'node:fs';
 import { Command } from 'commander';
-import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios/runner/seed-table';
-import { renderVerdictTable } from '@routebench/core/claims/verdict';
+import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
+import { renderVerdictTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { createProgressView } from '../progress.ts';
 import { defaultOutDir } from './run.ts';

@@ -1,7 +1,7 @@
 // --workers and --shard, shared by `run`, `table` and the manifests `k8s job` renders.
 import { InvalidArgumentError, Option } from 'commander';
-import { defaultWorkerCount } from '@routebench/core/load/workers';
-import { parseShard, type Shard } from '@routebench/core/load/shard';
+import { defaultWorkerCount } from '@routebench/core';
+import { parseShard, type Shard } from '@routebench/core';
 
 export function parseWorkers(v: string): number {
   const n = Number(v);

@@ -1,9 +1,9 @@
 // What a claim is judged on: the evidence of the main run and of its control runs. The runner fills these;
 // claims only read them (core never imports the simulator or the scenarios package).
-import type { AttributionResult } from '../evidence/attribution/attribute.ts';
 import type { MetricsEvidence } from '../evidence/metrics-evidence.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { Summary } from '../record/summary.ts';
+import type { PodSplit } from '../evidence/attribution/split.ts';
 
 export type PodRole = 'both' | 'prefill' | 'decode';
 
@@ -11,18 +11,21 @@ export interface RunEvidence {
   summary: Summary;
   /** Scraped server-side evidence; null when no metrics source was configured. */
   metrics: MetricsEvidence | null;
-  /** Per-request pod attribution and per-pod split; null when attribution was not run. */
-  attribution: AttributionResult | null;
+  /**
+   * How requests were placed on pods (the pods themselves are on the records and in the summary's per-pod
+   * dimensions) and the per-pod split; null when attribution was not run.
+   */
+  attribution: { sourcesUsed: readonly string[]; split: PodSplit | null } | null;
   /** Pod name → role (from the deployment: sim preset or llm-d.ai/role labels). */
   podRoles?: Record<string, PodRole>;
   /** Pod name → models it serves. */
   podModels?: Record<string, string[]>;
   /**
-   * Optional (additive): the run's measured records (requests.jsonl). When present, claims that need a
-   * per-request join (goodput, served model vs requested, group → pod with late attribution) use them
-   * instead of the summary's aggregates.
+   * Optional: the run's records (measure() streams them from requests.jsonl on each iteration, so memory does
+   * not grow with the run). Claims that need a per-request join (goodput, served model vs requested, KV at send
+   * time) iterate them, once each.
    */
-  records?: readonly RequestRecord[];
+  records?: Iterable<RequestRecord>;
   /**
    * Optional (additive): EPP log text. Used for the precise prefix scorer's per-endpoint score lines
    * (`{"plugin":"precise-prefix-cache-scorer","endpoint":…,"score":…}`, `"Got endpoint scores"`).

@@ -40,7 +40,7 @@ export function groupPods(run: RunEvidence, podFilter?: (pod: string) => boolean
   if (run.records) {
     for (const r of run.records) {
       if (r.phase !== 'measure' || r.groupId === null || r.status !== 'ok') continue;
-      const a = r.pod ? { pod: r.pod, source: r.podSource ?? 'record' } : (run.attribution?.perRequest.get(r.requestId) ?? null);
+      const a = r.pod ? { pod: r.pod, source: r.podSource ?? 'record' } : null;
       if (a) sources.add(a.source);
       add(r.groupId, a?.pod ?? null, 1);
     }

@@ -87,16 +87,22 @@ function goodput(ctx: ClaimContext, t: LatencySloThresholds, d: DimensionStats):
     ['tpot', t.sloTpotMs],
     ['e2e', t.sloE2eMs],
   ];
-  const records = ctx.main.records?.filter((r) => r.phase === 'measure' && r.status !== 'cancelled');
-  if (records && records.length > 0 && t.dimension === 'overall') {
-    const ok = records.filter(
-      (r) =>
+  if (ctx.main.records && t.dimension === 'overall') {
+    // One pass over the records (they may be streamed from requests.jsonl).
+    let n = 0;
+    let ok = 0;
+    for (const r of ctx.main.records) {
+      if (r.phase !== 'measure' || r.status === 'cancelled') continue;
+      n++;
+      if (
         r.status === 'ok' &&
         (t.sloTtftMs === undefined || (r.ttftMs !== null && r.ttftMs <= t.sloTtftMs)) &&
         (t.sloTpotMs === undefined || r.tpotMs === null || r.tpotMs <= t.sloTpotMs) &&
-        (t.sloE2eMs === undefined || (r.e2eMs !== null && r.e2eMs <= t.sloE2eMs)),
-    ).length;
-    return { value: ok / records.length, exact: true, n: records.length };
+        (t.sloE2eMs === undefined || (r.e2eMs !== null && r.e2eMs <= t.sloE2eMs))
+      )
+        ok++;
+    }
+    if (n > 0) return { value: ok / n, exact: true, n };
   }
   const n = d.count - d.cancelled;
   const okShare = n > 0 ? d.ok / n : 0;

@@ -44,7 +44,7 @@ function servedBy(run: RunEvidence): Map<string, string[]> | null {
   return byModel;
 }
 
-function tallyRecords(run: RunEvidence, records: readonly RequestRecord[], t: ModelRoutingThresholds): Tally {
+function tallyRecords(run: RunEvidence, records: Iterable<RequestRecord>, t: ModelRoutingThresholds): Tally {
   const [tagKey, tagValue] = [t.unknownTag.slice(0, t.unknownTag.indexOf('=')), t.unknownTag.slice(t.unknownTag.indexOf('=') + 1)];
   const served = servedBy(run);
   const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: ['records:servedModel'] };
@@ -67,7 +67,7 @@ function tallyRecords(run: RunEvidence, records: readonly RequestRecord[], t: Mo
     }
     const modelOk = r.servedModel === r.model;
     if (!modelOk) tally.wrongModel++;
-    const pod = r.pod ?? run.attribution?.perRequest.get(r.requestId)?.pod ?? null;
+    const pod = r.pod;
     let podOk = true;
     if (served && pod !== null) {
       sources.add(`podModels`);
@@ -125,8 +125,8 @@ function tallyAggregates(run: RunEvidence, t: ModelRoutingThresholds): Tally | {
 
 export function evaluateModelRouting(ctx: ClaimContext, t: ModelRoutingThresholds): ClaimOutcome {
   const run = ctx.main;
-  const records = run.records?.filter((r) => r.phase === 'measure');
-  const tally = records && records.length > 0 ? tallyRecords(run, records, t) : tallyAggregates(run, t);
+  const fromRecords = run.records ? tallyRecords(run, run.records, t) : null;
+  const tally = fromRecords && fromRecords.known + fromRecords.unknown > 0 ? fromRecords : tallyAggregates(run, t);
   if ('problem' in tally) return inconclusive(tally.problem);
   if (tally.known === 0) return inconclusive('no request for a served model', tally.sources);
   const correctShare = tally.correct / tally.known;

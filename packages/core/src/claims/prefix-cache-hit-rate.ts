@@ -51,7 +51,7 @@ export function measureHitRate(run: RunEvidence): HitRate | { problem: string } 
   const tok = run.summary.counters.tokens;
   // 0 cached tokens in the summary is also what a server that does not report prompt_tokens_details gives:
   // evidence only when the records show the server did report the field (cachedTokens not null).
-  const reported = tok.cached > 0 || (run.records?.some((r) => r.cachedTokens !== null) ?? false);
+  const reported = tok.cached > 0 || someRecord(run.records, (r) => r.cachedTokens !== null);
   if (reported && tok.prompt > 0)
     return { rate: tok.cached / tok.prompt, hits: tok.cached, queries: tok.prompt, perPod: {}, source: 'usage:prompt_tokens_details.cached_tokens' };
   return { problem: 'no prefix cache counters scraped (vllm:prefix_cache_queries_total) and no cached_tokens reported by the server' };
@@ -96,4 +96,9 @@ export function evaluatePrefixCacheHitRate(ctx: ClaimContext, t: PrefixCacheHitR
   if (controlRate !== null && m.rate - controlRate < t.minLiftOverControl) failures.push(`not ${pct(t.minLiftOverControl)} above the control`);
   if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join(', ')})`, sources, evidence };
   return { status: 'Pass', details: head, sources, evidence };
+}
+
+function someRecord<T>(records: Iterable<T> | undefined, test: (r: T) => boolean): boolean {
+  if (records) for (const r of records) if (test(r)) return true;
+  return false;
 }

@@ -33,6 +33,10 @@ export interface CollectorDeps {
 export interface Collector {
   /** Takes the after snapshot and returns the evidence. Safe to call once; later calls return the same. */
   stop(): Promise<MetricsEvidence>;
+  /** Whether a source can fetch EPP logs (a Kubernetes source that names the EPP). */
+  readonly hasEppLogs: boolean;
+  /** host:port → target name of every target discovered so far (maps EPP `ip:port` endpoints to pods mid-run). */
+  addresses(): Record<string, string>;
   /** EPP logs from every Kubernetes source that names an EPP (for attribution). */
   fetchEppLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
 }
@@ -221,6 +225,12 @@ export async function startCollector(input: CollectorOptionsInput, deps: Collect
     stop() {
       result ??= finish();
       return result;
+    },
+    hasEppLogs: options.sources.some((c) => c.kind === 'kubernetes' && c.epp !== undefined),
+    addresses() {
+      const out: Record<string, string> = {};
+      for (const src of scrapeSources) for (const st of src.targets.values()) if (st.target.address) out[st.target.address] = st.target.name;
+      return out;
     },
     async fetchEppLogs(opts) {
       const all: PodLog[] = [];

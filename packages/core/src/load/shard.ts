@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { LoadSpec } from './load-spec.ts';
 import { openLoopTimes, type Phase } from './schedule.ts';
+import { RoutebenchError } from '../errors.ts';
 
 export const ShardSchema = z
   .strictObject({
@@ -24,9 +25,9 @@ export const WHOLE_RUN: Shard = Object.freeze({ index: 0, count: 1 });
 /** Parse `i/N` (the CLI's --shard and the Kubernetes Job's `$(JOB_COMPLETION_INDEX)/N`). */
 export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  if (!m) throw new Error(`invalid shard "${text}": expected i/N, e.g. 0/4 (shard i of N, 0 <= i < N)`);
+  if (!m) throw new RoutebenchError('RB_CONFIG_INVALID', `invalid shard "${text}": expected i/N, e.g. 0/4 (shard i of N, 0 <= i < N)`);
   const r = ShardSchema.safeParse({ index: Number(m[1]), count: Number(m[2]) });
-  if (!r.success) throw new Error(`invalid shard "${text}": ${r.error.issues.map((i) => `${i.path.join('.') || 'shard'}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new RoutebenchError('RB_CONFIG_INVALID', `invalid shard "${text}": ${r.error.issues.map((i) => `${i.path.join('.') || 'shard'}: ${i.message}`).join('; ')}`);
   return r.data;
 }
 

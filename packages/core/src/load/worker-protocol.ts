@@ -6,7 +6,7 @@ import type { Summary } from '../record/summary.ts';
 import type { Shard } from './shard.ts';
 
 /** The run options a worker gets: everything but what only the parent handles (workload, outputs, signal, thread count). */
-export type WorkerRunOptions = Omit<RunOptions, 'workload' | 'signal' | 'outDir' | 'force' | 'workers' | 'shard' | 'workloadSharded' | 'clockOrigin' | 'worker'>;
+export type WorkerRunOptions = Omit<RunOptions, 'workload' | 'signal' | 'outDir' | 'force' | 'workers' | 'shard' | 'workloadSharded' | 'clockOrigin' | 'worker' | 'placement'>;
 
 export interface WorkerInit {
   options: WorkerRunOptions;

@@ -16,11 +16,14 @@ import { LoadSpecSchema, type LoadSpec } from './load-spec.ts';
 import { mergeSummaries } from '../record/merge.ts';
 import { createRecorder } from '../record/recorder.ts';
 import type { RequestSpecInput } from '../workload/request-spec.ts';
+import type { RequestRecord } from '../record/request-record.ts';
 import type { RunOptions, RunResult } from '../run-options.ts';
 import { openRunOutputs, writeRunOutputs } from '../output/run-folder.ts';
 import type { Summary } from '../record/summary.ts';
 import type { FromWorker, ToWorker, WorkerInit, WorkerRunOptions } from './worker-protocol.ts';
 import { WHOLE_RUN, takeShard, takeShardAsync, type Shard } from './shard.ts';
+import { parseConfig } from '../parse-config.ts';
+import { RoutebenchError } from '../errors.ts';
 
 /** Requests sent to a worker per ask (it asks again when its buffer runs low). */
 const SPEC_BATCH = 128;
@@ -46,16 +49,16 @@ export async function executeWithWorkers(
   getStopReason: () => string | null,
 ): Promise<RunResult> {
   const count = options.workers ?? 1;
-  if (!Number.isInteger(count) || count < 1) throw new Error(`invalid workers: expected a positive integer, got ${String(options.workers)}`);
+  if (!Number.isInteger(count) || count < 1) throw new RoutebenchError('RB_CONFIG_INVALID', `invalid workers: expected a positive integer, got ${String(options.workers)}`, { field: 'workers' });
   // This process may itself be shard i of N (--shard on N machines): its worker k is then shard i + N·k of N·count,
   // since of the indices ≡ i (mod N), the m-th is dealt to worker m mod count.
   const outer = options.shard ?? WHOLE_RUN;
   const shardOf = (k: number): Shard => ({ index: outer.index + outer.count * k, count: outer.count * count });
-  const load: LoadSpec = LoadSpecSchema.parse(options.load);
+  const load: LoadSpec = parseConfig(LoadSpecSchema, options.load, 'load');
   const outputs = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
   const runTag = options.runTag ?? randomBytes(4).toString('hex');
 
-  const { workload, signal: _signal, outDir: _outDir, force: _force, workers: _workers, shard: _shard, workloadSharded: _ws, clockOrigin: _co, worker: _w, ...rest } = options;
+  const { workload, signal: _signal, outDir: _outDir, force: _force, workers: _workers, shard: _shard, workloadSharded: _ws, clockOrigin: _co, worker: _w, placement: _placement, ...rest } = options;
   const workerOptions: WorkerRunOptions = { ...rest, load, runTag };
 
   // The request stream, dealt round-robin: request i → worker i mod N.
@@ -90,6 +93,13 @@ export async function executeWithWorkers(
   const clock = { now: () => 0 };
   const recorder = createRecorder({ clock: () => clock.now() });
 
+  const placement = options.placement;
+  const finish = (r: RequestRecord, offWire: boolean) => {
+    recorder.onFinished(r, { offWire });
+    outputs?.append(r);
+    emitter.emit('request', r);
+  };
+
   const fail = (e: Error) => {
     if (!failure) failure = e;
     stop(`worker failed: ${e.message.split('\n')[0]}`);
@@ -99,7 +109,8 @@ export async function executeWithWorkers(
   const exits: Promise<void>[] = [];
   for (let k = 0; k < count; k++) {
     const init: WorkerInit = { options: workerOptions, worker: k, shard: shardOf(k), runTag };
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: init, execArgv: [] });
+    // Built package (dist/*.js): the compiled worker-main.js runs as is. From source (.ts, no build): the tsx bootstrap.
+    const worker = new Worker(new URL(import.meta.url.endsWith('.js') ? './worker-main.js' : './worker-entry.mjs', import.meta.url), { workerData: init, execArgv: [] });
     const state: WorkerState = { worker, queue: [], done: null };
     states.push(state);
     let ready!: () => void;
@@ -119,9 +130,10 @@ export async function executeWithWorkers(
             emitter.emit('sent', s);
           }
           for (const r of m.records) {
-            recorder.onFinished(r);
-            outputs?.append(r);
-            emitter.emit('request', r);
+            if (placement) {
+              recorder.onOffWire();
+              placement.place(r, (placed) => finish(placed, true));
+            } else finish(r, false);
           }
           break;
         case 'fail-fast':
@@ -172,7 +184,18 @@ export async function executeWithWorkers(
   if (failure) throw failure;
 
   const parts = states.map((s) => s.done!);
-  const summary = mergeSummaries(parts.map((p) => p.summary));
+  const merged = mergeSummaries(parts.map((p) => p.summary));
+  let summary = merged;
+  if (placement) {
+    // The workers recorded their records before they were attributed; this thread recorded every record after
+    // its placement, so its recorder has the per-pod statistics. The workers' own facts (client diagnostics,
+    // the requested rate) come from their merged summary.
+    await placement.flush();
+    const { scenario, target, startedAt, endedAt, durationS, seed, tokenizer, load: mergedLoad } = merged.meta;
+    summary = recorder.summary({ scenario, target, startedAt, endedAt, durationS, seed, tokenizer, load: mergedLoad, workers: count });
+    summary.meta.client = merged.meta.client;
+    summary.rates.requestedRate = merged.rates.requestedRate;
+  }
   const stopped = stopSignal.aborted || parts.some((p) => p.stopped);
   const stopReason = getStopReason() ?? parts.find((p) => p.stopReason)?.stopReason ?? null;
   // The merged summary counts as one run of `count` workers (not a merge of separate runs).

@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { DimensionStats, Summary } from '../record/summary.ts';
+import { RoutebenchError } from '../errors.ts';
 
 /** Latency metrics compared, in output order. */
 export const COMPARE_LATENCY_METRICS = ['ttft', 'itl', 'tpot', 'e2e'] as const;
@@ -106,9 +107,9 @@ function makeRow(
  */
 export function compareRuns(runs: readonly CompareRun[], opts: CompareOptions = {}): CompareRow[] {
   const parsedRuns = CompareRunsSchema.safeParse(runs);
-  if (!parsedRuns.success) throw new Error(`compareRuns: invalid runs:\n${z.prettifyError(parsedRuns.error)}`);
+  if (!parsedRuns.success) throw new RoutebenchError('RB_INPUT_INVALID', `compareRuns: invalid runs:\n${z.prettifyError(parsedRuns.error)}`);
   const parsedOpts = CompareOptionsSchema.safeParse(opts);
-  if (!parsedOpts.success) throw new Error(`compareRuns: invalid options:\n${z.prettifyError(parsedOpts.error)}`);
+  if (!parsedOpts.success) throw new RoutebenchError('RB_CONFIG_INVALID', `compareRuns: invalid options:\n${z.prettifyError(parsedOpts.error)}`);
   const { stats, dimensions: kinds } = parsedOpts.data;
 
   const dims = orderDimensions(

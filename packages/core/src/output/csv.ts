@@ -5,6 +5,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { itlMeanMs } from '../record/itl.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { LatencyStats, Summary } from '../record/summary.ts';
@@ -88,7 +90,7 @@ export function requestCsvRow(r: RequestRecord): Cell[] {
 async function writeCsv(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>, columns: readonly string[], path: string): Promise<void> {
   await pipeline(
     Readable.from(rows, { objectMode: true }),
-    stringify({ header: true, columns: [...columns], cast: { number: (n) => String(n) } }),
+    stringify({ header: true, columns: [...columns], cast: CSV_CAST }),
     createWriteStream(path),
   );
 }
@@ -107,6 +109,27 @@ export async function writeRequestsCsv(
   }
   await writeCsv(rows(), REQUESTS_CSV_COLUMNS, path);
   return n;
+}
+
+const CSV_CAST = { number: (n: number) => String(n) };
+
+/**
+ * requests.csv written as the run goes, a row per record with one synchronous write (as requests.jsonl: a
+ * killed run keeps every row handed to the kernel; `summarize` rebuilds both files' tails from requests.jsonl).
+ */
+export function createRequestsCsvWriter(path: string): { append(r: RequestRecord): void; close(): void } {
+  let fd: number | null = openSync(path, 'w');
+  writeSync(fd, stringifySync([[...REQUESTS_CSV_COLUMNS]]));
+  return {
+    append(r) {
+      if (fd === null) throw new Error(`csv writer for ${path} is closed`);
+      writeSync(fd, stringifySync([requestCsvRow(r)], { cast: CSV_CAST }));
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
 }
 
 /** One row per `pod:<name>` dimension of the summary, sorted by pod name. */

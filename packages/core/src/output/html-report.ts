@@ -9,6 +9,7 @@ import { CompareRunSchema, compareRuns, type CompareRow } from './compare.ts';
 import type { Summary } from '../record/summary.ts';
 import { assertInlineableScript, escapeHtml, jsonForScript } from './html-escape.ts';
 import { buildReportData, REPORT_LATENCY_METRICS, type ReportData, type RunInfo } from './html-report-data.ts';
+import { RoutebenchError } from '../errors.ts';
 
 export const HtmlReportOptionsSchema = z.strictObject({
   runs: z
@@ -149,7 +150,7 @@ ${chartDivs(['chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', ...(h
 /** Render one self-contained HTML page for one or several runs (several are overlaid on the same charts). */
 export function renderHtmlReport(options: HtmlReportOptions): string {
   const parsed = HtmlReportOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new Error(`renderHtmlReport: invalid options:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new RoutebenchError('RB_CONFIG_INVALID', `renderHtmlReport: invalid options:\n${z.prettifyError(parsed.error)}`);
   const { runs, title, generatedAt } = parsed.data;
   const typedRuns = runs as { name: string; summary: Summary }[];
   const { uplotJs, uplotCss, clientJs } = loadAssets();

@@ -1,6 +1,7 @@
 // JSON Lines files (requests.jsonl): one record per line, appended as requests finish, read back tolerantly.
 import { closeSync, createReadStream, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
 
 export interface JsonlWriter {
@@ -153,4 +154,49 @@ export function readJsonl<T = unknown>(path: string, opts: ReadJsonlOptions<T> =
   }
 
   return { stats, [Symbol.asyncIterator]: iterate };
+}
+
+/**
+ * A requests.jsonl file as a re-iterable sync Iterable: each iteration streams the file from the start in 64 KiB
+ * reads, so a claim can walk every record without the run's records being held in memory. Lines that do not parse
+ * (a truncated tail after a crash) are skipped, as readJsonl does.
+ */
+export function jsonlIterable<T>(path: string): Iterable<T> {
+  return {
+    *[Symbol.iterator]() {
+      const fd = openSync(path, 'r');
+      try {
+        const buf = Buffer.allocUnsafe(64 * 1024);
+        // A StringDecoder keeps a multi-byte character split across two reads whole.
+        const decoder = new StringDecoder('utf8');
+        let rest = '';
+        let pos = 0;
+        for (;;) {
+          const n = readSync(fd, buf, 0, buf.length, pos);
+          if (n === 0) break;
+          pos += n;
+          const text = rest + decoder.write(buf.subarray(0, n));
+          const lines = text.split('\n');
+          rest = lines.pop()!;
+          for (const line of lines) {
+            const v = parseLine<T>(line);
+            if (v !== undefined) yield v;
+          }
+        }
+        const v = parseLine<T>(rest + decoder.end());
+        if (v !== undefined) yield v;
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+function parseLine<T>(line: string): T | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    return undefined;
+  }
 }

@@ -23,6 +23,7 @@ import {
   type LlmdBenchmarkReport,
   type LlmdStatistics,
 } from './llmd-report-schema.ts';
+import { RoutebenchError } from '../errors.ts';
 
 export { LLMD_REPORT_VERSION, LlmdBenchmarkReportSchema, validateLlmdReport, type LlmdBenchmarkReport } from './llmd-report-schema.ts';
 
@@ -133,7 +134,7 @@ function timeSeries(summary: Summary) {
 /** Build (and validate) the Benchmark Report v0.2 for one summary. */
 export function summaryToLlmdReport(summary: Summary, options: LlmdReportOptions = {}): LlmdBenchmarkReport {
   const parsed = LlmdReportOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new Error(`llmd-report: invalid options:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new RoutebenchError('RB_CONFIG_INVALID', `llmd-report: invalid options:\n${z.prettifyError(parsed.error)}`);
   const opts = parsed.data;
   const { meta, counts, rates } = summary;
   const overall = summary.dimensions.overall;

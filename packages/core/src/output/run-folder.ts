@@ -1,10 +1,11 @@
-// The files of a run folder. requests.jsonl is appended record by record while the run goes (so a
-// crash keeps everything finished so far); the rest is written at the end from the summary and
-// from requests.jsonl itself (never from records held in memory).
+// The files of a run folder, each written once. requests.jsonl and requests.csv are appended record by
+// record while the run goes (so a crash keeps everything finished so far); summary.json, pods.csv and
+// timeseries.csv are written at the end from the summary alone. Nothing is read back.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RoutebenchError } from '../errors.ts';
 import { createJsonlWriter, readJsonl, type JsonlWriter } from './jsonl.ts';
-import { writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from './csv.ts';
+import { createRequestsCsvWriter, writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from './csv.ts';
 import { RequestRecordSchema, type RequestRecord } from '../record/request-record.ts';
 import type { Summary } from '../record/summary.ts';
 
@@ -22,23 +23,39 @@ export interface RunOutputs {
 }
 
 interface RunOutputsInternal extends RunOutputs {
-  writer: JsonlWriter;
+  jsonl: JsonlWriter;
+  csv: { close(): void };
 }
 
-/**
- * Create a run folder, or use an existing one that holds no run yet. A folder that already holds a
- * run (requests.jsonl or summary.json) is never overwritten without force.
- */
-export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}): Promise<RunOutputs> {
-  const path = join(dir, RUN_FILES.requests);
-  const holdsRun = existsSync(path) || existsSync(join(dir, RUN_FILES.summary));
-  if (holdsRun && !opts.force) {
-    throw new Error(`output folder ${dir} already holds a run; choose another --out or pass --force`);
+/** Whether `dir` already holds a run (requests.jsonl or summary.json). */
+export function holdsRun(dir: string): boolean {
+  return existsSync(join(dir, RUN_FILES.requests)) || existsSync(join(dir, RUN_FILES.summary));
+}
+
+/** The one check before anything is written: a folder that holds a run is never overwritten without force. */
+export function assertCanWriteRun(dir: string, force = false): void {
+  if (!force && holdsRun(dir)) {
+    throw new RoutebenchError('RB_OUTPUT_EXISTS', `output folder ${dir} already holds a run; choose another --out or pass --force`, { field: 'outDir' });
   }
+}
+
+/** Create a run folder (or take an empty / forced one) and open its per-record files. */
+export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}): Promise<RunOutputs> {
+  assertCanWriteRun(dir, opts.force);
   mkdirSync(dir, { recursive: true });
+  const path = join(dir, RUN_FILES.requests);
   if (existsSync(path)) writeFileSync(path, '');
-  const writer = createJsonlWriter(path);
-  const out: RunOutputsInternal = { dir, writer, append: (r) => writer.write(r) };
+  const jsonl = createJsonlWriter(path);
+  const csv = createRequestsCsvWriter(join(dir, RUN_FILES.requestsCsv));
+  const out: RunOutputsInternal = {
+    dir,
+    jsonl,
+    csv,
+    append: (r) => {
+      jsonl.write(r);
+      csv.append(r);
+    },
+  };
   return out;
 }
 
@@ -49,13 +66,20 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-/** Finish a run folder: close requests.jsonl, write summary.json, requests.csv, pods.csv and timeseries.csv. */
+/** Finish a run folder: close the per-record files, write summary.json, pods.csv and timeseries.csv. */
 export async function writeRunOutputs(outputs: RunOutputs, summary: Summary): Promise<void> {
-  (outputs as RunOutputsInternal).writer?.close();
-  await writeSummaryFiles(outputs.dir, summary);
+  const o = outputs as RunOutputsInternal;
+  o.jsonl.close();
+  o.csv.close();
+  writeJsonAtomic(join(o.dir, RUN_FILES.summary), summary);
+  await writePodsCsv(summary, join(o.dir, RUN_FILES.podsCsv));
+  await writeTimeseriesCsv(summary, join(o.dir, RUN_FILES.timeseriesCsv));
 }
 
-/** summary.json + requests.csv (re-read from requests.jsonl) + pods.csv + timeseries.csv. Also used by `summarize`. */
+/**
+ * Rebuild a folder's derived files from its requests.jsonl and a summary (what `summarize` does after a crash):
+ * summary.json, requests.csv (re-read from requests.jsonl), pods.csv, timeseries.csv.
+ */
 export async function writeSummaryFiles(dir: string, summary: Summary): Promise<void> {
   writeJsonAtomic(join(dir, RUN_FILES.summary), summary);
   await writeRequestsCsv(readJsonl(join(dir, RUN_FILES.requests), { schema: RequestRecordSchema }), join(dir, RUN_FILES.requestsCsv));

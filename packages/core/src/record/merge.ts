@@ -5,6 +5,7 @@ import { addInto, createMsHistogram, decodeHistogram, type ValueHistogram } from
 import { computeRates, latencyStats } from './recorder.ts';
 import { LATENCY_METRICS, type DimensionStats, type LatencyMetric, type Summary, type SummaryMeta } from './summary.ts';
 import { mergeTimeseries } from './timeseries.ts';
+import { RoutebenchError } from '../errors.ts';
 
 function addCounts(into: Record<string, number>, from: Record<string, number>): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -42,13 +43,13 @@ function mergeMeta(parts: readonly Summary[], startMs: number[]): SummaryMeta {
 }
 
 export function mergeSummaries(summaries: readonly Summary[]): Summary {
-  if (summaries.length === 0) throw new Error('mergeSummaries: need at least one summary');
+  if (summaries.length === 0) throw new RoutebenchError('RB_INPUT_INVALID', 'mergeSummaries: need at least one summary');
   for (const [i, s] of summaries.entries()) {
-    if (s.schemaVersion !== 1) throw new Error(`mergeSummaries: summary ${i} has schemaVersion ${String(s.schemaVersion)}, expected 1`);
+    if (s.schemaVersion !== 1) throw new RoutebenchError('RB_INPUT_INVALID', `mergeSummaries: summary ${i} has schemaVersion ${String(s.schemaVersion)}, expected 1`);
   }
   const startMs = summaries.map((s, i) => {
     const t = Date.parse(s.meta.startedAt);
-    if (Number.isNaN(t)) throw new Error(`mergeSummaries: summary ${i} meta.startedAt is not a date-time`);
+    if (Number.isNaN(t)) throw new RoutebenchError('RB_INPUT_INVALID', `mergeSummaries: summary ${i} meta.startedAt is not a date-time`);
     return t;
   });
   const baseMs = Math.min(...startMs);
@@ -139,7 +140,7 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
         try {
           addInto(m.hists[k], decodeHistogram(d[k].hist, 'ms'));
         } catch (err) {
-          throw new Error(`mergeSummaries: summary ${i} dimensions["${name}"].${k}.hist: ${(err as Error).message}`);
+          throw new RoutebenchError('RB_INPUT_INVALID', `mergeSummaries: summary ${i} dimensions["${name}"].${k}.hist: ${(err as Error).message}`);
         }
       }
     }

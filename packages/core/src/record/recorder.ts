@@ -7,6 +7,7 @@
 import { createMsHistogram, recordInAll, type ValueHistogram } from './histogram.ts';
 import { forEachItlSample } from './itl.ts';
 import type { LoadSpec } from '../load/load-spec.ts';
+import { redactUrl } from '../redact-url.ts';
 import type { RequestRecord } from './request-record.ts';
 import {
   addToLogBins,
@@ -60,7 +61,12 @@ export type SummaryMetaInput = Pick<SummaryMeta, 'scenario' | 'target' | 'starte
 
 export interface Recorder {
   onSent(tMs: number, meta?: SentMeta): void;
-  onFinished(record: RequestRecord): void;
+  /**
+   * The request is off the wire though its record is not final yet (held for pod attribution, see
+   * evidence/attribution/live-attribution.ts): in-flight counts drop now, onFinished(record, { offWire: true }) follows.
+   */
+  onOffWire(): void;
+  onFinished(record: RequestRecord, opts?: { offWire?: boolean }): void;
   snapshot(nowMs?: number): RecorderSnapshot;
   summary(meta: SummaryMetaInput): Summary;
   /** The per-second timeline (exposed so a rebuild from records can fix the in-flight peaks). */
@@ -123,6 +129,8 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   // Counts. *All = every phase (for in-flight); the rest are measured phase only.
   let sentAll = 0;
   let finishedAll = 0;
+  /** Requests off the wire: finished, or held for attribution after onOffWire. In flight = sentAll − offWireAll. */
+  let offWireAll = 0;
   let sent = 0;
   let finished = 0;
   let ok = 0;
@@ -204,11 +212,16 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
     sentAll++;
     if (meta?.phase === 'warmup') warmupSent++;
     else sent++;
-    timeseries.noteSent(tMs, sentAll - finishedAll);
+    timeseries.noteSent(tMs, sentAll - offWireAll);
   }
 
-  function onFinished(r: RequestRecord): void {
+  function onOffWire(): void {
+    offWireAll++;
+  }
+
+  function onFinished(r: RequestRecord, opts?: { offWire?: boolean }): void {
     finishedAll++;
+    if (!opts?.offWire) offWireAll++;
     const t = r.times;
     timeseries.noteFinished(t.end, r.status === 'error');
     if (r.chunks.length > 0 && t.firstToken !== null) {
@@ -309,7 +322,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       sent,
       completed: finished,
       errors: error,
-      inFlight: sentAll - finishedAll,
+      inFlight: sentAll - offWireAll,
       warmupSent,
       warmupCompleted: warmupFinished,
       windowS: spanS,
@@ -365,7 +378,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
     };
   }
 
-  return { onSent, onFinished, snapshot, summary, timeseries };
+  return { onSent, onOffWire, onFinished, snapshot, summary, timeseries };
 }
 
 /** Requests/s an open-loop load spec asks for (time-weighted over stages); null for closed loop. */
@@ -409,18 +422,6 @@ export function computeRates(input: {
 }
 
 /** Drop user:password, query and fragment from a target URL: credentials must not reach result files. */
-export function redactTarget(target: string): string {
-  try {
-    const u = new URL(target);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.toString();
-  } catch {
-    return target.replace(/\/\/[^/@]*@/, '//');
-  }
-}
 
 function normalizeMeta(m: SummaryMetaInput): SummaryMeta {
   const startedMs = Date.parse(m.startedAt);
@@ -429,7 +430,7 @@ function normalizeMeta(m: SummaryMetaInput): SummaryMeta {
   if (Number.isNaN(endedMs)) throw new Error(`meta.endedAt: expected an ISO date-time, got ${JSON.stringify(m.endedAt)}`);
   return {
     scenario: m.scenario,
-    target: redactTarget(m.target),
+    target: redactUrl(m.target),
     startedAt: m.startedAt,
     endedAt: m.endedAt,
     durationS: m.durationS ?? Math.max(0, endedMs - startedMs) / 1000,

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { LoadSpecSchema } from '../load/load-spec.ts';
 import { TimeseriesSchema } from './timeseries.ts';
+import { RoutebenchError } from '../errors.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
@@ -130,6 +131,6 @@ export type Summary = z.infer<typeof SummarySchema>;
 /** Validate a summary read from disk; errors name the field path. */
 export function parseSummary(value: unknown): Summary {
   const r = SummarySchema.safeParse(value);
-  if (!r.success) throw new Error(`invalid summary:\n${z.prettifyError(r.error)}`);
+  if (!r.success) throw new RoutebenchError('RB_INPUT_INVALID', `invalid summary:\n${z.prettifyError(r.error)}`);
   return r.data;
 }

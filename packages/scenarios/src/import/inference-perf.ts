@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseScenario, type Scenario, type ScenarioInput, type Target } from '../scenario.ts';
 import { parseOrThrow } from '../schema-parts.ts';
+import { RoutebenchError } from '@routebench/core';
 
 export interface InferencePerfImportOptions {
   /** Scenario name; default derived from the file name. */
@@ -124,17 +125,17 @@ function convertLoad(load: IpConfig['load'], notes: string[]): ScenarioInput['lo
   const type = load.type;
   if (type === 'concurrent') {
     if (load.stages.length !== 1)
-      throw new Error('inference-perf import: load.stages: a concurrent load with several stages is not supported (use one stage)');
+      throw new RoutebenchError('RB_CONFIG_INVALID', 'inference-perf import: load.stages: a concurrent load with several stages is not supported (use one stage)');
     const st = load.stages[0]!;
     if (!st.concurrency_level || !st.num_requests)
-      throw new Error('inference-perf import: load.stages.0: a concurrent stage needs concurrency_level and num_requests');
+      throw new RoutebenchError('RB_CONFIG_INVALID', 'inference-perf import: load.stages.0: a concurrent stage needs concurrency_level and num_requests');
     return { type: 'concurrency', concurrency: st.concurrency_level, requests: st.num_requests, ...extra };
   }
   if (type !== 'constant' && type !== 'poisson')
-    throw new Error(`inference-perf import: load.type: "${type}" is not supported (expected constant, poisson or concurrent)`);
+    throw new RoutebenchError('RB_CONFIG_INVALID', `inference-perf import: load.type: "${type}" is not supported (expected constant, poisson or concurrent)`);
   const openType: 'constant' | 'poisson' = type;
   const stages = load.stages.map((st, i) => {
-    if (!st.rate || !st.duration) throw new Error(`inference-perf import: load.stages.${i}: expected {rate, duration} with both > 0`);
+    if (!st.rate || !st.duration) throw new RoutebenchError('RB_CONFIG_INVALID', `inference-perf import: load.stages.${i}: expected {rate, duration} with both > 0`);
     return { type: openType, rate: st.rate, durationS: st.duration };
   });
   if (type === 'constant')
@@ -154,9 +155,9 @@ function convertData(cfg: IpConfig, api: 'chat' | 'completions', opts: Inference
     const sp = parseOrThrow(SharedPrefixSchema, data.shared_prefix ?? {}, 'inference-perf data.shared_prefix', ['data', 'shared_prefix']);
     const groups = sp.num_groups ?? sp.num_unique_system_prompts;
     const perGroup = sp.num_prompts_per_group ?? sp.num_users_per_system_prompt;
-    if (groups === undefined) throw new Error('inference-perf import: data.shared_prefix.num_groups (or num_unique_system_prompts) is required');
+    if (groups === undefined) throw new RoutebenchError('RB_CONFIG_INVALID', 'inference-perf import: data.shared_prefix.num_groups (or num_unique_system_prompts) is required');
     if (perGroup === undefined)
-      throw new Error('inference-perf import: data.shared_prefix.num_prompts_per_group (or num_users_per_system_prompt) is required');
+      throw new RoutebenchError('RB_CONFIG_INVALID', 'inference-perf import: data.shared_prefix.num_prompts_per_group (or num_users_per_system_prompt) is required');
     for (const key of Object.keys(sp)) if (!SHARED_PREFIX_KNOWN.has(key)) notes.push(`data.shared_prefix.${key} ignored (not supported).`);
     const question_len = convertLength(sp.question_len, 'data.shared_prefix.question_len', notes);
     const output_len = convertLength(sp.output_len, 'data.shared_prefix.output_len', notes);
@@ -181,7 +182,7 @@ function convertData(cfg: IpConfig, api: 'chat' | 'completions', opts: Inference
   }
   if (type === 'random' || type === 'synthetic') {
     if (!data.input_distribution || !data.output_distribution)
-      throw new Error(`inference-perf import: data.${data.input_distribution ? 'output' : 'input'}_distribution is required for data.type ${data.type}`);
+      throw new RoutebenchError('RB_CONFIG_INVALID', `inference-perf import: data.${data.input_distribution ? 'output' : 'input'}_distribution is required for data.type ${data.type}`);
     return {
       type: 'random',
       input_len: convertLength(data.input_distribution, 'data.input_distribution', notes),
@@ -194,7 +195,7 @@ function convertData(cfg: IpConfig, api: 'chat' | 'completions', opts: Inference
     if (!path) notes.push('data.type shareGPT: no local file given (sharegptPath); using the shipped generated sample, not the real ShareGPT dataset.');
     return { type: 'sharegpt', ...(path ? { path } : {}), api } as ScenarioInput['workload'];
   }
-  throw new Error(`inference-perf import: data.type: "${data.type}" is not supported (expected shared_prefix, random, synthetic or shareGPT)`);
+  throw new RoutebenchError('RB_CONFIG_INVALID', `inference-perf import: data.type: "${data.type}" is not supported (expected shared_prefix, random, synthetic or shareGPT)`);
 }
 
 /** Convert a parsed inference-perf config object. */
@@ -204,7 +205,7 @@ export function convertInferencePerfConfig(raw: unknown, source: string, opts: I
 
   const apiType = typeof cfg.api === 'string' ? cfg.api : (cfg.api?.type ?? 'completion');
   const api = apiType === 'chat' ? 'chat' : 'completions';
-  if (apiType !== 'chat' && apiType !== 'completion') throw new Error(`inference-perf import: api.type: "${apiType}" is not supported (expected completion or chat)`);
+  if (apiType !== 'chat' && apiType !== 'completion') throw new RoutebenchError('RB_CONFIG_INVALID', `inference-perf import: api.type: "${apiType}" is not supported (expected completion or chat)`);
   if (typeof cfg.api === 'object' && cfg.api.streaming === false) notes.push('api.streaming false ignored: requests are always streamed (TTFT/ITL need it).');
 
   const server = cfg.server ?? {};
@@ -251,13 +252,13 @@ export function importInferencePerfFile(path: string, opts: InferencePerfImportO
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read inference-perf config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RoutebenchError('RB_INPUT_INVALID', `cannot read inference-perf config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new Error(`${path}: not valid YAML: ${(e as Error).message}`);
+    throw new RoutebenchError('RB_INPUT_INVALID', `${path}: not valid YAML: ${(e as Error).message}`);
   }
   return convertInferencePerfConfig(raw, path, opts);
 }

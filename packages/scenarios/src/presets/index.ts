@@ -10,6 +10,7 @@ import { precisePrefix } from './precise-prefix.ts';
 import { prefixCache } from './prefix-cache.ts';
 import { queueBalance } from './queue-balance.ts';
 import { smoke } from './smoke.ts';
+import { RoutebenchError } from '@routebench/core';
 
 const PRESETS: readonly Scenario[] = [
   prefixCache,
@@ -31,6 +32,6 @@ export function listPresets(): string[] {
 /** A fresh copy of a preset (callers may change it freely). */
 export function getPreset(name: string): Scenario {
   const p = PRESETS.find((x) => x.name === name);
-  if (!p) throw new Error(`unknown preset "${name}"; valid presets: ${listPresets().join(', ')}`);
+  if (!p) throw new RoutebenchError('RB_CONFIG_INVALID', `unknown preset "${name}"; valid presets: ${listPresets().join(', ')}`);
   return structuredClone(p);
 }

@@ -2,9 +2,10 @@
 // claims engine's strict schemas), ${ENV} references in headers, and every simulator target (preset
 // name, options, per-pod faults). A typo must cost a message, not a run whose verdict then fails
 // to evaluate.
-import { parseClaims } from '@routebench/core/claims/index';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim/presets';
+import { parseClaims } from '@routebench/core';
+import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import { resolveHeaders, type Scenario, type Target } from '../scenario.ts';
+import { RoutebenchError } from '@routebench/core';
 
 /** Throws one Error listing every problem as `path: what is wrong / expected`. */
 export function preflightScenario(s: Scenario): void {
@@ -31,9 +32,9 @@ export function preflightScenario(s: Scenario): void {
       try {
         presetSpec(t.sim.preset as PresetName, t.sim.options ?? {});
       } catch (e) {
-        throw new Error(`${path}.sim.options: ${(e as Error).message}`);
+        throw new RoutebenchError('RB_CONFIG_INVALID', `${path}.sim.options: ${(e as Error).message}`);
       }
     });
   }
-  if (problems.length > 0) throw new Error(`invalid scenario ${s.name}:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new RoutebenchError('RB_CONFIG_INVALID', `invalid scenario ${s.name}:\n  ${problems.join('\n  ')}`);
 }

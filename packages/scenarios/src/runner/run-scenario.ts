@@ -1,26 +1,25 @@
 // Runs a scenario end to end: its main run, each control run and each compared target, every one in
 // its own folder with its own target (a fresh simulator cluster, or the user's gateway); scrapes
 // metrics around each run, attributes requests to pods, evaluates the claims and writes verdicts.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunInstance } from '@routebench/core/run';
-import { startCollector, type MetricsEvidence } from '@routebench/core/metrics/public';
-import { attributeRecords, applyAttribution, type AttributionResult } from '@routebench/core/evidence/attribution/attribute';
-import { readJsonl } from '@routebench/core/output/jsonl';
-import { RequestRecordSchema, type RequestRecord } from '@routebench/core/record/request-record';
-import { type Summary } from '@routebench/core/record/summary';
-import { summarizeRecords } from '@routebench/core/record/summarize-records';
-import { writeJsonAtomic, writeSummaryFiles, RUN_FILES } from '@routebench/core/output/run-folder';
-import { createJsonlWriter } from '@routebench/core/output/jsonl';
-import type { RecorderSnapshot } from '@routebench/core/record/recorder';
-import type { Shard } from '@routebench/core/load/shard';
-import type { Verdict } from '@routebench/core/claims/verdict';
-import { compareRuns, compareToCsv, type CompareRow } from '@routebench/core/output/compare';
-import { renderHtmlReport } from '@routebench/core/output/html-report';
+import {
+  compareRuns,
+  compareToCsv,
+  evaluateClaims,
+  measure,
+  renderHtmlReport,
+  assertCanWriteRun,
+  writeJsonAtomic,
+  type CompareRow,
+  type RecorderSnapshot,
+  type RunEvidence,
+  type Shard,
+  type Verdict,
+} from '@routebench/core';
 import { applyQuick, controlScenario, resolveHeaders, type Scenario } from '../scenario.ts';
 import { createWorkload } from '../workloads/index.ts';
 import { openTarget, type OpenTarget } from './target.ts';
-import { evaluateScenarioClaims, type RunEvidence } from './claims-bridge.ts';
 import { writeVerdictFiles } from './verdict-files.ts';
 import { preflightScenario } from './preflight.ts';
 
@@ -78,6 +77,7 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   const scenario = opts.quick ? applyQuick(input) : input;
   // Before any folder is made or request sent: bad claims, unset header variables, bad simulator options.
   preflightScenario(scenario);
+  assertCanWriteRun(opts.outDir, opts.force);
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'scenario.json'), scenario);
 
@@ -102,16 +102,17 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   }
 
   const controlEvidence = Object.fromEntries(controls.map((c) => [c.label, c.evidence]));
-  const mainVerdicts = evaluateScenarioClaims(scenario, main.evidence, controlEvidence);
+  const mainVerdicts = judge(scenario, main.evidence, controlEvidence);
   const verdicts = [...mainVerdicts];
   for (const c of controls) {
     const others = Object.fromEntries(controls.filter((x) => x !== c).map((x) => [x.label, x.evidence]));
-    for (const v of evaluateScenarioClaims(scenario, c.evidence, others)) {
+    for (const v of judge(scenario, c.evidence, others)) {
       verdicts.push({ ...v, feature: `${v.feature} [control: ${c.label}]` });
     }
   }
+  // summary.json was written once by measure(); the verdicts go to verdicts.json / verdicts.md beside it (the
+  // report below and `routebench report` read them from there).
   main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
-  writeJsonAtomic(join(main.dir, RUN_FILES.summary), main.evidence.summary);
   writeVerdictFiles(opts.outDir, verdicts);
   const compareRows = compared.length >= 2 ? compareRuns(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
   if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
@@ -121,18 +122,16 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   return { scenario, outDir: opts.outDir, main, controls, compared, verdicts, mainVerdicts, compareRows };
 }
 
-/** One run against one target: open it, scrape around the run, attribute, summarise, close. */
+/** One run against one target: open it, measure (scrape, attribute, record, write once), close. */
 export async function executeRun(scenario: Scenario, label: string, dir: string, opts: ScenarioRunOptions): Promise<SingleRun> {
-  if (existsSync(join(dir, RUN_FILES.requests)) && !opts.force) {
-    throw new Error(`output folder ${dir} already holds a run; choose another --out or pass --force`);
-  }
+  // Before the target is opened (a simulator started): a folder that holds a run is refused.
+  assertCanWriteRun(dir, opts.force);
   mkdirSync(dir, { recursive: true });
   const target: OpenTarget = await openTarget(scenario.target, scenario, dir);
   try {
     opts.onRunStart?.(label, target.description);
-    const collector = target.metricsSources.length > 0 ? await startCollector({ sources: target.metricsSources, intervalMs: opts.metricsIntervalMs ?? scenario.metrics?.intervalMs ?? 500 }) : null;
     const workload = createWorkload(scenario.workload, { seed: scenario.seed, model: scenario.model });
-    const instance: RunInstance = run({
+    const instance = measure({
       target: target.url,
       workload: workload.requests(),
       load: scenario.load,
@@ -151,79 +150,21 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       shard: opts.shard,
       startAt: opts.startAt,
       extra: { target: target.description, label },
+      metrics: { sources: target.metricsSources, intervalMs: opts.metricsIntervalMs ?? scenario.metrics?.intervalMs ?? 500 },
+      eppLogs: target.eppLogPath ? [target.eppLogPath] : [],
+      podRoles: target.podRoles,
+      podModels: target.podModels,
     });
     if (opts.onProgress) instance.on('progress', (p) => opts.onProgress!(label, p));
     const result = await instance;
-    const metrics: MetricsEvidence | null = collector ? await collector.stop() : null;
-
-    // Attribute requests the headers did not place (EPP log, then counters), and rebuild the summary
-    // from the attributed records so per-pod statistics and group affinity include them.
-    const records = await readRecords(join(dir, RUN_FILES.requests));
-    // EPP logs: the simulator's file, and the EPP pods' logs when a kubernetes source names the EPP
-    // (a failure to fetch them only removes that evidence).
-    const eppLogs: string[] = [];
-    if (target.eppLogPath && existsSync(target.eppLogPath)) eppLogs.push(readFileSync(target.eppLogPath, 'utf8'));
-    if (collector) for (const l of await collector.fetchEppLogs().catch(() => [])) eppLogs.push(l.text);
-    const eppLog = eppLogs.length === 0 ? undefined : eppLogs;
-    const attribution: AttributionResult = attributeRecords(records, { eppLog, evidence: metrics ?? undefined });
-    const attributed = applyAttribution(records, attribution);
-    let summary: Summary = result.summary;
-    if (records.some((r) => !r.pod) && attribution.perRequest.size > 0) {
-      rewriteRecords(join(dir, RUN_FILES.requests), attributed);
-      summary = await summarizeRecords(attributed, summary.meta);
-      summary.extra = { ...result.summary.extra };
-      // A shard's requested rate is its part of the load's (see core workers/shard.ts), not the load's own.
-      summary.rates.requestedRate = result.summary.rates.requestedRate;
-    }
-    summary.extra = {
-      ...summary.extra,
-      metrics: metrics ?? null,
-      attribution: {
-        sourcesUsed: attribution.sourcesUsed,
-        split: attribution.split,
-        unattributed: attribution.unattributed.length,
-      },
-      podRoles: target.podRoles,
-      podModels: target.podModels,
-      readyPods: metrics ? readyPodsSeries(metrics) : undefined,
-    };
-    await writeSummaryFiles(dir, summary);
-    return {
-      label,
-      dir,
-      scenario,
-      target: target.description,
-      evidence: { summary, metrics, attribution, podRoles: target.podRoles, podModels: target.podModels, records: attributed, eppLog },
-      stopped: result.stopped,
-      stopReason: result.stopReason,
-    };
+    return { label, dir, scenario, target: target.description, evidence: result.evidence, stopped: result.stopped, stopReason: result.stopReason };
   } finally {
     await target.close();
   }
 }
 
-async function readRecords(path: string): Promise<RequestRecord[]> {
-  const out: RequestRecord[] = [];
-  for await (const r of readJsonl(path, { schema: RequestRecordSchema })) out.push(r);
-  return out;
-}
-
-function rewriteRecords(path: string, records: readonly RequestRecord[]): void {
-  const tmp = `${path}.attributed`;
-  const w = createJsonlWriter(tmp);
-  for (const r of records) w.write(r);
-  w.close();
-  // Rename over the original: a reader sees the old or the new file, never half of one.
-  renameSync(tmp, path);
-}
-
-/** The EPP's inference_pool_ready_pods gauge over the run, for the report's ready-pods chart. */
-function readyPodsSeries(metrics: MetricsEvidence): { t: number; value: number }[] | undefined {
-  for (const source of metrics.sources) {
-    for (const target of source.targets) {
-      const g = target.gauges.find((x) => x.metric === 'inference_pool_ready_pods');
-      if (g) return g.points.filter((p): p is [number, number] => p[1] !== null).map(([t, value]) => ({ t, value }));
-    }
-  }
-  return undefined;
+/** The scenario's claims judged on one run's evidence (with the other runs as its controls). */
+function judge(scenario: Scenario, main: RunEvidence, controls: Record<string, RunEvidence>): Verdict[] {
+  if (scenario.claims.length === 0) return [];
+  return evaluateClaims(scenario.claims, { feature: scenario.feature, mode: scenario.mode, main, controls });
 }

@@ -2,7 +2,7 @@
 // picker, zero reuse, and the two failures the study hit: KV transfer broken as on MIG, KV events
 // dropped for the precise scorer). One folder per preset, one combined table.
 import { join } from 'node:path';
-import type { Verdict } from '@routebench/core/claims/verdict';
+import type { Verdict } from '@routebench/core';
 import { getPreset } from '../presets/index.ts';
 import { runScenario, type ScenarioResult, type ScenarioRunOptions } from './run-scenario.ts';
 import { writeVerdictFiles } from './verdict-files.ts';

@@ -2,10 +2,11 @@
 // Either way the runner gets a URL to send to, the metrics endpoints to scrape, and what is known
 // about the pods (roles, models) for the claims.
 import { join } from 'node:path';
-import type { MetricsSourceInput } from '@routebench/core/metrics/public';
-import { startCluster } from '@routebench/sim/cluster';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim/presets';
+import type { MetricsSourceInput } from '@routebench/core';
+import { startCluster } from '@routebench/sim';
+import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import type { Scenario, Target } from '../scenario.ts';
+import { RoutebenchError } from '@routebench/core';
 
 export interface OpenTarget {
   url: string;
@@ -32,7 +33,7 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
   }
   const preset = target.sim.preset;
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
-    throw new Error(`target.sim.preset: unknown simulator preset "${preset}"; valid: ${PRESET_NAMES.join(', ')}`);
+    throw new RoutebenchError('RB_CONFIG_INVALID', `target.sim.preset: unknown simulator preset "${preset}"; valid: ${PRESET_NAMES.join(', ')}`);
   }
   const eppLogPath = join(runDir, 'epp.log');
   const spec = presetSpec(preset as PresetName, { ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });

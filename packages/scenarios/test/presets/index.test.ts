@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RequestSpecSchema } from '@routebench/core';
-import { parseClaims } from '@routebench/core/claims/evaluate';
-import { applyQuick, controlScenario, createWorkload, getPreset, listPresets, parseScenario, take, type Scenario } from '../../src/index.ts';
+import { parseClaims } from '@routebench/core';
+import { applyQuick, controlScenario, parseScenario, type Scenario } from '../../src/scenario.ts';
+import { createWorkload } from '../../src/workloads/index.ts';
+import { take } from '../../src/workloads/common.ts';
+import { getPreset, listPresets } from '../../src/presets/index.ts';
 
 const SEED_TABLE_FEATURES = [
   'Prefix-cache-aware routing',

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyOverrides, getPreset } from '../../src/index.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
-import { startCluster } from '@routebench/sim/cluster';
-import { presetSpec } from '@routebench/sim/presets';
+import { startCluster } from '@routebench/sim';
+import { presetSpec } from '@routebench/sim';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rb-runner-'));
 

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Verdict } from '@routebench/core/claims/verdict';
+import type { Verdict } from '@routebench/core';
 import { runSeedTable, SEED_TABLE_PRESETS, type SeedTableResult } from '../../src/runner/seed-table.ts';
 
 let result: SeedTableResult;

@@ -2,18 +2,11 @@
 // (--refresh-metrics-interval=50ms) it scrapes each pod's /metrics over HTTP and keeps the first series
 // of each family (vLLM exports no timestamps). A pod joins the candidate set once /health/ready has
 // answered 200 (Kubernetes readiness) and it has been scraped; it leaves when its metrics go stale.
-import { parsePrometheusText, type PromFamily } from '@routebench/core/evidence/prom-parse';
-import type { PodRole } from '../types.ts';
+import { parsePrometheusText, type PromFamily } from '@routebench/core';
+import type { PodIdentity } from '../types.ts';
 import type { Endpoint, EndpointMetrics } from './scheduling-types.ts';
 
-export interface PodRegistration {
-  name: string;
-  namespace: string;
-  role: PodRole;
-  models: string[];
-  /** Pod address host:port. */
-  host: string;
-  port: number;
+export interface PodRegistration extends PodIdentity {
   /** Where requests go (sidecar or pod). */
   targetUrl: string;
   /** Pod base URL (metrics and readiness are read from the pod itself). */

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import type { Datastore } from './datastore.ts';
 import type { EppLog } from './epp-log.ts';
 import type { EppMetrics } from './epp-metrics.ts';
-import { closeServer, forward, forwardableHeaders, listen, readBody, relayResponse, sendJson, sendText } from './proxy.ts';
+import { forwardableHeaders, proxyRequest } from '../http-forward.ts';
+import { closeServer, listen, readBody, sendJson, sendText } from '../http-server.ts';
 import { NoPodsAvailableError, type Scheduler } from './scheduler.ts';
 import type { ChatMessageLike, SchedulingRequest } from './scheduling-types.ts';
 import type { SaturationConfig } from './config.ts';
@@ -143,22 +144,22 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     o.metrics.running(model, 1);
     let status = 0;
     try {
-      const { response, request } = forward({ url: target.targetUrl + (req.url ?? path), method: 'POST', headers, body: Buffer.from(JSON.stringify(body)) });
-      res.on('close', () => {
-        if (!res.writableFinished) request.destroy();
+      await proxyRequest(res, {
+        url: target.targetUrl + (req.url ?? path),
+        method: 'POST',
+        headers,
+        body: Buffer.from(JSON.stringify(body)),
+        onUnavailable(e) {
+          status = 503;
+          o.metrics.requestError(model, targetModel, 'ServiceUnavailable');
+          sendText(res, 503, eppError('ServiceUnavailable', `upstream connect error: ${e.message}`));
+        },
+        onResponse(up) {
+          status = up.statusCode ?? 502;
+          if (status !== 200) o.metrics.requestError(model, targetModel, 'ModelServerError');
+          return { 'x-went-into-resp-headers': 'true', ...o.scheduler.responseHeaders(sreq, outcome) };
+        },
       });
-      let up: http.IncomingMessage;
-      try {
-        up = await response;
-      } catch (e) {
-        status = 503;
-        o.metrics.requestError(model, targetModel, 'ServiceUnavailable');
-        sendText(res, 503, eppError('ServiceUnavailable', `upstream connect error: ${(e as Error).message}`));
-        return;
-      }
-      status = up.statusCode ?? 502;
-      if (status !== 200) o.metrics.requestError(model, targetModel, 'ModelServerError');
-      await relayResponse(up, res, { 'x-went-into-resp-headers': 'true', ...o.scheduler.responseHeaders(sreq, outcome) });
     } finally {
       o.metrics.running(model, -1);
       o.scheduler.responseComplete(sreq, outcome);

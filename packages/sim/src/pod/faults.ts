@@ -1,5 +1,5 @@
 // Per-request fault decisions, drawn from the pod's seeded PRNG so one seed repeats one run.
-import type { Rng } from '@routebench/core/workload/rng';
+import type { Rng } from '@routebench/core';
 import type { PodFaults } from '../types.ts';
 
 export type StreamFault = { kind: 'midStreamError' | 'stall' | 'reset'; afterTokens: number } | null;

@@ -4,9 +4,9 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createRng, type Rng } from '@routebench/core/workload/rng';
-import { WORDS } from '@routebench/core/workload/tokenizer';
+import { createRng, WORDS, type Rng } from '@routebench/core';
 import type { KvEventBus, PodFaults, PodHandle } from '../types.ts';
+import { readBody, sendJson } from '../http-server.ts';
 import { parsePodSpec, PodFaultsSchema, type PodSpecInput, type PodSpec } from './pod-spec.ts';
 import { createKvCache } from './kv-cache.ts';
 import { createLatencyModel } from './latency.ts';
@@ -90,12 +90,6 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       ? { 'x-inference-pod': spec.name, 'x-inference-namespace': spec.namespace, 'x-inference-port': String(port) }
       : {};
 
-  function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
-    const data = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...extra });
-    res.end(data);
-  }
-
   function sendError(res: http.ServerResponse, e: ApiError, extra: Record<string, string> = {}) {
     const headers = { ...identityHeaders(), ...extra };
     if (e.status === 429) headers['retry-after'] = '1';
@@ -109,7 +103,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
 
     let raw: Buffer;
     try {
-      raw = await readBody(req, MAX_BODY_BYTES);
+      raw = await readBody(req, MAX_BODY_BYTES, 'drain');
     } catch {
       return sendError(res, apiError(413, 'Request body too large.'), ridHeader);
     }
@@ -371,22 +365,4 @@ function firstHeader(v: string | string[] | undefined): string {
   const s = Array.isArray(v) ? v[0] : v;
   // Several appended values (the P/D sidecar adds one) arrive comma-joined; the first one wins.
   return (s ?? '').split(',')[0]!.trim();
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.resume();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

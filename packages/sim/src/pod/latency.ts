@@ -6,7 +6,7 @@
 //   P/D decode TTFT = transferredTokens·kvTransferTimePerToken            (no load factor)
 // Each value can be jittered: Gaussian with sd = jitterFraction·mean, clamped to [0.3, 1.7]·mean.
 // slowFactor (a fault) multiplies everything.
-import { createRng, normal, type Rng } from '@routebench/core/workload/rng';
+import { createRng, normal, type Rng } from '@routebench/core';
 import type { PodLatency } from './pod-spec.ts';
 
 export interface LatencyModel {

@@ -2,7 +2,7 @@
 // the engine needs: prompt token ids, output budget, streaming options, and the P/D role carried by
 // kv_transfer_params. Unknown body fields are accepted (vLLM ignores most extra sampling fields).
 import { z } from 'zod';
-import { encode, renderChat } from '@routebench/core/workload/tokenizer';
+import { encode, renderChat } from '@routebench/core';
 import { apiError, type ApiError } from './openai-errors.ts';
 
 const ContentSchema = z.union([

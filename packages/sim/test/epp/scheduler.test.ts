@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRng } from '@routebench/core/workload/rng';
+import { createRng } from '@routebench/core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';

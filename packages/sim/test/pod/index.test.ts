@@ -2,7 +2,7 @@
 // error shapes, 404 unknown model, 400 context length, 429 queue full, health/readiness, drain.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
-import { encode, renderChat } from '@routebench/core/workload/tokenizer';
+import { encode, renderChat } from '@routebench/core';
 import { rawRequest, chatBody, scrape, metricValue } from './raw-http.ts';
 
 const pods: SimPod[] = [];
@@ -133,6 +133,12 @@ describe('pod HTTP surface', () => {
     const bad = await rawRequest(p.url, '/v1/chat/completions', { body: { model: 'm' } });
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.message).toMatch(/messages/);
+  });
+
+  it('413 for a body over 4 MiB: the rest is read and dropped, so the answer arrives', async () => {
+    const r = await rawRequest(p.url, '/v1/chat/completions', { body: chatBody('x'.repeat(5 * 1024 * 1024)) });
+    expect(r.status).toBe(413);
+    expect(JSON.parse(r.body)).toEqual({ error: { message: 'Request body too large.', type: expect.any(String), param: null, code: 413 } });
   });
 
   it('legacy error shape is flat', async () => {

@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
 import { createLatencyModel } from '../../src/pod/latency.ts';
 import { PodLatencySchema } from '../../src/pod/pod-spec.ts';
-import { encode, renderChat } from '@routebench/core/workload/tokenizer';
+import { encode, renderChat } from '@routebench/core';
 import { rawRequest, chatBody } from './raw-http.ts';
 
 const pods: SimPod[] = [];

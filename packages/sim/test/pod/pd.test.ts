@@ -3,8 +3,7 @@
 // transfer versus a broken one (MIG: CUDA IPC blocked → transfer fails, decode recomputes).
 import { describe, it, expect, afterAll } from 'vitest';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
-import { encode, renderChat, wordsText } from '@routebench/core/workload/tokenizer';
-import { createRng } from '@routebench/core/workload/rng';
+import { createRng, encode, renderChat, wordsText } from '@routebench/core';
 import { rawRequest, chatBody, scrape, metricValue } from './raw-http.ts';
 
 const pods: SimPod[] = [];

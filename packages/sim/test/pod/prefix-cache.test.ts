@@ -4,8 +4,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { startPod, type SimPod } from '../../src/pod/index.ts';
 import { createKvEventBus } from '../../src/kv-event-bus.ts';
 import type { KvEventBatch } from '../../src/types.ts';
-import { encode, renderChat, wordsText } from '@routebench/core/workload/tokenizer';
-import { createRng } from '@routebench/core/workload/rng';
+import { createRng, encode, renderChat, wordsText } from '@routebench/core';
 import { rawRequest, chatBody, scrape, metricValue } from './raw-http.ts';
 
 const pods: SimPod[] = [];

@@ -72,7 +72,7 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
   const unattributed: string[] = [];
   const used = new Set<string>();
   for (const r of records) {
-    const a = fromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve);
+    const a = podFromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve);
     if (a) {
       const prefill = prefillPicks.get(r.requestId);
       const prefillPod = prefill ? resolve(prefill) : null;
@@ -96,7 +96,8 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
   return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed };
 }
 
-function fromHeaders(r: RequestRecord, names: readonly string[], resolve: (s: string) => string | null): PodAttribution | null {
+/** The pod a response header names (the first of `names` present), or null. */
+export function podFromHeaders(r: RequestRecord, names: readonly string[], resolve: (s: string) => string | null): PodAttribution | null {
   const lower: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) lower[k.toLowerCase()] = v;
   for (const h of names) {
@@ -126,7 +127,8 @@ function fromLog(r: RequestRecord, picks: Map<string, string>, resolve: (s: stri
 }
 
 const STRATEGY_ORDER = (s: string) => (s.startsWith('header:') ? 0 : s === 'epp-log' ? 2 : s.startsWith('counter:') ? 3 : s.startsWith('epp-metric:') ? 4 : 1);
-function orderSources(sources: string[]): string[] {
+/** Sources strongest first (a split source may be a `+`-joined list). */
+export function orderSources(sources: string[]): string[] {
   return [...new Set(sources.flatMap((s) => s.split('+')))].sort((a, b) => STRATEGY_ORDER(a) - STRATEGY_ORDER(b));
 }
 

@@ -2,7 +2,8 @@
 // token sent only to this exact URL. undici's `request` does not follow redirects, so a 3xx to
 // another origin can never carry the token; it is reported as an error instead.
 import { request } from 'undici';
-import { redactSecrets, safeUrl } from './secrets.ts';
+import { redactSecrets } from './secrets.ts';
+import { redactUrl } from '../../redact-url.ts';
 
 export interface HttpGetOptions {
   bearerToken?: string;
@@ -42,6 +43,6 @@ export async function httpGetText(url: string, opts: HttpGetOptions): Promise<st
   } catch (err) {
     const e = err as Error;
     const reason = signal.aborted ? `timed out after ${opts.timeoutMs} ms` : e.message || e.name;
-    throw new Error(redactSecrets(`GET ${safeUrl(url)}: ${reason}`, [opts.bearerToken]));
+    throw new Error(redactSecrets(`GET ${redactUrl(url)}: ${reason}`, [opts.bearerToken]));
   }
 }

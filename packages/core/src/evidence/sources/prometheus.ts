@@ -6,7 +6,8 @@ import { request } from 'undici';
 import { z } from 'zod';
 import type { CounterDelta, GaugeSeries, ScrapeError, SourceEvidence, TargetEvidence } from '../metrics-evidence.ts';
 import { exposedNameVariants, CANONICAL_METRICS } from '../metric-names.ts';
-import { redactSecrets, resolveBearerToken, safeUrl } from './secrets.ts';
+import { redactSecrets, resolveBearerToken } from './secrets.ts';
+import { redactUrl } from '../../redact-url.ts';
 
 export const PrometheusSourceSchema = z
   .strictObject({
@@ -63,7 +64,7 @@ export function createPrometheusSource(config: PrometheusSourceConfig): QuerySou
       if (res.statusCode !== 200 || body.status !== 'success') throw new Error(`HTTP ${res.statusCode}: ${body.error ?? body.status ?? 'error'}`);
       return body.data?.result ?? [];
     } catch (err) {
-      throw new Error(redactSecrets(`${path} ${params.query} at ${safeUrl(base)}: ${(err as Error).message}`, [token]));
+      throw new Error(redactSecrets(`${path} ${params.query} at ${redactUrl(base)}: ${(err as Error).message}`, [token]));
     }
   }
 

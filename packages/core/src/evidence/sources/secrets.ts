@@ -2,6 +2,7 @@
 // tokens rotate), never stored in configs, evidence or error messages.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { RoutebenchError } from '../../errors.ts';
 
 export const BearerTokenRefSchema = z.strictObject({
   /** Name of an environment variable holding the token. */
@@ -14,7 +15,7 @@ export type BearerTokenRef = z.infer<typeof BearerTokenRefSchema>;
 export async function resolveBearerToken(ref: BearerTokenRef): Promise<string | undefined> {
   if (ref.bearerTokenEnv) {
     const v = process.env[ref.bearerTokenEnv];
-    if (!v) throw new Error(`environment variable ${ref.bearerTokenEnv} (bearerTokenEnv) is empty or unset`);
+    if (!v) throw new RoutebenchError('RB_CONFIG_INVALID', `environment variable ${ref.bearerTokenEnv} (bearerTokenEnv) is empty or unset`, { field: 'bearerTokenEnv' });
     return v.trim();
   }
   if (ref.bearerTokenFile) {
@@ -22,7 +23,7 @@ export async function resolveBearerToken(ref: BearerTokenRef): Promise<string | 
       return (await readFile(ref.bearerTokenFile, 'utf8')).trim();
     } catch (err) {
       // Name the file, not its content.
-      throw new Error(`cannot read bearerTokenFile ${ref.bearerTokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new RoutebenchError('RB_INPUT_INVALID', `cannot read bearerTokenFile ${ref.bearerTokenFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
   return undefined;
@@ -36,16 +37,4 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
     for (const form of [s, Buffer.from(s).toString('base64')]) out = out.split(form).join('[REDACTED]');
   }
   return out;
-}
-
-/** A URL with any userinfo removed, for evidence and messages. */
-export function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '[invalid url]';
-  }
 }

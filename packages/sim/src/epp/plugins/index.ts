@@ -1,6 +1,6 @@
 // Builds plugin instances from a resolved EndpointPickerConfig: one instance per configured plugin,
 // shared by every profile that references it (as the EPP does).
-import type { Rng } from '@routebench/core/workload/rng';
+import type { Rng } from '@routebench/core';
 import type { KvEventBus } from '../../types.ts';
 import type { ResolvedEppConfig, ResolvedPlugin } from '../config.ts';
 import type { DeciderPlugin, EppPlugin } from '../scheduling-types.ts';

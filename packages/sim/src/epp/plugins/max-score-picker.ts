@@ -1,6 +1,6 @@
 // max-score-picker (GIE v1.2.0 plugins/picker/max_score_picker.go): shuffle, then stable sort by score
 // descending and take the first maxNumOfEndpoints — ties are broken uniformly at random (seeded here).
-import { shuffle, type Rng } from '@routebench/core/workload/rng';
+import { shuffle, type Rng } from '@routebench/core';
 import type { PickerPlugin } from '../scheduling-types.ts';
 
 export function createMaxScorePicker(name: string, params: { maxNumOfEndpoints?: number }, rng: Rng): PickerPlugin {

@@ -6,7 +6,7 @@
 // next block keeps the intersection, every surviving pod gets +1 per block. The EPP then min-max
 // normalizes those raw counts (all equal → 1.0); pods absent from the map score 0.
 // If KV events never arrive (the seed study's failure, fault `kvEvents: 'dropped'`), every pod scores 0.
-import { encode, renderChat } from '@routebench/core/workload/tokenizer';
+import { encode, renderChat } from '@routebench/core';
 import type { KvEventBatch, KvEventBus } from '../../types.ts';
 import { PREFIX_MATCH_INFO_KEY, type PrefixMatchInfo, type ScorerPlugin, type SchedulingRequest } from '../scheduling-types.ts';
 

@@ -1,5 +1,5 @@
 // random-picker (GIE v1.2.0 plugins/picker/random_picker.go): shuffle, take the first maxNumOfEndpoints.
-import { shuffle, type Rng } from '@routebench/core/workload/rng';
+import { shuffle, type Rng } from '@routebench/core';
 import type { PickerPlugin, ScoredEndpoint } from '../scheduling-types.ts';
 
 export function pickRandom(scored: ScoredEndpoint[], n: number, rng: Rng) {

@@ -1,7 +1,7 @@
 // weighted-random-picker (GIE v1.2.0 plugins/picker/weighted_random_picker.go): A-Res sampling with key
 // u^(1/score) (u ∈ (0,1), a drawn 0 becomes 1e-10), sorted descending; score ≤ 0 gets key 0;
 // all scores zero → random-picker.
-import type { Rng } from '@routebench/core/workload/rng';
+import type { Rng } from '@routebench/core';
 import type { PickerPlugin } from '../scheduling-types.ts';
 import { pickRandom } from './random-picker.ts';
 

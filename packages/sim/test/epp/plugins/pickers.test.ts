@@ -1,5 +1,5 @@
 // max-score-picker, random-picker, weighted-random-picker.
-import { createRng } from '@routebench/core/workload/rng';
+import { createRng } from '@routebench/core';
 import { describe, expect, it } from 'vitest';
 import { createMaxScorePicker } from '../../../src/epp/plugins/max-score-picker.ts';
 import { createRandomPicker } from '../../../src/epp/plugins/random-picker.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { encode } from '@routebench/core/workload/tokenizer';
+import { encode } from '@routebench/core';
 import { describe, expect, it } from 'vitest';
 import { chainHashes, createPrecisePrefixCacheScorer, promptText } from '../../../src/epp/plugins/precise-prefix-cache-scorer.ts';
 import type { KvEventBatch, KvEventBus, KvEventListener } from '../../../src/types.ts';

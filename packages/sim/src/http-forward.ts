@@ -1,28 +1,14 @@
-// Small HTTP proxy helpers shared by the EPP gateway and the P/D sidecar: buffer a request body,
-// forward a request, and stream an upstream response back byte for byte as it arrives.
+// Forwarding one HTTP request upstream and streaming the answer back, byte for byte as it arrives: the
+// one copy the EPP gateway (to the chosen pod or its P/D sidecar) and the P/D sidecar (to its decoder)
+// both use. Each caller says how it answers an upstream it cannot reach (the gateway in the EPP's plain
+// text, the sidecar in vLLM's flat JSON error shape).
 import http from 'node:http';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
-export const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
+const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 
-export function readBody(req: http.IncomingMessage, limit = 8 * 1024 * 1024): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    req.on('data', (c: Buffer) => {
-      n += c.length;
-      if (n > limit) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-/** Incoming headers minus hop-by-hop ones; multi-valued headers kept as arrays. */
+/** Headers minus hop-by-hop ones; multi-valued headers kept as arrays. */
 export function forwardableHeaders(h: http.IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(h)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
@@ -34,7 +20,6 @@ export interface ForwardOptions {
   method: string;
   headers: Record<string, string | string[]>;
   body?: Buffer;
-  timeoutMs?: number;
 }
 
 /** Send a request upstream; resolves with the response as soon as its headers arrive. */
@@ -55,8 +40,7 @@ export function forward(o: ForwardOptions): { response: Promise<http.IncomingMes
  * Resolves when the body has been relayed (or either side went away).
  */
 export function relayResponse(up: http.IncomingMessage, res: http.ServerResponse, extraHeaders: Record<string, string> = {}): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  const headers = forwardableHeaders(up.headers);
   // Keep the upstream framing: a sized body stays sized, anything else is chunked.
   if (up.headers['content-length'] !== undefined) headers['content-length'] = up.headers['content-length'];
   Object.assign(headers, extraHeaders);
@@ -75,31 +59,29 @@ export function relayResponse(up: http.IncomingMessage, res: http.ServerResponse
   });
 }
 
-export function sendText(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
+export interface ProxyOptions extends ForwardOptions {
+  /** The upstream could not be reached (connect error, reset before its headers): answer the client (a 503). */
+  onUnavailable(err: Error): void;
+  /** The upstream's status and headers arrived, nothing relayed yet: extra response headers to add. */
+  onResponse?(up: http.IncomingMessage): Record<string, string> | void;
+}
+
+/**
+ * Forward a request upstream and relay the answer to `res` (relayResponse). A client that goes away
+ * before the answer is finished aborts the upstream request. Resolves once the answer is relayed or
+ * onUnavailable has answered.
+ */
+export async function proxyRequest(res: http.ServerResponse, o: ProxyOptions): Promise<void> {
+  const { response, request } = forward(o);
+  res.on('close', () => {
+    if (!res.writableFinished) request.destroy();
+  });
+  let up: http.IncomingMessage;
+  try {
+    up = await response;
+  } catch (e) {
+    o.onUnavailable(e as Error);
     return;
   }
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-export function listen(server: http.Server, port = 0, host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as { port: number }).port));
-  });
-}
-
-export function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await relayResponse(up, res, o.onResponse?.(up) ?? {});
 }

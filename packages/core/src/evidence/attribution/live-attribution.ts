@@ -1,0 +1,228 @@
+// Attribution while the run goes: each finished record is placed on its pod before it is recorded and
+// written, so requests.jsonl, summary.json and the per-pod statistics are right the first time (nothing is
+// re-read or rewritten afterwards). A record whose response named its pod (header) passes at once. One
+// that did not waits for the EPP log line carrying its x-request-id: the logs are read incrementally every
+// `pollMs`, and a record is held at most `holdMs` (or until the run's final read) before it is written
+// unattributed. Memory is bounded by what is held (finish rate × holdMs) and by the picks seen in the log
+// whose record has not finished yet (requests in flight, plus other clients' ids, which expire).
+//
+// Crash safety: a record held here when the process dies is lost (at most holdMs of finished requests);
+// everything placed before is already on disk.
+import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import type { RequestRecord } from '../../record/request-record.ts';
+import type { RecordPlacement } from '../../run-options.ts';
+import type { MetricsEvidence } from '../metrics-evidence.ts';
+import { parseConfig } from '../../parse-config.ts';
+import { AttributionConfigSchema, orderSources, podFromHeaders, type AttributionConfigInput } from './attribute.ts';
+import { parseEppLog } from './epp-log.ts';
+import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
+import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
+
+/** A log read piece by piece: each read() returns the complete lines added since the previous one. */
+export interface LogTail {
+  read(): Promise<string>;
+}
+
+/** Tail a file the EPP appends to (the simulator's log). A missing file reads as empty until it appears. */
+export function fileTail(path: string): LogTail {
+  let offset = 0;
+  let partial = '';
+  return {
+    async read() {
+      let fd: number;
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return '';
+      }
+      try {
+        const size = fstatSync(fd).size;
+        if (size < offset) offset = 0; // truncated / rotated: start over
+        if (size === offset) return '';
+        const buf = Buffer.allocUnsafe(size - offset);
+        let got = 0;
+        while (got < buf.length) {
+          const n = readSync(fd, buf, got, buf.length - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        offset += got;
+        const text = partial + buf.subarray(0, got).toString('utf8');
+        const cut = text.lastIndexOf('\n');
+        partial = cut < 0 ? text : text.slice(cut + 1);
+        return cut < 0 ? '' : text.slice(0, cut + 1);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+/**
+ * Tail logs that can only be fetched whole (the Kubernetes log API, per pod): each read returns what each
+ * pod's log gained since the last fetch. A log that got shorter (container restarted) is taken whole.
+ */
+export function snapshotTail(fetch: () => Promise<ReadonlyArray<{ pod: string; text: string }>>): LogTail {
+  const seen = new Map<string, number>();
+  return {
+    async read() {
+      const logs = await fetch().catch(() => []);
+      let out = '';
+      for (const l of logs) {
+        const before = seen.get(l.pod) ?? 0;
+        const end = l.text.lastIndexOf('\n') + 1;
+        const from = end < before ? 0 : before;
+        out += l.text.slice(from, end);
+        seen.set(l.pod, end);
+      }
+      return out;
+    },
+  };
+}
+
+export interface LiveAttributionOptions extends AttributionConfigInput {
+  tails?: readonly LogTail[];
+  /** How often the logs are read while records wait (default 250 ms). */
+  pollMs?: number;
+  /** Longest a record waits for its log line before it is written unattributed (default 3000 ms). */
+  holdMs?: number;
+  /** host:port → pod name known so far (e.g. the collector's discovered targets); read on every placement. */
+  addresses?: () => Record<string, string>;
+}
+
+/** What the run's attribution found (bounded: counts, not a per-request map; the pods are on the records). */
+export interface AttributionSummary {
+  /** Every source that placed a request or gave the split, strongest first. */
+  sourcesUsed: string[];
+  /** Requests per pod: from the records when every one was placed, else from counters. */
+  split: PodSplit | null;
+  /** Records no per-request source could place. */
+  unattributed: number;
+  /** Records placed, per source (`header:<name>`, `epp-log`, `record`). */
+  placedBy: Record<string, number>;
+  /** Records that waited for the EPP log, and how many lines of it were read. */
+  heldForLog: number;
+  eppLogLines: number;
+}
+
+export interface LiveAttribution extends RecordPlacement {
+  /** After the run: the attribution summary, with the counter-based split when records were left unplaced. */
+  summarize(evidence: MetricsEvidence | null): AttributionSummary;
+}
+
+/** Most picks remembered for records that have not finished yet (other clients' ids would grow it forever). */
+const MAX_PENDING_PICKS = 200_000;
+
+export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveAttribution {
+  const { tails = [], pollMs = 250, holdMs = 3000, addresses, ...configInput } = input;
+  const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
+  const resolver = () => createPodResolver({ ...(addresses?.() ?? {}), ...config.aliases });
+  let resolve = resolver();
+
+  const picks = new Map<string, string>();
+  const held = new Map<string, { record: RequestRecord; done: (r: RequestRecord) => void; until: number }>();
+  const placedBy: Record<string, number> = {};
+  const counts: Record<string, number> = {};
+  let unattributed = 0;
+  let heldForLog = 0;
+  let eppLogLines = 0;
+  let finishedOk = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let reading: Promise<void> = Promise.resolve();
+
+  const emit = (record: RequestRecord, pod: string | null, source: string | null): RequestRecord => {
+    if (record.status === 'ok') finishedOk++;
+    if (pod && source) {
+      placedBy[source] = (placedBy[source] ?? 0) + 1;
+      counts[pod] = (counts[pod] ?? 0) + 1;
+    } else unattributed++;
+    return pod && !record.pod ? { ...record, pod, podSource: source } : record;
+  };
+
+  const readLogs = () => {
+    reading = reading.then(async () => {
+      const texts = await Promise.all(tails.map((t) => t.read().catch(() => '')));
+      for (const text of texts) {
+        if (!text) continue;
+        const parsed = parseEppLog(text, config.eppLogFormat);
+        eppLogLines += parsed.jsonLines;
+        for (const [rid, ep] of parsed.picks) picks.set(rid, ep);
+      }
+      // Oldest first (Map order): drop picks no record of ours claimed once the map is past its bound.
+      while (picks.size > MAX_PENDING_PICKS) picks.delete(picks.keys().next().value!);
+      resolve = resolver();
+      settle(false);
+    });
+    return reading;
+  };
+
+  /** The pod the log named for this request id (the pick is consumed), or null. */
+  const takePick = (rid: string): string | null => {
+    const ep = picks.get(rid);
+    if (ep === undefined) return null;
+    picks.delete(rid);
+    return resolve(ep);
+  };
+
+  const settle = (final: boolean) => {
+    const now = performance.now();
+    for (const [rid, h] of held) {
+      const pod = takePick(rid);
+      if (pod) {
+        held.delete(rid);
+        h.done(emit(h.record, pod, 'epp-log'));
+      } else if (final || now >= h.until) {
+        held.delete(rid);
+        h.done(emit(h.record, null, null));
+      }
+    }
+    if (held.size === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+
+  return {
+    place(record, done) {
+      const fromHeader = podFromHeaders(record, config.headers, resolve);
+      const own = record.pod ? { pod: record.pod, source: record.podSource ?? 'record' } : null;
+      const placed = fromHeader ?? own;
+      if (placed || tails.length === 0) {
+        picks.delete(record.requestId);
+        done(emit(record, placed?.pod ?? null, placed?.source ?? null));
+        return;
+      }
+      const pod = takePick(record.requestId);
+      if (pod) {
+        done(emit(record, pod, 'epp-log'));
+        return;
+      }
+      heldForLog++;
+      held.set(record.requestId, { record, done, until: performance.now() + holdMs });
+      timer ??= setInterval(() => void readLogs(), pollMs);
+    },
+    async flush() {
+      // Log lines arrive after the response (a log shipper's lag, a buffered write): keep reading until every
+      // held record found its line or waited its holdMs, then release what is left.
+      const deadline = performance.now() + holdMs + pollMs;
+      while (tails.length > 0 && held.size > 0 && performance.now() < deadline) {
+        await readLogs();
+        if (held.size > 0) await new Promise((r) => setTimeout(r, Math.min(pollMs, 50)));
+      }
+      settle(true);
+    },
+    summarize(evidence) {
+      const sourcesUsed = new Set(Object.keys(placedBy));
+      let split: PodSplit | null = null;
+      const placed = Object.values(placedBy).reduce((a, b) => a + b, 0);
+      if (placed > 0 && unattributed === 0) split = { counts: { ...counts }, source: [...sourcesUsed].join('+'), complete: true };
+      else if (evidence) {
+        const r = createPodResolver({ ...aliasesFromEvidence(evidence), ...config.aliases });
+        // Counters count what the servers finished, so compare with the requests that finished.
+        split = splitFromPodCounters(evidence, finishedOk) ?? splitFromEppAttempts(evidence, r);
+        if (split) sourcesUsed.add(split.source);
+      }
+      return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines };
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// `measure(options)`: one run with its server-side evidence. It scrapes the metrics sources around the run,
+// places each finished record on its pod before it is recorded (response header, else the EPP log line with
+// our x-request-id: evidence/attribution/live-attribution.ts), and writes every file of the run folder once:
+// requests.jsonl and requests.csv as records are placed, summary.json (with the metrics and attribution in
+// `extra`), pods.csv and timeseries.csv at the end. Nothing is read back or rewritten. The result carries the
+// RunEvidence the claims are judged on; its records are streamed from requests.jsonl when a claim asks.
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, type RunEvents } from './run.ts';
+import type { RunOptions, RunResult } from './run-options.ts';
+import { startCollector, type Collector } from './evidence/collector.ts';
+import type { MetricsSourceInput } from './evidence/sources/source-config.ts';
+import type { MetricsEvidence } from './evidence/metrics-evidence.ts';
+import type { AttributionConfigInput } from './evidence/attribution/attribute.ts';
+import { createLiveAttribution, fileTail, snapshotTail, type AttributionSummary, type LogTail } from './evidence/attribution/live-attribution.ts';
+import type { PodRole, RunEvidence } from './claims/context.ts';
+import { assertCanWriteRun, openRunOutputs, writeRunOutputs, RUN_FILES } from './output/run-folder.ts';
+import { jsonlIterable } from './output/jsonl.ts';
+import type { RequestRecord } from './record/request-record.ts';
+import type { RecorderSnapshot } from './record/recorder.ts';
+
+export interface MeasureOptions extends Omit<RunOptions, 'placement'> {
+  /** Prometheus exposition sources scraped before, during (every intervalMs) and after the run. */
+  metrics?: { sources: MetricsSourceInput[]; intervalMs?: number };
+  /**
+   * EPP logs to attribute requests from: paths of files the EPP appends to, or tails of your own. Kubernetes
+   * metrics sources that name the EPP are read too.
+   */
+  eppLogs?: ReadonlyArray<string | LogTail>;
+  /** Attribution settings: pod headers, EPP log format, address aliases, how long a record waits for its log line. */
+  attribution?: AttributionConfigInput & { holdMs?: number; pollMs?: number };
+  /** Deployment facts the claims read: pod → role, pod → models served. */
+  podRoles?: Record<string, PodRole>;
+  podModels?: Record<string, string[]>;
+}
+
+export interface MeasureResult extends RunResult {
+  metrics: MetricsEvidence | null;
+  attribution: AttributionSummary;
+  /** What evaluateClaims() judges this run on. */
+  evidence: RunEvidence;
+}
+
+export interface MeasureInstance extends PromiseLike<MeasureResult> {
+  on<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): MeasureInstance;
+  off<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): MeasureInstance;
+  stop(reason?: string): void;
+}
+
+export function measure(options: MeasureOptions): MeasureInstance {
+  const emitter = new EventEmitter();
+  let stopRun: ((reason?: string) => void) | null = null;
+  let pendingStop: string | null = null;
+  const done = execute(options, emitter, (stop) => {
+    stopRun = stop;
+    if (pendingStop !== null) stop(pendingStop);
+  });
+  // A rejected run rejects to its awaiter, not also as an unhandled rejection.
+  void done.catch(() => {});
+  const instance: MeasureInstance = {
+    then: (ok, err) => done.then(ok, err),
+    on(event, fn) {
+      emitter.on(event, fn as (...a: unknown[]) => void);
+      return instance;
+    },
+    off(event, fn) {
+      emitter.off(event, fn as (...a: unknown[]) => void);
+      return instance;
+    },
+    stop(reason = 'stopped') {
+      if (stopRun) stopRun(reason);
+      else pendingStop = reason;
+    },
+  };
+  return instance;
+}
+
+async function execute(options: MeasureOptions, emitter: EventEmitter, started: (stop: (reason?: string) => void) => void): Promise<MeasureResult> {
+  const { metrics: metricsConfig, eppLogs = [], attribution: attributionConfig = {}, podRoles, podModels, outDir, force, ...runOptions } = options;
+  // Before anything is scraped or sent.
+  if (outDir) assertCanWriteRun(outDir, force);
+  const collector: Collector | null =
+    metricsConfig && metricsConfig.sources.length > 0 ? await startCollector({ sources: metricsConfig.sources, intervalMs: metricsConfig.intervalMs ?? 500 }) : null;
+  let metrics: MetricsEvidence | null = null;
+  try {
+    const tails: LogTail[] = eppLogs.map((l) => (typeof l === 'string' ? fileTail(l) : l));
+    if (collector?.hasEppLogs) tails.push(snapshotTail(() => collector.fetchEppLogs()));
+    const placement = createLiveAttribution({ ...attributionConfig, tails, addresses: collector ? () => collector.addresses() : undefined });
+    const outputs = outDir ? await openRunOutputs(outDir, { force }) : null;
+
+    const instance = run({ ...runOptions, placement });
+    started((reason) => instance.stop(reason));
+    instance.on('progress', (p: RecorderSnapshot) => emitter.emit('progress', p));
+    instance.on('sent', (s) => emitter.emit('sent', s));
+    instance.on('request', (r: RequestRecord) => {
+      outputs?.append(r);
+      emitter.emit('request', r);
+    });
+    const result = await instance;
+    metrics = collector ? await collector.stop() : null;
+
+    const attribution = placement.summarize(metrics);
+    const summary = result.summary;
+    summary.extra = {
+      ...summary.extra,
+      metrics,
+      attribution,
+      podRoles,
+      podModels,
+      readyPods: metrics ? readyPodsSeries(metrics) : undefined,
+    };
+    if (outputs) await writeRunOutputs(outputs, summary);
+
+    const eppLog = await eppLogTexts(eppLogs, collector);
+    const evidence: RunEvidence = {
+      summary,
+      metrics,
+      attribution,
+      podRoles,
+      podModels,
+      records: outDir ? jsonlIterable<RequestRecord>(join(outDir, RUN_FILES.requests)) : undefined,
+      eppLog,
+    };
+    return { ...result, outDir: outDir ?? null, metrics, attribution, evidence };
+  } finally {
+    // A run that failed still ends its scraping.
+    if (collector && !metrics) await collector.stop().catch(() => null);
+  }
+}
+
+/**
+ * EPP log text for the claims that read per-endpoint score lines (kv-utilization, precise-prefix). Files are read
+ * whole here: these claims' memory grows with the EPP log (one line per scored endpoint), not with the records.
+ */
+async function eppLogTexts(eppLogs: ReadonlyArray<string | LogTail>, collector: Collector | null): Promise<string[] | undefined> {
+  const texts: string[] = [];
+  for (const l of eppLogs) {
+    if (typeof l !== 'string') continue;
+    try {
+      texts.push(readFileSync(l, 'utf8'));
+    } catch {
+      // a log that never appeared is missing evidence, not a failed run
+    }
+  }
+  if (collector?.hasEppLogs) for (const l of await collector.fetchEppLogs().catch(() => [])) texts.push(l.text);
+  return texts.length > 0 ? texts : undefined;
+}
+
+/** The EPP's inference_pool_ready_pods gauge over the run, for the autoscale claim's timeline and the report. */
+function readyPodsSeries(metrics: MetricsEvidence): { t: number; value: number }[] | undefined {
+  for (const source of metrics.sources) {
+    for (const target of source.targets) {
+      const g = target.gauges.find((x) => x.metric === 'inference_pool_ready_pods');
+      if (g) return g.points.filter((p): p is [number, number] => p[1] !== null).map(([t, value]) => ({ t, value }));
+    }
+  }
+  return undefined;
+}
