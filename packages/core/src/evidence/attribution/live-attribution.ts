@@ -60,20 +60,22 @@ export function fileTail(path: string): LogTail {
 
 /**
  * Tail logs that can only be fetched whole (the Kubernetes log API, per pod): each read returns what each
- * pod's log gained since the last fetch. A log that got shorter (container restarted) is taken whole.
+ * pod's log gained since the last fetch. A log that was replaced (container restarted) is taken whole.
  */
 export function snapshotTail(fetch: () => Promise<ReadonlyArray<{ pod: string; text: string }>>): LogTail {
-  const seen = new Map<string, number>();
+  // Per pod: how far we have read, and the text just before that point. A log whose text there differs was
+  // replaced (container restarted, log rotated) and is read from its start.
+  const seen = new Map<string, { end: number; tail: string }>();
   return {
     async read() {
       const logs = await fetch().catch(() => []);
       let out = '';
       for (const l of logs) {
-        const before = seen.get(l.pod) ?? 0;
+        const prev = seen.get(l.pod);
         const end = l.text.lastIndexOf('\n') + 1;
-        const from = end < before ? 0 : before;
-        out += l.text.slice(from, end);
-        seen.set(l.pod, end);
+        const continues = prev !== undefined && end >= prev.end && l.text.slice(Math.max(0, prev.end - 128), prev.end) === prev.tail;
+        out += l.text.slice(continues ? prev.end : 0, end);
+        seen.set(l.pod, { end, tail: l.text.slice(Math.max(0, end - 128), end) });
       }
       return out;
     },
