@@ -7,7 +7,8 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, type RunEvents } from './run.ts';
+import { run } from './run.ts';
+import { awaitableInstance, type AwaitableInstance } from './awaitable-instance.ts';
 import type { RunOptions, RunResult } from './run-options.ts';
 import { startCollector, type Collector } from './evidence/collector.ts';
 import type { MetricsSourceInput } from './evidence/sources/source-config.ts';
@@ -42,38 +43,21 @@ export interface MeasureResult extends RunResult {
   evidence: RunEvidence;
 }
 
-export interface MeasureInstance extends PromiseLike<MeasureResult> {
-  on<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): MeasureInstance;
-  off<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): MeasureInstance;
-  stop(reason?: string): void;
-}
+export type MeasureInstance = AwaitableInstance<MeasureResult>;
 
 export function measure(options: MeasureOptions): MeasureInstance {
   const emitter = new EventEmitter();
+  // stop() may come before the run has started (while the collector takes its first snapshot).
   let stopRun: ((reason?: string) => void) | null = null;
   let pendingStop: string | null = null;
   const done = execute(options, emitter, (stop) => {
     stopRun = stop;
     if (pendingStop !== null) stop(pendingStop);
   });
-  // A rejected run rejects to its awaiter, not also as an unhandled rejection.
-  void done.catch(() => {});
-  const instance: MeasureInstance = {
-    then: (ok, err) => done.then(ok, err),
-    on(event, fn) {
-      emitter.on(event, fn as (...a: unknown[]) => void);
-      return instance;
-    },
-    off(event, fn) {
-      emitter.off(event, fn as (...a: unknown[]) => void);
-      return instance;
-    },
-    stop(reason = 'stopped') {
-      if (stopRun) stopRun(reason);
-      else pendingStop = reason;
-    },
-  };
-  return instance;
+  return awaitableInstance(done, emitter, (reason = 'stopped') => {
+    if (stopRun) stopRun(reason);
+    else pendingStop = reason;
+  });
 }
 
 async function execute(options: MeasureOptions, emitter: EventEmitter, started: (stop: (reason?: string) => void) => void): Promise<MeasureResult> {

@@ -19,21 +19,10 @@ import { startDiagnostics } from './record/diagnostics.ts';
 import { WHOLE_RUN, globalOpenLoopTimes, measuredQuota, shardPhases, takeShard, takeShardAsync, type Shard } from './load/shard.ts';
 import { executeWithWorkers } from './load/workers.ts';
 import { parseConfig } from './parse-config.ts';
+import { awaitableInstance, type AwaitableInstance } from './awaitable-instance.ts';
+export type { RunEvents } from './awaitable-instance.ts';
 
-export interface RunEvents {
-  progress: [ProgressSnapshot];
-  request: [RequestRecord];
-  sent: [{ seq: number; t: number; phase?: 'warmup' | 'measure' }];
-}
-
-export interface RunInstance extends PromiseLike<RunResult> {
-  on<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): RunInstance;
-  off<K extends keyof RunEvents>(event: K, fn: (...args: RunEvents[K]) => void): RunInstance;
-  /** Stop sending; in-flight requests get load.drainTimeoutMs to finish, then are cancelled. */
-  stop(reason?: string): void;
-  /** Progress snapshots as an async iterator (ends when the run ends). */
-  progress(): AsyncIterable<ProgressSnapshot>;
-}
+export type RunInstance = AwaitableInstance<RunResult>;
 
 export function run(options: RunOptions): RunInstance {
   const emitter = new EventEmitter();
@@ -53,52 +42,7 @@ export function run(options: RunOptions): RunInstance {
   const done = waitForStart(options.startAt, stopper.signal).then(() =>
     workers > 1 ? executeWithWorkers({ ...options, workers }, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason),
   );
-  let ended = false;
-  const onEnd = () => {
-    ended = true;
-    emitter.emit('end');
-  };
-  // then(onEnd, onEnd), not finally(): a failed run rejects to its awaiter only, not also as an unhandled rejection.
-  void done.then(onEnd, onEnd);
-
-  const instance: RunInstance = {
-    then: (onOk, onErr) => done.then(onOk, onErr),
-    on(event, fn) {
-      emitter.on(event, fn as (...a: unknown[]) => void);
-      return instance;
-    },
-    off(event, fn) {
-      emitter.off(event, fn as (...a: unknown[]) => void);
-      return instance;
-    },
-    stop,
-    progress() {
-      return {
-        [Symbol.asyncIterator]() {
-          const queue: ProgressSnapshot[] = [];
-          let wake: (() => void) | null = null;
-          const onP = (p: ProgressSnapshot) => {
-            queue.push(p);
-            wake?.();
-          };
-          const onEnd = () => wake?.();
-          emitter.on('progress', onP);
-          emitter.on('end', onEnd);
-          return {
-            async next(): Promise<IteratorResult<ProgressSnapshot>> {
-              while (queue.length === 0 && !ended) await new Promise<void>((r) => (wake = r));
-              wake = null;
-              if (queue.length > 0) return { value: queue.shift()!, done: false };
-              emitter.off('progress', onP);
-              emitter.off('end', onEnd);
-              return { value: undefined, done: true };
-            },
-          };
-        },
-      };
-    },
-  };
-  return instance;
+  return awaitableInstance(done, emitter, stop);
 }
 
 async function execute(
