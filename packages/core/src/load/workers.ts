@@ -181,7 +181,7 @@ export async function executeWithWorkers(
     stopSignal.removeEventListener('abort', onStop);
     await Promise.all(states.map((s) => s.worker.terminate()));
   }
-  if (failure) throw failure;
+  if (failure) throw new RoutebenchError('RB_RUN_FAILED', (failure as Error).message, { cause: failure });
 
   const parts = states.map((s) => s.done!);
   const merged = mergeSummaries(parts.map((p) => p.summary));

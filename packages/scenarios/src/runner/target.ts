@@ -37,12 +37,14 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
   }
   const eppLogPath = join(runDir, 'epp.log');
   const spec = presetSpec(preset as PresetName, { ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });
-  const cluster = await startCluster(spec);
+  const cluster = await startCluster(spec).catch((e: Error) => {
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
+  });
   try {
     await cluster.waitReady(15_000);
   } catch (e) {
     await cluster.stop();
-    throw e;
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not become ready: ${(e as Error).message}`, { field: 'target.sim', cause: e });
   }
   const podRoles: OpenTarget['podRoles'] = {};
   const podModels: OpenTarget['podModels'] = {};
