@@ -13,3 +13,12 @@ describe('examples/library-run.ts', () => {
     expect(out).toContain("'group-0'");
   });
 });
+
+describe('examples/library-measure.ts', () => {
+  it('places every request from the EPP log and prints the verdict table', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'examples/library-measure.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toContain('placed by: {"epp-log":32}, unattributed: 0');
+    expect(out).toMatch(/^\| Prefix-cache-aware routing \| Aggregated \| (Pass|Fail|Inconclusive) \| prefix affinity/m);
+    expect(out).toMatch(/cache hit rate/);
+  });
+});

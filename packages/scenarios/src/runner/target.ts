@@ -2,7 +2,7 @@
 // Either way the runner gets a URL to send to, the metrics endpoints to scrape, and what is known
 // about the pods (roles, models) for the claims.
 import { join } from 'node:path';
-import type { MetricsSourceInput } from '@routebench/core';
+import type { MetricsSourceInput, PodRole } from '@routebench/core';
 import { startCluster } from '@routebench/sim';
 import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import type { Scenario, Target } from '../scenario.ts';
@@ -15,7 +15,7 @@ export interface OpenTarget {
   description: string;
   metricsSources: MetricsSourceInput[];
   eppLogPath: string | null;
-  podRoles: Record<string, 'both' | 'prefill' | 'decode'>;
+  podRoles: Record<string, PodRole>;
   podModels: Record<string, string[]>;
   close(): Promise<void>;
 }
