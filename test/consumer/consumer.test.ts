@@ -1,8 +1,9 @@
 // The published packages as a user gets them: build, `pnpm pack` all four (pnpm rewrites `workspace:` ranges and
 // applies publishConfig), install the tarballs with plain npm into an empty project outside the repo, then
-//   1. run consumer.mjs with plain node (no tsx): a simulator cluster and 20 requests against it,
+//   1. run consumer.mjs with plain node (no tsx): a simulator cluster and 20 requests against it, and
+//      assets-check.mjs: the files the packages read at run time (worker entry, report page, ShareGPT sample),
 //   2. tsc --noEmit consumer.ts (nodenext, strict, no skipLibCheck) against the shipped .d.ts,
-//   3. npx routebench --version from the installed CLI tarball.
+//   3. npx routebench --version from the installed CLI tarball (`npx --no --`: never fetched from the registry).
 // The consumer's sources are real files in project/ (the README quotes consumer.mjs). Everything, npm's cache
 // included, lives in one temp folder that is removed afterwards.
 import { execFile } from 'node:child_process';
@@ -70,7 +71,7 @@ beforeAll(async () => {
 
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'routebench-consumer', private: true, type: 'module' }, null, 2)}\n`);
-  for (const f of ['consumer.mjs', 'consumer.ts', 'tsconfig.json']) copyFileSync(join(PROJECT_SRC, f), join(project, f));
+  for (const f of ['consumer.mjs', 'consumer.ts', 'tsconfig.json', 'assets-check.mjs']) copyFileSync(join(PROJECT_SRC, f), join(project, f));
 
   await timed('npm install', () =>
     sh(
@@ -101,10 +102,10 @@ describe('published packages', () => {
       const entries = await tarList(tarballs[p]);
       const bad = entries.filter((e) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.*)$/.test(e) || /\.test\.|\/test\/|\/src\//.test(e) || (/\.ts$/.test(e) && !/\.d\.ts$/.test(e)));
       expect(bad, `@routebench/${p}`).toEqual([]);
-      expect(entries).toContain('package/dist/index.js');
-      expect(entries).toContain('package/dist/index.d.ts');
-
       const m = await packedManifest(tarballs[p]);
+      // Every file the manifest points at is in the tarball.
+      const targets = [m.main, m.types, ...Object.values(m.bin ?? {}), ...Object.values(m.exports ?? {}).flatMap((e) => Object.values(e as object))];
+      for (const t of targets as string[]) expect(entries, `@routebench/${p}: ${t}`).toContain(`package/${t.replace(/^\.\//, '')}`);
       expect(m.exports).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' } });
       expect(m.private).toBeUndefined();
       expect(m.dependencies?.tsx).toBeUndefined();
@@ -122,12 +123,17 @@ describe('published packages', () => {
     expect(out).toMatch(/20\/20 ok/);
   }, 90_000);
 
+  it('read their run-time files from the tarballs: worker entry, report page script, ShareGPT sample', async () => {
+    const out = await timed('node assets-check.mjs', () => sh('node', ['assets-check.mjs'], project, 60_000));
+    expect(out).toMatch(/assets ok/);
+  }, 90_000);
+
   it('type-check a nodenext TypeScript consumer without skipLibCheck', async () => {
     await timed('tsc --noEmit', () => sh('node', [join(project, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], project, 120_000));
   }, 150_000);
 
   it('npx routebench --version prints the cli version', async () => {
-    const out = await sh('npx', ['--no', 'routebench', '--version'], project, 60_000, { npm_config_cache: join(tmp, 'npm-cache') });
+    const out = await sh('npx', ['--no', '--', 'routebench', '--version'], project, 60_000, { npm_config_cache: join(tmp, 'npm-cache') });
     expect(out.trim()).toBe(cliVersion);
   }, 90_000);
 });
