@@ -82,17 +82,10 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
     } else unattributed.push(r.requestId);
   }
 
-  let split: PodSplit | null = null;
-  if (records.length > 0 && unattributed.length === 0) {
-    const counts: Record<string, number> = {};
-    for (const a of perRequest.values()) counts[a.pod] = (counts[a.pod] ?? 0) + 1;
-    split = { counts, source: [...used].join('+'), complete: true };
-  } else if (evidence) {
-    // Counters count what the servers finished, so compare with the requests that finished.
-    const finished = records.filter((r) => r.status === 'ok').length;
-    split = splitFromPodCounters(evidence, finished) ?? splitFromEppAttempts(evidence, resolve);
-    if (split) used.add(split.source);
-  }
+  const counts: Record<string, number> = {};
+  for (const a of perRequest.values()) counts[a.pod] = (counts[a.pod] ?? 0) + 1;
+  const finished = records.filter((r) => r.status === 'ok').length;
+  const split = podSplit({ counts, placed: perRequest.size, unplaced: unattributed.length, finished, sources: used, evidence, resolve });
   return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed };
 }
 
@@ -124,6 +117,28 @@ function fromLog(r: RequestRecord, picks: Map<string, string>, resolve: (s: stri
   const ep = picks.get(r.requestId);
   const pod = ep ? resolve(ep) : null;
   return pod ? { pod, source: 'epp-log' } : null;
+}
+
+/**
+ * Requests per pod: from the per-request placements when they cover every request, else from counters (pod
+ * request counters, then the EPP's per-pod scheduling attempts). The counters' source is added to `sources`.
+ */
+export function podSplit(input: {
+  counts: Record<string, number>;
+  placed: number;
+  unplaced: number;
+  /** Requests that finished ok: what the servers' counters count. */
+  finished: number;
+  sources: Set<string>;
+  evidence: MetricsEvidence | null | undefined;
+  resolve: (s: string) => string | null;
+}): PodSplit | null {
+  const { counts, placed, unplaced, finished, sources, evidence, resolve } = input;
+  if (placed > 0 && unplaced === 0) return { counts: { ...counts }, source: [...sources].join('+'), complete: true };
+  if (!evidence) return null;
+  const split = splitFromPodCounters(evidence, finished) ?? splitFromEppAttempts(evidence, resolve);
+  if (split) sources.add(split.source);
+  return split;
 }
 
 const STRATEGY_ORDER = (s: string) => (s.startsWith('header:') ? 0 : s === 'epp-log' ? 2 : s.startsWith('counter:') ? 3 : s.startsWith('epp-metric:') ? 4 : 1);

@@ -13,10 +13,10 @@ import type { RequestRecord } from '../../record/request-record.ts';
 import type { RecordPlacement } from '../../run-options.ts';
 import type { MetricsEvidence } from '../metrics-evidence.ts';
 import { parseConfig } from '../../parse-config.ts';
-import { AttributionConfigSchema, orderSources, podFromHeaders, type AttributionConfigInput } from './attribute.ts';
+import { AttributionConfigSchema, orderSources, podFromHeaders, podSplit, type AttributionConfigInput } from './attribute.ts';
 import { parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
-import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
+import type { PodSplit } from './split.ts';
 
 /** A log read piece by piece: each read() returns the complete lines added since the previous one. */
 export interface LogTail {
@@ -215,15 +215,9 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
     },
     summarize(evidence) {
       const sourcesUsed = new Set(Object.keys(placedBy));
-      let split: PodSplit | null = null;
       const placed = Object.values(placedBy).reduce((a, b) => a + b, 0);
-      if (placed > 0 && unattributed === 0) split = { counts: { ...counts }, source: [...sourcesUsed].join('+'), complete: true };
-      else if (evidence) {
-        const r = createPodResolver({ ...aliasesFromEvidence(evidence), ...config.aliases });
-        // Counters count what the servers finished, so compare with the requests that finished.
-        split = splitFromPodCounters(evidence, finishedOk) ?? splitFromEppAttempts(evidence, r);
-        if (split) sourcesUsed.add(split.source);
-      }
+      const resolveForCounters = createPodResolver({ ...(evidence ? aliasesFromEvidence(evidence) : {}), ...config.aliases });
+      const split = podSplit({ counts, placed, unplaced: unattributed, finished: finishedOk, sources: sourcesUsed, evidence, resolve: resolveForCounters });
       return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines };
     },
   };
