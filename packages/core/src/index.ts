@@ -37,6 +37,9 @@ export { readJsonl } from './output/jsonl.ts';
 export { renderHtmlReport } from './output/html-report.ts';
 export { formatLlmdReport } from './output/llmd-report.ts';
 
+// Upstream llm-d formats and semantics, per generation (what the simulator writes and the readers read).
+export { LLMD_VERSIONS, LlmdVersionSchema, DEFAULT_LLMD_VERSION, UPSTREAM_SOURCES, CHART_DEFAULT_EPP_VERBOSITY, type LlmdVersion } from './upstream/versions.ts';
+
 // Errors with stable codes.
 export { RoutebenchError, isRoutebenchError, type RoutebenchErrorCode } from './errors.ts';
 

@@ -2,7 +2,7 @@
 // front of each decode pod (when asked), the EPP (datastore scraping every pod's /metrics, scheduler from
 // an EndpointPickerConfig, gateway proxy, EPP metrics and JSON log), and optionally an HPA-like
 // autoscaler on inference_pool_average_queue_size.
-import { createRng } from '@routebench/core';
+import { CHART_DEFAULT_EPP_VERBOSITY, DEFAULT_LLMD_VERSION, LlmdVersionSchema, createRng } from '@routebench/core';
 import { z } from 'zod';
 import { startAutoscaler, type Autoscaler } from './autoscaler.ts';
 import { EppConfigError, formatPath, loadEppConfig, resolveEppConfig, type ResolvedEppConfig } from './epp/config.ts';
@@ -43,6 +43,18 @@ export const AutoscaleSpecSchema = z.strictObject({
 });
 
 export const ClusterSpecSchema = z.strictObject({
+  /** Which llm-d generation's formats and semantics the EPP, sidecar and pods follow (core/src/upstream/versions.ts). */
+  llmdVersion: LlmdVersionSchema.default(DEFAULT_LLMD_VERSION),
+  /** EPP log verbosity (`--v`); the inferencepool chart's default is 1, per-request lines need 3 or 4. */
+  eppVerbosity: z.number().int().min(0).max(10).default(CHART_DEFAULT_EPP_VERBOSITY),
+  /**
+   * The EPP's `/metrics` requires `Authorization: Bearer <token>` (GIE `--metrics-endpoint-auth`, default
+   * true). The token is `eppMetricsToken`, or a random one exposed as `cluster.eppMetricsToken`.
+   */
+  eppMetricsAuth: z.boolean().default(true),
+  eppMetricsToken: z.string().min(1).optional(),
+  /** 'regenerate': the gateway replaces the client's x-request-id (Envoy's default for edge requests). */
+  gatewayRequestId: z.enum(['preserve', 'regenerate']).default('preserve'),
   /** InferencePool name (label `name` of inference_pool_* gauges). */
   poolName: z.string().min(1).default('routebench-pool'),
   /** EndpointPickerConfig: YAML text or the parsed object. */
