@@ -24,7 +24,7 @@ try {
     workload: workload.requests(),
     load: { type: 'concurrency', concurrency: 4, requests: 32 },
     outDir: join(dir, 'run'),
-    metrics: { sources: [{ kind: 'static', name: 'sim', targets: [...pods, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp' }] }], intervalMs: 250 },
+    metrics: { sources: [{ kind: 'static', name: 'sim', targets: [...pods, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', bearerTokenFile: cluster.eppTokenFile }] }], intervalMs: 250 },
     eppLogs: [eppLog],
   });
   console.log(`placed by: ${JSON.stringify(attribution.placedBy)}, unattributed: ${attribution.unattributed}`);

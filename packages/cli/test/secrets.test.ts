@@ -107,11 +107,11 @@ describe('the API key', () => {
 
   it('is never sent to the simulator (every request the client makes is observed on undici’s diagnostics channel)', async () => {
     process.env.ROUTEBENCH_API_KEY = SECRET;
-    const seen: { origin: string; auth: boolean }[] = [];
+    const seen: { origin: string; path: string; auth: boolean; bearer: boolean }[] = [];
     const onCreate = (msg: unknown) => {
-      const req = (msg as { request: { origin: string | URL; headers: string[] | string } }).request;
+      const req = (msg as { request: { origin: string | URL; path: string; headers: string[] | string } }).request;
       const h = Array.isArray(req.headers) ? req.headers.join('\n') : String(req.headers);
-      seen.push({ origin: String(req.origin), auth: /authorization/i.test(h) || h.includes(SECRET) });
+      seen.push({ origin: String(req.origin), path: req.path, auth: h.includes(SECRET), bearer: /authorization/i.test(h) });
     };
     subscribe('undici:request:create', onCreate);
     try {
@@ -126,6 +126,9 @@ describe('the API key', () => {
     const toSim = seen.filter((s) => s.origin.startsWith('http://127.0.0.1'));
     expect(toSim.length).toBeGreaterThanOrEqual(6);
     expect(toSim.filter((s) => s.auth)).toEqual([]);
+    // The only Authorization headers are the simulated EPP's own /metrics token (auth on, as upstream's default).
+    expect(toSim.filter((s) => s.bearer && s.path !== '/metrics')).toEqual([]);
+    expect(toSim.some((s) => s.bearer && s.path === '/metrics')).toBe(true);
   });
 });
 

@@ -4,7 +4,8 @@
 //   - otherwise send the prefill to that pod (max_tokens=1, stream=false, no stream_options,
 //     kv_transfer_params {do_remote_decode:true, do_remote_prefill:false, remote_*: null}) with an
 //     extra x-request-id appended, buffer its answer, then send the original request to the decoder
-//     with the prefill's kv_transfer_params and stream the decoder's response to the client.
+//     with the prefill's kv_transfer_params and stream the decoder's response to the client;
+//   - prefill answered 4xx → that answer goes to the client; any other prefill failure → decode-only.
 // Sidecar-made errors use vLLM's old flat error shape, as the real sidecar does. GET /health → 200;
 // anything else is reverse-proxied to the decoder.
 import http from 'node:http';
@@ -78,21 +79,39 @@ export async function startSidecar(o: SidecarOptions): Promise<Sidecar> {
     };
     delete prefillBody.stream_options;
     const prefillTarget = `http://${prefillers[0]}${req.url}`;
+    // Prefill failure handling as upstream (SCHED v0.7.1 pkg/sidecar/proxy/connector_nixlv2.go:132-153,
+    // proxy_helpers.go:176-186 shouldFallbackToDecode): a 4xx (400..451) from the prefill pod is returned
+    // to the client as is; any other error status — 5xx, or the reverse proxy's 502 when the prefill pod
+    // cannot be reached — falls back to decode-only: the ORIGINAL request goes to the local decoder,
+    // which then computes the whole prompt (no kv_transfer_params, so no NIXL transfer).
+    const fallbackToDecode = () => passThrough(req, res, headers, body);
     let prefillJson: Record<string, unknown>;
+    let status: number;
+    let text: string;
+    let contentType: string | string[] | undefined;
     try {
       const { response } = forward({ url: prefillTarget, method: 'POST', headers: { ...headers, 'x-request-id': requestIds, 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(prefillBody)) });
       const pres = await response;
       const chunks: Buffer[] = [];
       for await (const c of pres) chunks.push(c as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
-      if ((pres.statusCode ?? 500) < 200 || (pres.statusCode ?? 500) >= 300) {
-        res.writeHead(pres.statusCode ?? 502, { 'content-type': pres.headers['content-type'] ?? 'application/json' });
+      text = Buffer.concat(chunks).toString('utf8');
+      status = pres.statusCode ?? 502;
+      contentType = pres.headers['content-type'];
+    } catch {
+      return fallbackToDecode();
+    }
+    if (status < 200 || status >= 300) {
+      if (status >= 400 && status <= 451) {
+        res.writeHead(status, { 'content-type': contentType ?? 'application/json' });
         res.end(text);
         return;
       }
+      return fallbackToDecode();
+    }
+    try {
       prefillJson = JSON.parse(text) as Record<string, unknown>;
     } catch (e) {
-      return flatError(res, 502, 'BadGateway', `prefill request to ${prefillers[0]} failed: ${(e as Error).message}`);
+      return flatError(res, 400, 'BadRequestError', `invalid JSON from prefill ${prefillers[0]}: ${(e as Error).message}`);
     }
     const decodeBody = { ...original, kv_transfer_params: prefillJson.kv_transfer_params ?? null };
     return passThrough(req, res, { ...headers, 'x-request-id': requestIds, 'content-type': 'application/json' }, Buffer.from(JSON.stringify(decodeBody)));

@@ -5,7 +5,7 @@ import type { Cluster } from '../src/cluster.ts';
 import { presetSpec } from '../src/presets.ts';
 import { startSidecar } from '../src/sidecar.ts';
 import { startPod, type SimPod } from '../src/pod/index.ts';
-import { chat, metricSum, readyCluster, text } from './sim-client.ts';
+import { chat, eppMetricSum, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 const podByName = (c: Cluster, n: string) => c.pods.find((p) => p.name === n)!;
@@ -23,14 +23,16 @@ describe('pd-1p1d, kvTransfer ok', () => {
     const short = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'Hello' }]);
     expect(short.status).toBe(200);
     expect(short.pod).toBe('decode-0');
-    expect(await metricSum(c.eppMetricsUrl, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'decode-only' })).toBe(1);
+    // The preset's config uses pd-profile-handler, which moves only pd_decision_total (SCHED v0.7.1 pd_profile_handler.go:197,208).
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_pd_decision_total', { decision_type: 'decode-only' })).toBe(1);
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_disagg_decision_total')).toBe(0);
     expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBe(0);
 
     const long = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(300, 'pd-long') }], { maxTokens: 12 });
     expect(long.status).toBe(200);
     expect(long.pod).toBe('decode-0');
     expect(long.body).toContain('data: [DONE]');
-    expect(await metricSum(c.eppMetricsUrl, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'prefill-decode' })).toBe(1);
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_pd_decision_total', { decision_type: 'prefill-decode' })).toBe(1);
     expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBeGreaterThan(300);
     expect(await metricSum(prefill, 'vllm:generation_tokens_total')).toBe(1); // max_tokens=1 prefill
     expect(await metricSum(decode, 'vllm:external_prefix_cache_hits_total')).toBeGreaterThan(250);
@@ -83,9 +85,30 @@ describe('sidecar alone', () => {
     expect(await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_queries_total')).toBeGreaterThan(0);
   });
 
-  it('a failing prefill pod returns its status to the client', async () => {
-    const r = await chat(sc.url, 'm', [{ role: 'user', content: 'x' }], { headers: { 'x-prefiller-host-port': '127.0.0.1:1' } });
-    expect(r.status).toBe(502);
-    expect(JSON.parse(r.body)).toMatchObject({ object: 'error', type: 'BadGateway', code: 502 });
+  // SCHED v0.7.1 pkg/sidecar/proxy/connector_nixlv2.go:132-153 + proxy_helpers.go:181-186: a prefill
+  // failure outside 400..451 (here: connection refused, the reverse proxy's 502) falls back to decode-only.
+  it('an unreachable prefill pod falls back to decode-only, as upstream', async () => {
+    const hitsBefore = await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_hits_total');
+    const promptBefore = await metricSum(decode.metricsUrl, 'vllm:prompt_tokens_total');
+    const r = await chat(sc.url, 'm', [{ role: 'user', content: text(50, 'fb') }], { maxTokens: 2, headers: { 'x-prefiller-host-port': '127.0.0.1:1' } });
+    expect(r.status).toBe(200);
+    expect(r.pod).toBe('d');
+    expect(await metricSum(decode.metricsUrl, 'vllm:prompt_tokens_total')).toBeGreaterThan(promptBefore);
+    expect(await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_hits_total')).toBe(hitsBefore);
+  });
+
+  it('a 4xx from the prefill pod is returned to the client', async () => {
+    const r = await chat(sc.url, 'no-such-model', [{ role: 'user', content: 'x' }], { headers: { 'x-prefiller-host-port': `${prefill.host}:${prefill.port}` } });
+    expect(r.status).toBe(404);
+    expect(r.body).toContain('does not exist');
+  });
+
+  it('a pod with a KV connector counts external queries on decode-only requests too (vLLM v1 scheduler)', async () => {
+    const q = await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_queries_total');
+    const h = await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_hits_total');
+    const r = await chat(sc.url, 'm', [{ role: 'user', content: text(80, 'kvc') }], { maxTokens: 2 });
+    expect(r.status).toBe(200);
+    expect(await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_queries_total')).toBeGreaterThan(q);
+    expect(await metricSum(decode.metricsUrl, 'vllm:external_prefix_cache_hits_total')).toBe(h);
   });
 });

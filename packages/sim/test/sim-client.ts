@@ -27,12 +27,19 @@ export async function chat(url: string, model: string, messages: { role: string;
 }
 
 /** Sum of every series of a metric family on a /metrics page (optionally filtered by labels). */
-export async function metricSum(metricsUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
+export async function metricSum(metricsUrl: string, name: string, labels: Record<string, string> = {}, token?: string): Promise<number> {
+  const res = await fetch(metricsUrl, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  if (res.status !== 200) throw new Error(`GET ${metricsUrl}: ${res.status}`);
+  const text = await res.text();
   const fams = parsePrometheusText(text).families;
   let sum = 0;
   for (const f of fams) for (const s of f.samples) if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) sum += s.value;
   return sum;
+}
+
+/** Sum over the cluster's EPP /metrics, with the bearer token it requires by default. */
+export function eppMetricSum(c: { eppMetricsUrl: string; eppMetricsToken: string | undefined }, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return metricSum(c.eppMetricsUrl, name, labels, c.eppMetricsToken);
 }
 
 export function text(nTokens: number, seed: string): string {

@@ -28,6 +28,7 @@ export interface RunFlags {
   header: [string, string][];
   apiKeyEnv?: string;
   apiKeyFile?: string;
+  eppTokenFile?: string;
   insecure?: boolean;
   failFast?: boolean;
   force?: boolean;
@@ -96,6 +97,7 @@ export function runCommand(): Command {
     .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate'))
     .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish', positiveInt('--drain-timeout'))
     .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
+    .option('--epp-token-file <file>', "bearer token for the EPP's /metrics (auth is on by default upstream; the API-server proxy strips it, so give the EPP a direct URL)")
     .option('--api-key-env <name>', 'read the API key (sent as a bearer token to --target only) from this env var (default ROUTEBENCH_API_KEY)')
     .option('--api-key-file <path>', 'read the API key from this file')
     .option('--insecure', 'skip TLS certificate verification')
@@ -134,6 +136,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       force: flags.force,
       skipControls: !flags.controls,
       apiKey,
+      eppTokenFile: flags.eppTokenFile,
       insecure: flags.insecure,
       failFast: flags.failFast,
       signal,

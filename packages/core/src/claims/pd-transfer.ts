@@ -12,10 +12,13 @@ import { num, pct, round } from './format.ts';
 import { decodePods, disaggDecisions, prefillPods, splitDecisions } from './pd-evidence.ts';
 
 export const PdTransferThresholdsSchema = z.strictObject({
-  /** External (transferred) hits / external queries on the decode pods. */
+  /**
+   * External (transferred) hits / external queries on the decode pods. Judged only when every decode
+   * request was split: vLLM counts decode-only requests as external queries too.
+   */
   minExternalHitRate: share().default(0.9),
   maxFailedTransfers: count().default(0),
-  /** Tokens computed in prefill on decode pods / their prompt tokens (decode-only requests count here too). */
+  /** Tokens computed in prefill on decode pods / their prompt tokens; judged only when every decode request was split. */
   maxDecodeRecomputeShare: share().default(0.2),
 });
 export type PdTransferThresholds = z.infer<typeof PdTransferThresholdsSchema>;
@@ -50,8 +53,17 @@ export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): 
   const prefill = prefillPods(run);
   const prefillRequests = prefill.length > 0 ? prefill.reduce((a, p) => a + counterSum(p, METRIC.requestSuccess), 0) : null;
 
-  if (extQueries === 0 && failed === 0)
-    return inconclusive(`no KV transfer was attempted (decode pods fetched 0 external tokens${splits !== null ? `, ${num(splits)} P/D splits` : ''}); send long prompts so requests are split`, sources);
+  // Judge only the split requests. Real vLLM records external queries on EVERY request of a pod with a
+  // KV connector (EXTERNAL_PREFIX_CACHE_SEMANTICS), so external queries alone do not show that anything
+  // was split: the seed's 2x2 run had queries 57/38, hits 0 and no split at all.
+  // Split requests: the EPP's decision counter, else the prefill pods' request_success delta (each split
+  // sends one max_tokens=1 request to a prefill pod; the sidecar, connector_nixlv2.go).
+  const splitCount = splits ?? prefillRequests;
+  const splitNote = splits !== null ? `${num(splits)} P/D splits` : prefillRequests !== null ? `${num(prefillRequests)} prefill-pod requests` : 'no split evidence';
+  if (failed === 0 && splitCount === 0)
+    return inconclusive(`no request was split (${splitNote}), so there was no KV transfer to judge; send long prompts so requests are split`, sources);
+  if (failed === 0 && xfers === 0 && extHits === 0 && splitCount === null)
+    return inconclusive(`no KV transfer was attempted (decode pods loaded 0 external tokens, ${splitNote}); send long prompts so requests are split`, sources);
 
   const extRate = extQueries > 0 ? extHits / extQueries : 0;
   const recompute = computed !== null && prompt > 0 ? computed / prompt : null;
@@ -73,8 +85,16 @@ export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): 
   };
   const failures: string[] = [];
   if (failed > t.maxFailedTransfers) failures.push(`KV transfer failing: ${num(failed)} failed NIXL transfers`);
-  if (extRate < t.minExternalHitRate) failures.push(`external hit rate below ${pct(t.minExternalHitRate)}`);
-  if (recompute !== null && recompute > t.maxDecodeRecomputeShare) failures.push(`decode recomputes transferred prompts (above ${pct(t.maxDecodeRecomputeShare)})`);
+  if (failed === 0 && splitCount !== null && splitCount > 0 && extHits === 0 && xfers === 0)
+    failures.push(`KV transfer missing: ${num(splitCount)} requests were split but decode loaded no external tokens`);
+  // The hit rate and recompute share mix split and decode-only requests (both add external queries and
+  // prompt tokens on decode), so they are a verdict only when every decode request was split; otherwise
+  // they are evidence. The seed's passing NIXL run showed 54.3% for that reason.
+  const decodeRequests = decode.reduce((a, p) => a + counterSum(p, METRIC.requestSuccess), 0);
+  const allSplit = splitCount !== null && splitCount > 0 && decodeRequests > 0 && splitCount >= decodeRequests;
+  if (allSplit && extRate < t.minExternalHitRate) failures.push(`external hit rate below ${pct(t.minExternalHitRate)}`);
+  if (allSplit && recompute !== null && recompute > t.maxDecodeRecomputeShare) failures.push(`decode recomputes transferred prompts (above ${pct(t.maxDecodeRecomputeShare)})`);
+  const diluted = splitCount !== null && decodeRequests > 0 && !allSplit ? ` (${num(splitCount)} of ${num(decodeRequests)} decode requests were split; decode-only requests add external queries too, so the rate is not judged)` : '';
   if (failures.length > 0) return { status: 'Fail', details: `${failures[0]} -- ${head}${failures.length > 1 ? ` (${failures.slice(1).join('; ')})` : ''}`, sources, evidence };
-  return { status: 'Pass', details: `NIXL KV transfer works: ${head}`, sources, evidence };
+  return { status: 'Pass', details: `NIXL KV transfer works: ${head}${diluted}`, sources, evidence };
 }

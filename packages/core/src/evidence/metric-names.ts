@@ -14,6 +14,9 @@ const RENAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^inference_model_/, 'inference_objective_'],
   // llm-d scheduler: pd_decision_total deprecated for disagg_decision_total.
   [/^llm_d_inference_scheduler_pd_decision$/, 'llm_d_inference_scheduler_disagg_decision'],
+  // llm-d-router adds llm_d_epp_{pd,disagg}_decision_total beside the deprecated pair, incremented together
+  // (ROUTER ebab68792 profilehandler/disagg/metrics.go:41-133); one per target is kept (onePerGeneration).
+  [/^llm_d_epp_(pd|disagg)_decision$/, 'llm_d_inference_scheduler_disagg_decision'],
 ];
 
 /** Canonical names used by routebench (constants so callers do not spell them). */

@@ -26,6 +26,11 @@ import { preflightScenario } from './preflight.ts';
 export interface ScenarioRunOptions {
   /** Run folder (created; must be empty unless force). */
   outDir: string;
+  /**
+   * File holding the bearer token for the EPP's /metrics (--metrics-endpoint-auth is on by default
+   * upstream). Applied to the scenario's shorthand `epp` metrics URLs; the token is read at scrape time.
+   */
+  eppTokenFile?: string;
   force?: boolean;
   quick?: boolean;
   /** Skip the scenario's control runs (faster; claims that need a control become Inconclusive). */
@@ -127,7 +132,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
   // Before the target is opened (a simulator started): a folder that holds a run is refused.
   assertCanWriteRun(dir, opts.force);
   mkdirSync(dir, { recursive: true });
-  const target: OpenTarget = await openTarget(scenario.target, scenario, dir);
+  const target: OpenTarget = await openTarget(scenario.target, scenario, dir, { eppTokenFile: opts.eppTokenFile });
   try {
     opts.onRunStart?.(label, target.description);
     const workload = createWorkload(scenario.workload, { seed: scenario.seed, model: scenario.model });

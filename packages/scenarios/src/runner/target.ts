@@ -20,11 +20,15 @@ export interface OpenTarget {
   close(): Promise<void>;
 }
 
-export async function openTarget(target: Target, scenario: Scenario, runDir: string): Promise<OpenTarget> {
+export async function openTarget(target: Target, scenario: Scenario, runDir: string, opts: { eppTokenFile?: string } = {}): Promise<OpenTarget> {
   if ('url' in target) {
     const sources = scenario.metrics?.sources ?? [];
     // Shorthand pod/epp URLs become one static source; full source configs pass through as written.
-    const endpoints = sources.flatMap((s, i) => (s.kind === 'pod' || s.kind === 'epp' ? [{ name: s.name ?? (s.kind === 'epp' ? 'epp' : `pod-${i}`), url: s.url, role: s.kind === 'epp' ? 'epp' : undefined }] : []));
+    // The EPP's /metrics needs a bearer token by default (EPP_METRICS_AUTH_DEFAULT); --epp-token-file names it.
+    const eppToken = opts.eppTokenFile ? { bearerTokenFile: opts.eppTokenFile } : {};
+    const endpoints = sources.flatMap((s, i) =>
+      s.kind === 'pod' || s.kind === 'epp' ? [{ name: s.name ?? (s.kind === 'epp' ? 'epp' : `pod-${i}`), url: s.url, role: s.kind === 'epp' ? 'epp' : undefined, ...(s.kind === 'epp' ? eppToken : {}) }] : [],
+    );
     const metricsSources: MetricsSourceInput[] = [
       ...(endpoints.length > 0 ? [{ kind: 'static' as const, name: 'scenario', targets: endpoints }] : []),
       ...sources.filter((s): s is Exclude<typeof s, { kind: 'pod' | 'epp' }> => s.kind !== 'pod' && s.kind !== 'epp'),
@@ -58,7 +62,12 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
     ? []
     : Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url, role: podRoles[name] }));
   const metricsSources: MetricsSourceInput[] = [
-    { kind: 'static', name: 'sim', targets: [...podTargets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp' }] },
+    {
+      kind: 'static',
+      name: 'sim',
+      // The simulated EPP wants a bearer token on /metrics like the real one; the cluster keeps it in a 0600 file.
+      targets: [...podTargets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', ...(cluster.eppTokenFile && { bearerTokenFile: cluster.eppTokenFile }) }],
+    },
   ];
   const optionText = Object.entries(target.sim.options ?? {})
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -54,7 +54,7 @@ describe('runScenario', () => {
       const targets = Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url }));
       const s = applyOverrides(getPreset('prefix-cache'), [
         `target={"url":"${cluster.gatewayUrl}"}`,
-        `metrics={"sources":[{"kind":"static","targets":${JSON.stringify([...targets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp' }])}}]}`,
+        `metrics={"sources":[{"kind":"static","targets":${JSON.stringify([...targets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', bearerTokenFile: cluster.eppTokenFile }])}}]}`,
       ]);
       const r = await runScenario(s, { outDir: tmp(), quick: true, skipControls: true });
       const hit = r.mainVerdicts.find((v) => v.claim === 'prefix-cache-hit-rate')!;

@@ -1,6 +1,9 @@
 // The EPP's own Prometheus metrics (GIE v1.2.0–v1.5.0 names and labels, llmd-internals.md §4):
 // inference_objective_* per model, inference_pool_* gauges (label `name`), scheduler attempts with the
 // GIE v1.5 per-endpoint labels, the prefix indexer histograms, and llm-d's P/D decision counter.
+// Per-generation labels and which handler bumps which decision counter come from
+// @routebench/core upstream/metrics.ts (SCHEDULER_ATTEMPTS_LABELS, DECISION_COUNTER_BY_HANDLER).
+import { DECISION_COUNTER_BY_HANDLER, DEFAULT_LLMD_VERSION, SCHEDULER_ATTEMPTS_LABELS, type DecisionProfileHandler, type LlmdVersion } from '@routebench/core';
 import { createRegistry, type Registry } from '../prom-text.ts';
 import type { Endpoint } from './scheduling-types.ts';
 
@@ -18,12 +21,21 @@ export interface EppMetrics {
   schedulerAttempt(status: 'success' | 'failure', targetModel: string, primary?: Endpoint): void;
   schedulerDuration(seconds: number): void;
   prefixMatch(matchBlocks: number, totalBlocks: number, blockSize: number): void;
-  disaggDecision(model: string, decision: string): void;
+  /** Only the counter of the handler that made the decision moves (SCHED v0.7.1; see DECISION_COUNTER_BY_HANDLER). */
+  disaggDecision(model: string, decision: string, handler?: DecisionProfileHandler): void;
   render(): string;
 }
 
-export function createEppMetrics(o: { poolName: string; endpoints: () => Endpoint[]; indexerSize: () => number }): EppMetrics {
+export function createEppMetrics(o: {
+  poolName: string;
+  endpoints: () => Endpoint[];
+  indexerSize: () => number;
+  version?: LlmdVersion;
+  /** The config's profile handler (type and name): which decision counter moves, and the router's plugin labels. */
+  decisionHandler?: { type: DecisionProfileHandler; name: string };
+}): EppMetrics {
   const r = createRegistry();
+  const attemptLabels = SCHEDULER_ATTEMPTS_LABELS[o.version ?? DEFAULT_LLMD_VERSION];
   const reqTotal = r.counter({ name: 'inference_objective_request_total', help: '[ALPHA] Counter of inference objective requests broken out for each model and target model.' });
   const reqErr = r.counter({ name: 'inference_objective_request_error_total', help: '[ALPHA] Counter of inference objective requests errors broken out for each model and target model.' });
   const reqDur = r.histogram({ name: 'inference_objective_request_duration_seconds', help: '[ALPHA] Inference objective response latency distribution in seconds for each model and target model.', buckets: DURATION_BUCKETS });
@@ -59,6 +71,12 @@ export function createEppMetrics(o: { poolName: string; endpoints: () => Endpoin
   const hitBytes = r.histogram({ name: 'inference_extension_prefix_indexer_hit_bytes', help: '[ALPHA] Length of the prefix match in number of bytes in the cache lookup.', buckets: HIT_BYTES_BUCKETS });
   const disagg = r.counter({ name: 'llm_d_inference_scheduler_disagg_decision_total', help: 'Total number of disaggregation routing decisions made' });
   const pdLegacy = r.counter({ name: 'llm_d_inference_scheduler_pd_decision_total', help: 'Total number of P/D disaggregation decisions made (deprecated: use llm_d_inference_scheduler_disagg_decision_total)' });
+  // llm-d-router keeps both llm_d_inference_scheduler_* counters (deprecated) and adds llm_d_epp_* copies
+  // with plugin_name/plugin_type labels, incremented together (ROUTER ebab68792
+  // pkg/epp/framework/plugins/scheduling/profilehandler/disagg/metrics.go:41-133).
+  const router = (o.version ?? DEFAULT_LLMD_VERSION) === 'router';
+  const eppDisagg = router ? r.counter({ name: 'llm_d_epp_disagg_decision_total', help: '[ALPHA] Total number of disaggregation routing decisions made' }) : undefined;
+  const eppPd = router ? r.counter({ name: 'llm_d_epp_pd_decision_total', help: '[ALPHA] Total number of P/D disaggregation decisions made' }) : undefined;
 
   return {
     registry: r,
@@ -68,16 +86,22 @@ export function createEppMetrics(o: { poolName: string; endpoints: () => Endpoin
     running: (m, d) => running.inc({ model_name: m }, d),
     schedulerAttempt(status, targetModel, primary) {
       const [host, port] = primary ? [primary.name, primary.address.split(':')[1] ?? ''] : ['', ''];
-      attempts.inc({ status, target_model_name: targetModel, pod_name: host, namespace: primary?.namespace ?? '', port });
+      const all: Record<string, string> = { status, target_model_name: targetModel, pod_name: host, namespace: primary?.namespace ?? '', port };
+      // GIE v1.4.0 has only {status}; v1.5.0 adds target_model_name and the endpoint labels.
+      attempts.inc(Object.fromEntries(attemptLabels.map((k) => [k, all[k] ?? ''])));
     },
     schedulerDuration: (s) => schedDur.observe({}, s),
     prefixMatch(matchBlocks, totalBlocks, blockSize) {
       hitRatio.observe({}, matchBlocks / totalBlocks);
       hitBytes.observe({}, matchBlocks * blockSize);
     },
-    disaggDecision(model, decision) {
-      disagg.inc({ model_name: model, decision_type: decision });
-      pdLegacy.inc({ model_name: model, decision_type: decision });
+    disaggDecision(model, decision, handler = o.decisionHandler?.type ?? 'disagg-profile-handler') {
+      // SCHED v0.7.1 pkg/metrics/metrics.go:58-72: an empty model is recorded as "unknown".
+      const labels = { model_name: model || 'unknown', decision_type: decision };
+      const legacy = DECISION_COUNTER_BY_HANDLER[handler] === 'llm_d_inference_scheduler_pd_decision_total';
+      (legacy ? pdLegacy : disagg).inc(labels);
+      const name = o.decisionHandler?.type === handler ? o.decisionHandler.name : handler;
+      (legacy ? eppPd : eppDisagg)?.inc({ plugin_name: name, plugin_type: handler, ...labels });
     },
     render: () => r.render(),
   };

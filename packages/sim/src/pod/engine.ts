@@ -49,6 +49,12 @@ export interface EngineOptions {
   maxNumSeqs: number;
   maxWaitingQueueLength: number;
   kvTransfer: 'ok' | 'broken';
+  /**
+   * The pod runs vLLM with a KV connector (--kv-transfer-config; every P/D pod in llm-d). vLLM's v1
+   * scheduler then asks the connector about every request and records external_prefix_cache_queries /
+   * _hits for all of them, split or not (see EXTERNAL_PREFIX_CACHE_SEMANTICS in @routebench/core).
+   */
+  kvConnector?: boolean;
   kv: KvCache;
   latency: LatencyModel;
   metrics: PodMetrics;
@@ -122,9 +128,13 @@ export function createEngine(o: EngineOptions): Engine {
     m.prefixQueries.inc(L, n);
     m.prefixHits.inc(L, localHit);
     m.promptTokens.inc(L, n);
+    // vLLM v1 (vllm/v1/core/sched/scheduler.py, connector_prefix_cache_stats): on a pod with a KV
+    // connector every request is a query for the tokens it lacks locally (num_tokens − local hits);
+    // only tokens the connector actually loads count as hits. Decode-only requests and prefill-side
+    // requests therefore add queries with 0 hits.
+    if (o.kvConnector || job.pdRole === 'decode') m.externalQueries.inc(L, uncached);
     if (job.pdRole === 'decode') {
       // The prefill pod computed the prompt; this pod pulls the blocks it lacks over NIXL.
-      m.externalQueries.inc(L, uncached);
       if (o.kvTransfer === 'ok') {
         ttftMs = o.latency.kvTransferMs(uncached, slow);
         m.externalHits.inc(L, uncached);
@@ -132,7 +142,11 @@ export function createEngine(o: EngineOptions): Engine {
         cached = n;
         computed = 0;
       } else {
-        // Transfer fails (e.g. CUDA IPC blocked under MIG): vLLM recomputes the prompt locally.
+        // Transfer fails: vLLM's NIXL connector counts vllm:nixl_num_failed_transfers and the scheduler
+        // recomputes the blocks locally. This is a runtime failure. The seed's real MIG failure was different:
+        // NIXL_ERR_BACKEND at engine init crashed the engine (SEED pd-timeslicing-breakthrough.md:13-19), so no
+        // metrics at all. That case shows as an unscrapeable decode pod (Inconclusive), not as a Fail. This
+        // fault keeps the runtime variant so the pd-transfer control still has failed transfers to Fail on.
         m.nixlFailedTransfers.inc(L, 1);
         failed = true;
         ttftMs = o.latency.prefillMs(uncached, running.size, slow);

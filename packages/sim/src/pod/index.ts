@@ -74,6 +74,8 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     maxNumSeqs: spec.maxNumSeqs,
     maxWaitingQueueLength: spec.maxWaitingQueueLength,
     kvTransfer: spec.kvTransfer,
+    // P/D pods run vLLM with the NIXL connector (llm-d's P/D guides); aggregated pods have none.
+    kvConnector: spec.role !== 'both',
     kv,
     latency: createLatencyModel(spec.latency, spec.maxNumSeqs),
     metrics,

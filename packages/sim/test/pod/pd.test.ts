@@ -107,3 +107,20 @@ describe('P/D KV transfer', () => {
     expect(metricValue(mOk2, 'vllm:external_prefix_cache_queries_total')).toBe(n + (n - localHit));
   });
 });
+
+// vLLM v1 scheduler (vllm/v1/core/sched/scheduler.py): a pod with a KV connector records external
+// queries (tokens not cached locally) on every request, hits only for tokens the connector loads.
+describe('external prefix cache counters on a pod with a KV connector', () => {
+  it('prefill pods count queries with 0 hits; aggregated pods (no connector) count nothing', async () => {
+    const p = await startPod({ name: 'prefill-kvc', role: 'prefill', models: ['m'], latency });
+    const agg = await startPod({ name: 'agg-kvc', role: 'both', models: ['m'], latency });
+    pods.push(p, agg);
+    await prefill(p);
+    const r = await rawRequest(agg.url, '/v1/chat/completions', { body: chatBody(content, { max_tokens: 1 }) });
+    expect(r.status).toBe(200);
+    const mp = await scrape(p.metricsUrl);
+    expect(metricValue(mp, 'vllm:external_prefix_cache_queries_total')).toBe(n);
+    expect(metricValue(mp, 'vllm:external_prefix_cache_hits_total')).toBe(0);
+    expect(metricValue(await scrape(agg.metricsUrl), 'vllm:external_prefix_cache_queries_total')).toBe(0);
+  });
+});

@@ -2,6 +2,7 @@
 // through the API server's pod proxy, so the benchmark needs only API access, not pod-network
 // reachability. EPP logs come through the same API (/pods/{name}/log) for request attribution.
 // Type-only import: the client library takes ~2 s to load, so it is loaded on first use only.
+import { EPP_METRICS_AUTH_HINT } from '../../upstream/metrics.ts';
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
@@ -31,6 +32,13 @@ export const KubernetesSourceSchema = z.strictObject({
       path: z.string().startsWith('/').default('/metrics'),
       /** Container whose log holds the EPP's JSON lines (default: the pod's only/first container). */
       container: z.string().min(1).optional(),
+      /**
+       * The EPP runs with --metrics-endpoint-auth (default true: EPP_METRICS_AUTH_DEFAULT, GIE v1.4.0
+       * pkg/epp/server/options.go:123). The API server strips Authorization before proxying to a pod,
+       * so a proxied scrape can never authenticate: with auth on, the EPP's /metrics is not scraped
+       * through this source (its logs still are). Set false only if the EPP runs with auth off.
+       */
+      metricsAuth: z.boolean().default(true),
     })
     .optional(),
 });
@@ -106,6 +114,7 @@ export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfi
     async scrape(target) {
       const t = target as K8sTarget;
       if (typeof t.port !== 'number') throw new Error(`target ${target.name} was not discovered by this source`);
+      if (t.role === 'epp' && config.epp?.metricsAuth !== false) throw new Error(`scrape ${target.name}: ${EPP_METRICS_AUTH_HINT} (or set epp.metricsAuth: false if the EPP runs with --metrics-endpoint-auth=false)`);
       const core = await api();
       const body = await deadline(
         `scrape ${target.name}`,

@@ -91,10 +91,24 @@ const config = () =>
     kubeconfig,
     timeoutMs: 5000,
     pods: { selector: 'llm-d.ai/inferenceServing=true', port: 8000 },
-    epp: { selector: 'app=epp' },
+    // This fake API server passes the scrape through; a real one strips Authorization, and the EPP's
+    // default --metrics-endpoint-auth rejects it. These tests model an EPP with auth off.
+    epp: { selector: 'app=epp', metricsAuth: false },
   });
 
 describe('kubernetes source (fake API server on loopback)', () => {
+  it('with EPP metrics auth on (the upstream default) it refuses the proxied EPP scrape and says why', async () => {
+    const c = KubernetesSourceSchema.parse({ ...config(), epp: { selector: 'app=epp' } });
+    expect(c.epp!.metricsAuth).toBe(true);
+    const source = createKubernetesSource(c);
+    const targets = await source.discover();
+    const epp = targets.find((t) => t.role === 'epp')!;
+    const before = api.seen.length;
+    await expect(source.scrape(epp)).rejects.toThrow(/EPP \/metrics needs a token .*the API-server proxy strips Authorization; pass --epp-token-file and a direct URL/);
+    expect(api.seen.slice(before).some((s) => s.url.includes('epp-7c9d:9090/proxy'))).toBe(false);
+    expect(await source.scrape(targets[0])).toContain('vllm:request_success_total');
+  });
+
   it('discovers running pods with roles and addresses, scrapes through the pod proxy, reads EPP logs', async () => {
     const source = createKubernetesSource(config());
     const targets = await source.discover();
