@@ -39,6 +39,54 @@ export { formatLlmdReport } from './output/llmd-report.ts';
 
 // Upstream llm-d formats and semantics, per generation (what the simulator writes and the readers read).
 export { LLMD_VERSIONS, LlmdVersionSchema, DEFAULT_LLMD_VERSION, UPSTREAM_SOURCES, CHART_DEFAULT_EPP_VERBOSITY, type LlmdVersion } from './upstream/versions.ts';
+export {
+  EPP_V,
+  EPP_REQUEST_ID_KEY,
+  REQUEST_HANDLED,
+  CALCULATED_SCORE,
+  PICKER_RESULT,
+  GOT_ENDPOINT_SCORES,
+  SERVED_VERIFIER,
+  eppLogLines,
+  zapLevel,
+  podOfScoredEndpoint,
+  pluginMatches,
+  parseZapLine,
+} from './upstream/epp-logs.ts';
+export { parseEppLog } from './evidence/attribution/epp-log.ts';
+export { readScorerPicks } from './claims/scorer-picks.ts';
+export { readPreciseScores } from './claims/precise-scores.ts';
+export {
+  UPSTREAM_PLUGINS,
+  EPP_CONFIG_API,
+  knownPluginTypes,
+  simulatedPluginTypes,
+  versionLabel,
+  GoDurationSchema,
+  type UpstreamPluginKind,
+  type UpstreamPluginType,
+  type EppConfigApi,
+} from './upstream/plugins.ts';
+export {
+  shouldDisaggregate,
+  estimatePromptTokens,
+  zeroDisablesDecider,
+  DECIDER_CHARS_PER_TOKEN,
+  type PrefixDeciderParams,
+  type PrefixDeciderInput,
+  type DeciderSemantics,
+} from './upstream/deciders.ts';
+export {
+  SCHEDULER_ATTEMPTS_LABELS,
+  DISAGG_DECISION_TYPES,
+  DECISION_COUNTER_BY_HANDLER,
+  EPP_METRICS_AUTH_DEFAULT,
+  EPP_METRICS_AUTH_REJECT_STATUS,
+  EPP_METRICS_AUTH_HINT,
+  EXTERNAL_PREFIX_CACHE_SEMANTICS,
+  NIXL_METRICS,
+  type DecisionProfileHandler,
+} from './upstream/metrics.ts';
 
 // Errors with stable codes.
 export { RoutebenchError, isRoutebenchError, type RoutebenchErrorCode } from './errors.ts';

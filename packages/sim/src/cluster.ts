@@ -2,6 +2,10 @@
 // front of each decode pod (when asked), the EPP (datastore scraping every pod's /metrics, scheduler from
 // an EndpointPickerConfig, gateway proxy, EPP metrics and JSON log), and optionally an HPA-like
 // autoscaler on inference_pool_average_queue_size.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CHART_DEFAULT_EPP_VERBOSITY, DEFAULT_LLMD_VERSION, LlmdVersionSchema, createRng } from '@routebench/core';
 import { z } from 'zod';
 import { startAutoscaler, type Autoscaler } from './autoscaler.ts';
@@ -21,8 +25,9 @@ import type { PodFaults } from './types.ts';
 
 const EppConfigFieldSchema = z.union([z.string().min(1), z.record(z.string(), z.unknown())]).superRefine((v, ctx) => {
   try {
-    if (typeof v === 'string') loadEppConfig(v);
-    else resolveEppConfig(v);
+    // The spec's llmdVersion is not visible here: check that some version accepts it; startCluster checks the spec's own.
+    if (typeof v === 'string') loadEppConfig(v, { version: 'any' });
+    else resolveEppConfig(v, { version: 'any' });
   } catch (e) {
     if (!(e instanceof EppConfigError)) throw e;
     for (const issue of e.issues) ctx.addIssue({ code: 'custom', message: issue });
@@ -84,6 +89,12 @@ export function parseClusterSpec(input: unknown): ClusterSpec {
 export interface Cluster {
   gatewayUrl: string;
   eppMetricsUrl: string;
+  /**
+   * The bearer token the EPP's /metrics wants (undefined with eppMetricsAuth: false), and a 0600 file
+   * holding it (removed by stop()) — what `--epp-token-file` and `bearerTokenFile` take.
+   */
+  eppMetricsToken: string | undefined;
+  eppTokenFile: string | undefined;
   eppLogPath: string | undefined;
   /** Live list: grows and shrinks with autoscaling. */
   readonly pods: SimPod[];
@@ -102,7 +113,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
   const spec = parseClusterSpec(input);
-  const eppConfig = typeof spec.eppConfig === 'string' ? loadEppConfig(spec.eppConfig) : resolveEppConfig(spec.eppConfig);
+  const eppConfig = typeof spec.eppConfig === 'string' ? loadEppConfig(spec.eppConfig, { version: spec.llmdVersion }) : resolveEppConfig(spec.eppConfig, { version: spec.llmdVersion });
   const bus = createKvEventBus();
   const xxh64 = await loadXxh64();
   const datastore = createDatastore({ intervalMs: spec.scrapeIntervalMs });
@@ -115,9 +126,16 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
     onPrefixMatch: (m) => metricsRef?.prefixMatch(m.matchBlocks, m.totalBlocks, m.blockSize),
   });
   const prefixScorers = [...scheduler.plugins.values()].filter((p): p is PrefixCacheScorer => p.type === 'prefix-cache-scorer');
-  const metrics = createEppMetrics({ poolName: spec.poolName, endpoints: () => datastore.ready(), indexerSize: () => prefixScorers.reduce((n, p) => n + p.indexer.size(), 0) });
+  const handler = eppConfig.plugins.find((p) => p.name === eppConfig.profileHandler)!;
+  const metrics = createEppMetrics({
+    poolName: spec.poolName,
+    endpoints: () => datastore.ready(),
+    indexerSize: () => prefixScorers.reduce((n, p) => n + p.indexer.size(), 0),
+    version: spec.llmdVersion,
+    ...((handler.type === 'pd-profile-handler' || handler.type === 'disagg-profile-handler') && { decisionHandler: { type: handler.type, name: handler.name } }),
+  });
   metricsRef = metrics;
-  const log: EppLog | undefined = spec.eppLogPath ? openEppLog(spec.eppLogPath) : undefined;
+  const log: EppLog | undefined = spec.eppLogPath ? openEppLog(spec.eppLogPath, { version: spec.llmdVersion, verbosity: spec.eppVerbosity }) : undefined;
 
   const pods: SimPod[] = [];
   const sidecars = new Map<string, Sidecar>();
@@ -177,11 +195,27 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
     });
   }
 
-  const gateway = await startGateway({ scheduler, datastore, metrics, log, saturation: eppConfig.saturation, objectives: spec.objectives });
+  // The EPP's /metrics requires a token by default (EPP_METRICS_AUTH_DEFAULT, GIE v1.4.0 options.go:123).
+  const eppMetricsToken = spec.eppMetricsAuth ? (spec.eppMetricsToken ?? randomBytes(24).toString('hex')) : undefined;
+  const tokenDir = eppMetricsToken ? mkdtempSync(join(tmpdir(), 'rb-epp-token-')) : undefined;
+  const eppTokenFile = tokenDir ? join(tokenDir, 'token') : undefined;
+  if (eppTokenFile) writeFileSync(eppTokenFile, eppMetricsToken!, { mode: 0o600 });
+  const gateway = await startGateway({
+    scheduler,
+    datastore,
+    metrics,
+    log,
+    requestId: spec.gatewayRequestId,
+    saturation: eppConfig.saturation,
+    objectives: spec.objectives,
+    ...(eppMetricsToken && { metricsToken: eppMetricsToken }),
+  });
 
   const cluster: Cluster = {
     gatewayUrl: gateway.url,
     eppMetricsUrl: `${gateway.url}/metrics`,
+    eppMetricsToken,
+    eppTokenFile,
     eppLogPath: spec.eppLogPath,
     pods,
     podMetricsUrls: () => Object.fromEntries(pods.map((p) => [p.name, p.metricsUrl])),
@@ -212,6 +246,7 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
       await Promise.all([...sidecars.values()].map((s) => s.close()));
       await Promise.all(pods.map((p) => p.stop()));
       await log?.close();
+      if (tokenDir) rmSync(tokenDir, { recursive: true, force: true });
     },
   };
   return cluster;

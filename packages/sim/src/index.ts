@@ -11,3 +11,7 @@ export { presetSpec, PRESET_NAMES, type PresetName, type PresetOptionsInput } fr
 
 // Faults a user injects per pod with cluster.setFaults(pod, faults) (or the preset option `faults`).
 export type { PodFaults } from './types.ts';
+
+// A cluster for an upstream EndpointPickerConfig (`routebench sim --epp-config FILE --llmd-version v0.7|router`).
+export { clusterSpecFromEppConfig, type EppConfigClusterOptions } from './epp-config-cluster.ts';
+export { eppConfigClusterSpec } from './bin.ts';

@@ -49,7 +49,7 @@ schedulingProfiles:
 /** Control: the same scorers, but a random picker (scores are computed and ignored). */
 export const RANDOM_EPP_CONFIG = AGG_EPP_CONFIG.replace(/max-score-picker/g, 'random-picker');
 
-/** P/D with the approximate scorer (SCHED v0.6/v0.7 guide form: pd-profile-handler + prefix-based-pd-decider). */
+/** P/D with the approximate scorer (SCHED v0.6/v0.7 guide form: pd-profile-handler + prefix-based-pd-decider); v0.7-shaped (prepareDataPlugins gate), so the P/D presets run with llmdVersion 'v0.7'. */
 export const PD_EPP_CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
 kind: EndpointPickerConfig
 featureGates: [prepareDataPlugins]
@@ -126,7 +126,9 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
     faults: o.faults[podName] ?? {},
     ...extra,
   });
-  const base = { kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed };
+  // Claims that read the EPP log need its per-request lines: "Request handled" is V(3) and the scorer lines
+  // V(4), so a real cluster needs the EPP at `--v=4` (`--v=3` for attribution only); the chart default is 1.
+  const base = { kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed, ...(o.eppLogPath ? { eppVerbosity: 4 } : {}) };
   const checkFaults = (pods: PodSpecInput[]) => {
     for (const n of Object.keys(o.faults)) if (!pods.some((p) => p.name === n)) throw new Error(`invalid preset options: faults.${n}: no pod named '${n}' in preset ${name}`);
     return pods;
@@ -164,10 +166,11 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
         },
       };
     case 'pd-1p1d':
-      return { ...base, eppConfig: PD_EPP_CONFIG, sidecars: true, pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('decode-0', { role: 'decode' })]) };
+      return { ...base, llmdVersion: 'v0.7', eppConfig: PD_EPP_CONFIG, sidecars: true, pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('decode-0', { role: 'decode' })]) };
     case 'pd-2p2d':
       return {
         ...base,
+        llmdVersion: 'v0.7',
         eppConfig: PD_EPP_CONFIG,
         sidecars: true,
         pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
@@ -175,6 +178,7 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
     case 'pd-precise':
       return {
         ...base,
+        llmdVersion: 'v0.7',
         eppConfig: PD_PRECISE_EPP_CONFIG,
         sidecars: true,
         pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),

@@ -16,7 +16,7 @@ describe('startFromCli', () => {
     expect(c.kvEventsFault).toBe('dropped');
   });
   it('rejects bad arguments', async () => {
-    await expect(startFromCli([], { handleSignals: false })).rejects.toThrow(/exactly one of --preset or --config/);
+    await expect(startFromCli([], { handleSignals: false })).rejects.toThrow(/exactly one of --preset, --config or --epp-config/);
     await expect(startFromCli(['--preset', 'nope'], { handleSignals: false })).rejects.toThrow(/unknown preset/);
     await expect(startFromCli(['--preset', 'agg-2', '--kv-transfer', 'maybe'], { handleSignals: false })).rejects.toThrow(/kvTransfer/);
     await expect(startFromCli(['--bogus'], { handleSignals: false })).rejects.toThrow(/bogus/);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../src/cluster.ts';
 import { presetSpec } from '../src/presets.ts';
-import { chat, countBy, metricSum, readyCluster, text } from './sim-client.ts';
+import { chat, countBy, eppMetricSum, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 const SYSTEM = text(220, 'system-prompt');
@@ -38,9 +38,9 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
     const other = c.pods.find((p) => p.name !== pods[0])!;
     expect(await metricSum(other.metricsUrl, 'vllm:prefix_cache_hits_total')).toBe(0);
     // EPP-side evidence: attempts by pod, prefix indexer hit ratio histogram.
-    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_scheduler_attempts_total', { status: 'success', pod_name: pods[0]! })).toBe(5);
-    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_prefix_indexer_hit_ratio_count')).toBe(5);
-    expect(await metricSum(c.eppMetricsUrl, 'inference_extension_prefix_indexer_hit_ratio_sum')).toBeGreaterThan(3);
+    expect(await eppMetricSum(c, 'inference_extension_scheduler_attempts_total', { status: 'success', pod_name: pods[0]! })).toBe(5);
+    expect(await eppMetricSum(c, 'inference_extension_prefix_indexer_hit_ratio_count')).toBe(5);
+    expect(await eppMetricSum(c, 'inference_extension_prefix_indexer_hit_ratio_sum')).toBeGreaterThan(3);
   });
 
   it('30 concurrent long requests split, neither pod above 2/3', async () => {
@@ -74,15 +74,18 @@ describe('agg-2 (prefix ×2, queue ×1, kv ×2)', () => {
 
     const models = (await (await fetch(`${c.gatewayUrl}/v1/models`)).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id)).toEqual([MODEL]);
-    expect(await metricSum(c.eppMetricsUrl, 'inference_pool_ready_pods', { name: 'routebench-pool' })).toBe(2);
+    expect(await eppMetricSum(c, 'inference_pool_ready_pods', { name: 'routebench-pool' })).toBe(2);
 
     await new Promise((r) => setTimeout(r, 50));
     const lines = readFileSync(c.eppLogPath!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    // Upstream shapes (core upstream/epp-logs.ts): one "Calculated score" per endpoint with plugin "<name>/<type>"
+    // and a NamespacedName endpoint at V(4); "Request handled" at V(3), logged before proxying, so no status.
     const line = lines.find((l) => l['x-request-id'] === 'rid-123' && l.msg === 'Request handled');
-    expect(lines.some((l) => l['x-request-id'] === 'rid-123' && l.msg === 'Calculated score' && l.plugin === 'kv-cache-utilization-scorer')).toBe(true);
-    expect(line).toMatchObject({ msg: 'Request handled', model: MODEL, status: 200, pod: r.pod });
-    expect(line.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(lines.some((l) => l.model === 'NonExistentModel' && l.status === 404)).toBe(true);
+    expect(lines.some((l) => l['x-request-id'] === 'rid-123' && l.msg === 'Calculated score' && l.plugin === 'kv-cache-utilization-scorer/kv-cache-utilization-scorer' && l.endpoint?.name === `${r.pod}-rank-0`)).toBe(true);
+    expect(line).toMatchObject({ msg: 'Request handled', incomingModelName: MODEL, targetModel: MODEL, level: 'Level(-3)' });
+    expect(line).not.toHaveProperty('status');
+    expect(line.endpoint).toBe(c.pods.find((p) => p.name === r.pod)!.url.replace(/^http:\/\//, ''));
+    expect(lines.some((l) => l.incomingModelName === 'NonExistentModel' && l.msg === 'Request handled')).toBe(true);
   });
 });
 
@@ -106,6 +109,6 @@ describe('cluster spec validation', () => {
   it('a wrong field fails with its path', async () => {
     await expect(startCluster({ ...presetSpec('agg-2'), scrapeIntervalMS: 10 } as never)).rejects.toThrow(/scrapeIntervalMS/);
     await expect(startCluster({ ...presetSpec('agg-2'), pods: [{ name: 'x', models: ['m'], maxNumSeq: 3 }] } as never)).rejects.toThrow(/pods\[0\]: .*maxNumSeq/);
-    await expect(startCluster({ ...presetSpec('agg-2'), eppConfig: 'plugins: [{type: nope}]' })).rejects.toThrow(/eppConfig: plugins\[0\]\.type: unknown plugin type 'nope'/);
+    await expect(startCluster({ ...presetSpec('agg-2'), eppConfig: 'plugins: [{type: nope}]' })).rejects.toThrow(/eppConfig: \(router\) plugins\[0\]\.type: unknown plugin type 'nope' for router/);
   });
 });

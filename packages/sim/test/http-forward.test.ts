@@ -10,7 +10,7 @@ import type { Cluster } from '../src/cluster.ts';
 import { presetSpec } from '../src/presets.ts';
 import { startSidecar, type Sidecar } from '../src/sidecar.ts';
 import { chatBody, rawRequest } from './pod/raw-http.ts';
-import { metricSum, readyCluster } from './sim-client.ts';
+import { eppMetricSum, metricSum, readyCluster } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
@@ -52,15 +52,17 @@ describe('gateway whose pods are gone', () => {
   });
   afterAll(() => c?.stop());
 
-  it('answers 503 in the EPP plain-text form, counts a ServiceUnavailable error, logs status 503', async () => {
+  it('answers 503 in the EPP plain-text form, counts a ServiceUnavailable error; the EPP had logged the pick before proxying', async () => {
     const r = await rawRequest(c.gatewayUrl, '/v1/chat/completions', { body: chatBody('x', { model: MODEL }), headers: { 'x-request-id': 'fwd-503' } });
     expect(r.status).toBe(503);
     expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(r.body).toMatch(/^inference gateway: ServiceUnavailable - upstream connect error: /);
-    expect(await metricSum(c.eppMetricsUrl, 'inference_objective_request_error_total', { error_code: 'ServiceUnavailable' })).toBe(1);
-    expect(await metricSum(c.eppMetricsUrl, 'inference_objective_request_error_total', { error_code: 'ModelServerError' })).toBe(0);
+    expect(await eppMetricSum(c, 'inference_objective_request_error_total', { error_code: 'ServiceUnavailable' })).toBe(1);
+    expect(await eppMetricSum(c, 'inference_objective_request_error_total', { error_code: 'ModelServerError' })).toBe(0);
     const line = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['x-request-id'] === 'fwd-503' && l.msg === 'Request handled');
-    expect(line).toMatchObject({ status: 503 });
+    // "Request handled" is written in prepareRequest, before the proxy fails (GIE director.go:304, v1.4.0).
+    expect(line).toMatchObject({ endpoint: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+    expect(line).not.toHaveProperty('status');
   });
 });
 
@@ -81,7 +83,7 @@ describe('relaying, and a client that goes away (pd-1p1d: gateway â†’ sidecar â†
     const missing = await rawRequest(c.gatewayUrl, '/v1/chat/completions', { body: chatBody('Hello', { model: 'NoSuchModel' }) });
     expect(missing.status).toBe(404);
     expect(missing.headers['x-went-into-resp-headers']).toBe('true');
-    expect(await metricSum(c.eppMetricsUrl, 'inference_objective_request_error_total', { error_code: 'ModelServerError' })).toBe(1);
+    expect(await eppMetricSum(c, 'inference_objective_request_error_total', { error_code: 'ModelServerError' })).toBe(1);
   });
 
   it('aborts the request at the decode pod once the client disconnects mid-stream', async () => {

@@ -5,7 +5,7 @@ import { startCluster, type Cluster } from '../src/cluster.ts';
 import type { PrecisePrefixCacheScorer } from '../src/epp/plugins/precise-prefix-cache-scorer.ts';
 import type { SchedulingRequest } from '../src/epp/scheduling-types.ts';
 import { presetSpec } from '../src/presets.ts';
-import { chat, metricSum, readyCluster, text } from './sim-client.ts';
+import { chat, eppMetricSum, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
@@ -100,7 +100,7 @@ describe('preset options', () => {
     try {
       await c.waitReady();
       const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => chat(c.gatewayUrl, MODEL, [{ role: 'user', content: `f ${i}` }])));
-      expect(rs.filter((r) => r.status === 500).length).toBe(await metricSum(c.eppMetricsUrl, 'inference_extension_scheduler_attempts_total', { pod_name: 'agg-0' }));
+      expect(rs.filter((r) => r.status === 500).length).toBe(await eppMetricSum(c, 'inference_extension_scheduler_attempts_total', { pod_name: 'agg-0' }));
       c.setFaults('agg-0', {});
       expect(() => c.setFaults('missing', {})).toThrow(/no pod named 'missing'/);
     } finally {

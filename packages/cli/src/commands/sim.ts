@@ -4,7 +4,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { startCluster, type ClusterSpecInput } from '@routebench/sim';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
+import { eppConfigClusterSpec, presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
+import { LLMD_VERSIONS, RoutebenchError } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 
 export function simCommand(): Command {
@@ -15,16 +16,25 @@ export function simCommand(): Command {
     .option('--kv-transfer <mode>', 'P/D presets: ok | broken (prefill→decode KV transfer fails, decode recomputes)')
     .option('--kv-events <mode>', 'ok | dropped (the EPP never receives KV events)')
     .option('--no-identity-headers', 'pods send no x-inference-pod headers (test header-less attribution)')
+    .option('--epp-config <file>', 'upstream EndpointPickerConfig (YAML): start a cluster it fits (P/D configs get prefill + decode pods)')
+    .option('--llmd-version <version>', `with --epp-config: the llm-d generation whose plugins and semantics apply (${LLMD_VERSIONS.join(' | ')}; default router)`)
+    .option('--epp-verbosity <n>', 'with --epp-config: EPP log verbosity --v (default 1, as the Helm chart)')
     .option('--epp-log <file>', 'append one EPP log line per request here')
-    .action(async (flags: { preset?: string; config?: string; kvTransfer?: string; kvEvents?: string; identityHeaders: boolean; eppLog?: string }) => {
-      if (!flags.preset && !flags.config) throw new UsageError(`sim needs --preset (${PRESET_NAMES.join(', ')}) or --config FILE`);
-      if (flags.preset && flags.config) throw new UsageError('sim takes --preset or --config, not both');
+    .action(async (flags: { preset?: string; config?: string; eppConfig?: string; llmdVersion?: string; eppVerbosity?: string; kvTransfer?: string; kvEvents?: string; identityHeaders: boolean; eppLog?: string }) => {
+      const sources = [flags.preset, flags.config, flags.eppConfig].filter((v) => v !== undefined).length;
+      if (sources === 0) throw new UsageError(`sim needs --preset (${PRESET_NAMES.join(', ')}), --config FILE or --epp-config FILE`);
+      if (sources > 1) throw new UsageError('sim takes one of --preset, --config or --epp-config');
+      if ((flags.llmdVersion !== undefined || flags.eppVerbosity !== undefined) && !flags.eppConfig) throw new UsageError('--llmd-version and --epp-verbosity go with --epp-config');
       for (const [flag, v] of [['--kv-transfer', flags.kvTransfer], ['--kv-events', flags.kvEvents]] as const) {
         const ok = flag === '--kv-transfer' ? ['ok', 'broken'] : ['ok', 'dropped'];
         if (v !== undefined && !ok.includes(v)) throw new UsageError(`${flag} accepts ${ok.join(' | ')}, got "${v}"`);
       }
       let spec: ClusterSpecInput;
-      if (flags.config) {
+      if (flags.eppConfig) {
+        if (!existsSync(flags.eppConfig)) throw new UsageError(`--epp-config: ${flags.eppConfig} does not exist`);
+        // Throws RoutebenchError RB_CONFIG_INVALID (exit 2) naming a refused plugin type and the version.
+        spec = eppConfigClusterSpec(flags.eppConfig, { version: flags.llmdVersion, eppVerbosity: flags.eppVerbosity, eppLogPath: flags.eppLog });
+      } else if (flags.config) {
         if (!existsSync(flags.config)) throw new UsageError(`--config: ${flags.config} does not exist`);
         spec = parseYaml(readFileSync(flags.config, 'utf8')) as ClusterSpecInput;
       } else {
@@ -38,11 +48,14 @@ export function simCommand(): Command {
       try {
         cluster = await startCluster(spec);
       } catch (e) {
+        if (e instanceof RoutebenchError) throw e;
         throw new UsageError((e as Error).message);
       }
       await cluster.waitReady(15_000);
       const out = process.stdout;
       out.write(`gateway      ${cluster.gatewayUrl}\nepp metrics  ${cluster.eppMetricsUrl}\n`);
+      // The token itself is a secret: print where it is, for --epp-token-file / curl -H @file.
+      if (cluster.eppTokenFile) out.write(`epp token    ${cluster.eppTokenFile}  (bearer token for epp metrics)\n`);
       if (cluster.eppLogPath) out.write(`epp log      ${cluster.eppLogPath}\n`);
       for (const [name, url] of Object.entries(cluster.podMetricsUrls())) out.write(`pod ${name.padEnd(12)} ${url}\n`);
       out.write('Ctrl-C to stop\n');

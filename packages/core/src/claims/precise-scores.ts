@@ -1,6 +1,9 @@
-// The precise prefix scorer's per-endpoint scores, from EPP log lines at verbose level:
-//   {"plugin":"precise-prefix-cache-scorer","endpoint":"89bgk","score":1}
-//   {"msg":"Got endpoint scores","scores":{"10.42.0.98:8000":2}}   (kv-cache-manager, raw block counts)
+// The precise prefix scorer's per-endpoint scores, from EPP log lines at V(4) (upstream/epp-logs.ts cites them):
+//   {"msg":"Calculated score","plugin":"<name>/precise-prefix-cache-scorer","endpoint":{"name":…},"score":1}
+//       (every generation; the scheduler's generic per-endpoint line)
+//   {"msg":"Got endpoint scores","scores":{"10.42.0.98:8000":2}}   (raw block counts; SCHED ≤ v0.7.1 / ROUTER v0.8.0 only)
+// Either zap encoding (JSON or console) and the `kubectl logs --prefix` prefix are accepted.
+import { CALCULATED_SCORE, GOT_ENDPOINT_SCORES, parseZapLine, pluginMatches } from '../upstream/epp-logs.ts';
 // The seed's failure shows as every score 0 (or null / {} maps) for every request.
 
 export interface PreciseScores {
@@ -20,20 +23,14 @@ export function readPreciseScores(log: string | readonly string[] | undefined): 
   let seen = false;
   for (const text of texts) {
     for (const line of text.split(/\r?\n/)) {
-      if (!line.includes(PLUGIN) && !line.includes('Got endpoint scores')) continue;
-      const start = line.indexOf('{');
-      if (start < 0) continue;
-      let obj: Record<string, unknown>;
-      try {
-        obj = JSON.parse(line.slice(start)) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      if (obj.plugin === PLUGIN && typeof obj.score === 'number') {
+      if (!line.includes(PLUGIN) && !line.includes(GOT_ENDPOINT_SCORES.msg)) continue;
+      const obj = parseZapLine(line);
+      if (!obj) continue;
+      if ((obj.msg === CALCULATED_SCORE.msg || obj.msg === undefined) && pluginMatches(obj.plugin, PLUGIN) && typeof obj.score === 'number') {
         seen = true;
         out.observations++;
         if (obj.score !== 0) out.nonZero++;
-      } else if (obj.msg === 'Got endpoint scores') {
+      } else if (obj.msg === GOT_ENDPOINT_SCORES.msg) {
         seen = true;
         const scores = obj.scores;
         if (scores === null || typeof scores !== 'object' || Object.keys(scores).length === 0) {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Datastore } from './datastore.ts';
 import type { EppLog } from './epp-log.ts';
+import { SERVED_VERIFIER } from '@routebench/core';
 import type { EppMetrics } from './epp-metrics.ts';
 import { forwardableHeaders, proxyRequest } from '../http-forward.ts';
 import { closeServer, listen, readBody, sendJson, sendText } from '../http-server.ts';
@@ -20,7 +21,18 @@ export interface GatewayOptions {
   datastore: Datastore;
   metrics: EppMetrics;
   log?: EppLog;
+  /**
+   * 'regenerate': replace the client's x-request-id before the EPP sees it, as Envoy does for edge
+   * requests unless `preserve_external_request_id` is set (envoyproxy/gateway#3225).
+   */
+  requestId?: 'preserve' | 'regenerate';
   saturation: SaturationConfig;
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <metricsToken>`, as the EPP with
+   * --metrics-endpoint-auth (GIE v1.4.0 cmd/epp/runner/runner.go:265-273, controller-runtime
+   * filters.WithAuthenticationAndAuthorization; EPP_METRICS_AUTH_DEFAULT in @routebench/core).
+   */
+  metricsToken?: string;
   /** InferenceObjective name → priority (x-gateway-inference-objective); negative = sheddable. */
   objectives?: Record<string, number>;
   host?: string;
@@ -45,7 +57,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/health') return sendText(res, 200, 'ok');
-    if (req.method === 'GET' && path === '/metrics') return sendText(res, 200, o.metrics.render(), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    if (req.method === 'GET' && path === '/metrics') {
+      // controller-runtime answers a missing or unauthenticated token with 401 "Unauthorized" (a valid
+      // token lacking RBAC would get 403; the sim has one token, so only 401). Body as http.Error writes it.
+      if (o.metricsToken !== undefined && req.headers.authorization !== `Bearer ${o.metricsToken}`)
+        return sendText(res, 401, 'Unauthorized\n', { 'content-type': 'text/plain; charset=utf-8' });
+      return sendText(res, 200, o.metrics.render(), { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       const ids = [...new Set(o.datastore.ready().flatMap((e) => e.models))];
       return sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm' })) });
@@ -57,7 +75,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   async function handleInference(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
     const t0 = performance.now();
     const headers = forwardableHeaders(req.headers);
-    const requestId = typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
+    // The EPP keeps an incoming id and generates a UUID when there is none (GIE handlers/server.go:205-213, v1.4.0).
+    const requestId = o.requestId !== 'regenerate' && typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
     headers['x-request-id'] = requestId;
     const objective = typeof headers['x-gateway-inference-objective'] === 'string' ? headers['x-gateway-inference-objective'] : undefined;
     const rewrite = typeof headers['x-gateway-model-name-rewrite'] === 'string' ? headers['x-gateway-model-name-rewrite'] : undefined;
@@ -139,7 +158,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       scores: Object.fromEntries(primary.totals),
       preciseScores: preciseScoresOf(o.scheduler, primary),
       scorerScores: scorerScoresOf(o.scheduler, primary),
+      addresses: Object.fromEntries(candidates.map((c) => [c.name, c.address])),
+      objectiveKey: objective,
     };
+    // Upstream logs "Request handled" in prepareRequest, once the pick is made and before proxying
+    // (GIE requestcontrol/director.go:304, v1.4.0).
+    o.log?.write(logBase);
+    // GIE test plugin destination-endpoint-served-verifier echoes the endpoint Envoy's lb metadata names
+    // (GIE plugins/requestcontrol/test/responsereceived/destination_endpoint_served_verifier.go, v1.4.0). In the
+    // sim that metadata is always present, so the failure value is never written.
+    const verifier = o.scheduler.hasPluginType(SERVED_VERIFIER.type);
 
     o.metrics.running(model, 1);
     let status = 0;
@@ -157,7 +185,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         onResponse(up) {
           status = up.statusCode ?? 502;
           if (status !== 200) o.metrics.requestError(model, targetModel, 'ModelServerError');
-          return { 'x-went-into-resp-headers': 'true', ...o.scheduler.responseHeaders(sreq, outcome) };
+          return { 'x-went-into-resp-headers': 'true', ...(verifier ? { [SERVED_VERIFIER.header]: target.address } : {}), ...o.scheduler.responseHeaders(sreq, outcome) };
         },
       });
     } finally {
@@ -165,7 +193,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       o.scheduler.responseComplete(sreq, outcome);
       const durationMs = performance.now() - t0;
       o.metrics.requestDone(model, targetModel, durationMs / 1000);
-      o.log?.write({ ...logBase, status, durationMs });
     }
   }
 

@@ -1,122 +1,90 @@
-// Parameter schemas of every EPP plugin type the simulator implements, keyed by plugin `type`.
-// Names and defaults follow GIE v1.2.0 / llm-d-inference-scheduler v0.4–v0.8 (see llmd-internals.md §1).
-// Schemas are strict: a misspelt parameter is an error, where the real EPP (Go encoding/json) would
-// silently ignore it — a benchmark config that silently does nothing is exactly what we want to catch.
-import { z } from 'zod';
+// The plugin types the simulator's EPP accepts come from the upstream table of each llm-d generation
+// (@routebench/core upstream/plugins.ts). This module turns a validated upstream parameter object into the
+// options of the simulator's plugin implementation, per version — the one place where a field name or
+// default of an upstream Go struct becomes simulator behaviour.
+import { GoDurationSchema, UPSTREAM_PLUGINS, type LlmdVersion, type UpstreamPluginKind, type UpstreamPluginType } from '@routebench/core';
 
-const posInt = () =>
-  z.number({ error: 'expected positive integer' }).int({ error: 'expected positive integer' }).positive({ error: 'expected positive integer' });
-const nonNegInt = () =>
-  z.number({ error: 'expected non-negative integer' }).int({ error: 'expected non-negative integer' }).nonnegative({ error: 'expected non-negative integer' });
-const noParams = z.strictObject({});
+export { GoDurationSchema };
+export type PluginKind = UpstreamPluginKind;
 
-/** Go-style duration ("2m", "150ms", "1h30m"). */
-export const GoDurationSchema = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, { error: 'expected a Go duration such as "2m" or "150ms"' });
-
-export const PrefixCacheScorerParams = z.strictObject({
-  autoTune: z.boolean().optional(),
-  blockSize: posInt().optional(),
-  /** GIE ≤v1.0 name of blockSize; GIE v1.2.0 ignores it (SCHED v0.4.0 sample configs still pass it). */
-  hashBlockSize: posInt().optional(),
-  maxPrefixBlocksToMatch: posInt().optional(),
-  lruCapacityPerServer: posInt().optional(),
-});
-
-const TokenProcessorConfig = z.strictObject({ blockSize: posInt().optional(), hashSeed: z.string().optional() });
-const TokenizersPoolConfig = z.strictObject({
-  modelName: z.string().optional(),
-  workersCount: posInt().optional(),
-  uds: z.strictObject({ socketFile: z.string() }).optional(),
-  hf: z.strictObject({ huggingFaceToken: z.string().optional(), tokenizersCacheDir: z.string().optional() }).optional(),
-  local: z.strictObject({ autoDiscoveryDir: z.string().optional(), modelTokenizerMap: z.record(z.string(), z.string()).optional() }).optional(),
-});
-export const PrecisePrefixCacheScorerParams = z.strictObject({
-  tokenProcessorConfig: TokenProcessorConfig.optional(),
-  /** Top-level in SCHED v0.7.1 (the only place it takes effect). */
-  speculativeIndexing: z.boolean().optional(),
-  indexerConfig: z
-    .strictObject({
-      tokenProcessorConfig: TokenProcessorConfig.optional(),
-      kvBlockIndexConfig: z
-        .strictObject({
-          inMemoryConfig: z.strictObject({ size: posInt().optional(), podCacheSize: posInt().optional() }).optional(),
-          enableMetrics: z.boolean().optional(),
-        })
-        .optional(),
-      tokenizersPoolConfig: TokenizersPoolConfig.optional(),
-      prefixStoreConfig: z.strictObject({ cacheSize: posInt().optional(), blockSize: posInt().optional() }).optional(),
-      /** Accepted because the seed study put it here; the real scorer ignores it at this level. */
-      speculativeIndexing: z.boolean().optional(),
-    })
-    .optional(),
-  kvEventsConfig: z
-    .strictObject({
-      zmqEndpoint: z.string().optional(),
-      topicFilter: z.string().optional(),
-      concurrency: posInt().optional(),
-      discoverPods: z.boolean().optional(),
-    })
-    .optional(),
-});
-
-export const PickerParams = z.strictObject({ maxNumOfEndpoints: posInt().optional() });
-
-export const PdProfileHandlerParams = z.strictObject({
-  threshold: nonNegInt().optional(),
-  hashBlockSize: posInt().optional(),
-  decodeProfile: z.string().min(1).optional(),
-  prefillProfile: z.string().min(1).optional(),
-  prefixPluginName: z.string().min(1).optional(),
-  primaryPort: z.number().int().min(0).max(65535).optional(),
-  deciderPluginName: z.string().min(1).optional(),
-});
-
-export const DisaggProfileHandlerParams = z.strictObject({
-  decodeProfile: z.string().min(1).optional(),
-  prefillProfile: z.string().min(1).optional(),
-  deciders: z.strictObject({ prefill: z.string().min(1).optional(), encode: z.string().min(1).optional() }).optional(),
-});
-
-export type PluginKind = 'scorer' | 'filter' | 'picker' | 'profile-handler' | 'pre-request' | 'decider' | 'data';
-
-interface PluginTypeInfo {
-  kind: PluginKind;
-  params: z.ZodType;
+export function pluginTypes(version: LlmdVersion): Readonly<Record<string, UpstreamPluginType>> {
+  return UPSTREAM_PLUGINS[version];
 }
 
-/** Every plugin type the simulator knows, with its extension point and parameter schema. */
-export const PLUGIN_TYPES: Record<string, PluginTypeInfo> = {
-  'queue-scorer': { kind: 'scorer', params: noParams },
-  'kv-cache-utilization-scorer': { kind: 'scorer', params: noParams },
-  'prefix-cache-scorer': { kind: 'scorer', params: PrefixCacheScorerParams },
-  'load-aware-scorer': { kind: 'scorer', params: z.strictObject({ threshold: posInt().optional() }) },
-  'active-request-scorer': { kind: 'scorer', params: z.strictObject({ requestTimeout: GoDurationSchema.optional() }) },
-  'session-affinity-scorer': { kind: 'scorer', params: noParams },
-  'precise-prefix-cache-scorer': { kind: 'scorer', params: PrecisePrefixCacheScorerParams },
-  'max-score-picker': { kind: 'picker', params: PickerParams },
-  'random-picker': { kind: 'picker', params: PickerParams },
-  'weighted-random-picker': { kind: 'picker', params: PickerParams },
-  'decode-filter': { kind: 'filter', params: noParams },
-  'prefill-filter': { kind: 'filter', params: noParams },
-  'single-profile-handler': { kind: 'profile-handler', params: noParams },
-  'pd-profile-handler': { kind: 'profile-handler', params: PdProfileHandlerParams },
-  'disagg-profile-handler': { kind: 'profile-handler', params: DisaggProfileHandlerParams },
-  'prefix-based-pd-decider': { kind: 'decider', params: z.strictObject({ nonCachedTokens: nonNegInt().optional() }) },
-  'always-disagg-pd-decider': { kind: 'decider', params: noParams },
-  'prefill-header-handler': { kind: 'pre-request', params: noParams },
-  'disagg-headers-handler': { kind: 'pre-request', params: noParams },
-  /** The UDS tokenizer plugin of SCHED v0.7: the simulator tokenizes in-process, so it only validates. */
-  tokenizer: {
-    kind: 'data',
-    params: z.strictObject({
-      modelName: z.string().optional(),
-      udsTokenizerConfig: z.strictObject({ socketFile: z.string() }).optional(),
-    }),
-  },
-};
-
-export function pluginKind(type: string): PluginKind {
-  const info = PLUGIN_TYPES[type];
+export function pluginKind(version: LlmdVersion, type: string): PluginKind {
+  const info = UPSTREAM_PLUGINS[version][type];
   if (!info) throw new Error(`unknown plugin type '${type}'`);
   return info.kind;
+}
+
+type Params = Record<string, any>;
+
+/** Options of the simulator's approximate prefix index (sim plugins/prefix-cache-scorer.ts). */
+export interface ApproxPrefixOptions {
+  autoTune: boolean;
+  /** Block size in characters (tokens × 4) used when autoTune finds no pod block size. */
+  blockSizeChars: number;
+  maxPrefixBlocksToMatch: number;
+  lruCapacityPerServer: number;
+}
+
+/**
+ * v0.7: GIE v1.4.0 prefix-cache-scorer parameters (prefix/plugin.go:75-99,186-212): blockSizeTokens ≤ 0 → 16;
+ * maxPrefixBlocksToMatch ≤ 0 → 256; lruCapacityPerServer ≤ 0 → 31250; autoTune default true.
+ * router: approx-prefix-cache-producer parameters (approximateprefix/types.go:96-165, plugin.go:361-398):
+ * blockSizeTokens 16 (deprecated blockSize copied in when blockSizeTokens is left at 16), max blocks =
+ * maxPrefixTokensToMatch (default 131072) / blockSizeTokens when > 0, else maxPrefixBlocksToMatch (2048),
+ * both 0 = unlimited.
+ */
+export function approxPrefixOptions(version: LlmdVersion, p: Params): ApproxPrefixOptions {
+  const pos = (v: unknown, d: number) => (typeof v === 'number' && v > 0 ? v : d);
+  if (version === 'v0.7') {
+    const tokens = pos(p.blockSizeTokens, 16);
+    return {
+      autoTune: p.autoTune ?? true,
+      blockSizeChars: tokens * 4,
+      maxPrefixBlocksToMatch: pos(p.maxPrefixBlocksToMatch, 256),
+      lruCapacityPerServer: pos(p.lruCapacityPerServer, 31250),
+    };
+  }
+  let tokens = typeof p.blockSizeTokens === 'number' ? p.blockSizeTokens : 16;
+  if ((p.blockSize ?? 0) > 0 && tokens === 16) tokens = p.blockSize;
+  tokens = pos(tokens, 16);
+  const maxTokens = p.maxPrefixTokensToMatch ?? 131072;
+  const maxBlocksParam = p.maxPrefixBlocksToMatch ?? 2048;
+  const maxBlocks = maxTokens > 0 ? Math.floor(maxTokens / tokens) : maxBlocksParam > 0 ? maxBlocksParam : Number.MAX_SAFE_INTEGER;
+  return { autoTune: p.autoTune ?? true, blockSizeChars: tokens * 4, maxPrefixBlocksToMatch: Math.max(1, maxBlocks), lruCapacityPerServer: pos(p.lruCapacityPerServer, 31250) };
+}
+
+export interface DisaggHandlerOptions {
+  decodeProfile: string;
+  prefillProfile: string;
+  /** Decider plugin name; undefined = P/D disaggregation disabled. */
+  prefillDecider: string | undefined;
+}
+
+/**
+ * disagg-profile-handler (SCHED v0.7.1 disagg_profile_handler.go:101-160; ROUTER the same shape): nested
+ * `profiles`/`deciders` or legacy flat names (deciderPluginName is the lower-priority alias of
+ * prefillDeciderPluginName). pd-profile-handler (SCHED v0.7.1 pd_profile_handler.go:42-60): flat names,
+ * deciderPluginName defaults to "prefix-based-pd-decider".
+ */
+export function disaggHandlerOptions(type: 'disagg-profile-handler' | 'pd-profile-handler', p: Params): DisaggHandlerOptions {
+  if (type === 'pd-profile-handler')
+    return { decodeProfile: p.decodeProfile ?? 'decode', prefillProfile: p.prefillProfile ?? 'prefill', prefillDecider: p.deciderPluginName ?? 'prefix-based-pd-decider' };
+  const nested = Object.values(p.profiles ?? {}).some(Boolean) || Object.values(p.deciders ?? {}).some(Boolean);
+  if (nested)
+    return { decodeProfile: p.profiles?.decode || 'decode', prefillProfile: p.profiles?.prefill || 'prefill', prefillDecider: p.deciders?.prefill || undefined };
+  return {
+    decodeProfile: p.decodeProfile || 'decode',
+    prefillProfile: p.prefillProfile || 'prefill',
+    prefillDecider: p.prefillDeciderPluginName || p.deciderPluginName || undefined,
+  };
+}
+
+/** The precise index's block size in tokens (tokenProcessorConfig.blockSize / blockSizeTokens, either level). */
+export function preciseBlockSize(p: Params): number {
+  const t = p.tokenProcessorConfig ?? {};
+  const i = p.indexerConfig?.tokenProcessorConfig ?? {};
+  return t.blockSize ?? t.blockSizeTokens ?? i.blockSize ?? i.blockSizeTokens ?? 16;
 }

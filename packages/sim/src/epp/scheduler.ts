@@ -40,6 +40,8 @@ export interface Scheduler {
   preRequest(req: SchedulingRequest, outcome: ScheduleOutcome, upstreamHeaders: Record<string, string>): void;
   responseHeaders(req: SchedulingRequest, outcome: ScheduleOutcome): Record<string, string>;
   responseComplete(req: SchedulingRequest, outcome: ScheduleOutcome): void;
+  /** Whether the config includes a plugin of this type (e.g. the test plugin destination-endpoint-served-verifier). */
+  hasPluginType(type: string): boolean;
   close(): void;
 }
 
@@ -92,6 +94,7 @@ export function createScheduler(config: ResolvedEppConfig, deps: PluginDeps): Sc
     preRequest(req, outcome, headers) {
       for (const s of scorers) s.preRequest?.(req, outcome.result, outcome.cycle);
       for (const p of preRequests) p.preRequest(req, outcome.result, headers);
+      handler.preRequest?.(req, outcome.result, headers);
     },
     responseHeaders(req, outcome) {
       return Object.assign({}, ...scorers.map((s) => s.responseHeaders?.(req, outcome.result) ?? {}));
@@ -99,6 +102,7 @@ export function createScheduler(config: ResolvedEppConfig, deps: PluginDeps): Sc
     responseComplete(req, outcome) {
       for (const s of scorers) s.responseComplete?.(req, outcome.result);
     },
+    hasPluginType: (type) => [...plugins.values()].some((p) => p.type === type),
     close() {
       for (const p of plugins.values()) (p as { close?: () => void }).close?.();
     },

@@ -106,6 +106,8 @@ export interface ProfileHandlerPlugin {
   /** Profiles to run next given the results so far; [] ends the loop. */
   pick(req: SchedulingRequest, profileNames: string[], results: Record<string, ProfileResult | null>, cycle: CycleState): string[];
   processResults(req: SchedulingRequest, results: Record<string, ProfileResult | null>, cycle: CycleState): SchedulingResult;
+  /** llm-d-router's disagg-profile-handler is also a PreRequest plugin (sets x-prefiller-host-port). */
+  preRequest?(req: SchedulingRequest, result: SchedulingResult, upstreamHeaders: Record<string, string>): void;
 }
 
 export interface DeciderPlugin {
@@ -124,8 +126,9 @@ export interface PreRequestPlugin {
   preRequest(req: SchedulingRequest, result: SchedulingResult, upstreamHeaders: Record<string, string>): void;
 }
 
+/** Plugins outside the scheduling cycle that the simulator accepts as no-ops (data producers/sources, parsers, test plugins). */
 export interface DataPlugin {
-  kind: 'data';
+  kind: 'data-producer' | 'data-source' | 'data-extractor' | 'parser' | 'response-received' | 'admitter' | 'flow-control' | 'saturation-detector' | 'screener' | 'discovery' | 'request-header';
   type: string;
   name: string;
 }

@@ -5,9 +5,11 @@ import { EppConfigError, loadEppConfig } from '../../src/epp/config.ts';
 
 const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
 
-function issuesOf(text: string): string[] {
+// These fixtures predate llm-d-router: they are the seed's generation (GIE v1.4.0 + scheduler v0.7.1), so
+// they load as 'v0.7'; the strict router loader is tested against its own samples in upstream-configs.test.ts.
+function issuesOf(text: string, version: 'v0.7' | 'router' = 'v0.7'): string[] {
   try {
-    loadEppConfig(text, { env: {} });
+    loadEppConfig(text, { env: {}, version });
   } catch (e) {
     expect(e).toBeInstanceOf(EppConfigError);
     return (e as EppConfigError).issues;
@@ -17,7 +19,7 @@ function issuesOf(text: string): string[] {
 
 describe('loadEppConfig: real configs load unchanged', () => {
   it('GIE Helm chart default: one default profile, weights 2/2/3, implicit handler and picker', () => {
-    const c = loadEppConfig(fixture('gie-default-epp-config.yaml'));
+    const c = loadEppConfig(fixture('gie-default-epp-config.yaml'), { version: 'v0.7' });
     expect(c.apiVersion).toBe('inference.networking.x-k8s.io/v1alpha1');
     expect(c.profiles).toEqual([
       {
@@ -35,30 +37,26 @@ describe('loadEppConfig: real configs load unchanged', () => {
     expect(c.plugins.map((p) => p.type)).toContain('single-profile-handler');
   });
 
-  it('SCHED v0.4.0 P/D sim config with ${PRIMARY_PORT} substituted; hashBlockSize warned as ignored', () => {
-    const c = loadEppConfig(fixture('sched-v040-sim-pd-epp-config.yaml'), { env: { PRIMARY_PORT: '8000' } });
-    expect(c.profileHandler).toBe('pd-profile-handler');
-    expect(c.plugins.find((p) => p.type === 'pd-profile-handler')!.parameters).toEqual({ threshold: 10, hashBlockSize: 5, primaryPort: 8000 });
-    expect(c.profiles.map((p) => [p.name, p.filters, p.picker])).toEqual([
-      ['prefill', ['prefill-filter'], 'max-score-picker'],
-      ['decode', ['decode-filter'], 'max-score-picker'],
+  it('SCHED v0.4.0 P/D sim config: refused by v0.7.1, whose pd-profile-handler needs its decider plugin', () => {
+    // SCHED v0.7.1 pkg/plugins/profile/pd_profile_handler.go:78-81: deciderPluginName defaults to
+    // 'prefix-based-pd-decider' and handle.Plugin() must find it; v0.4.0 configs declare no decider.
+    expect(issuesOf(fixture('sched-v040-sim-pd-epp-config.yaml').replaceAll('${PRIMARY_PORT}', '8000'))).toEqual([
+      "plugins[5].parameters.deciderPluginName: no decider plugin named 'prefix-based-pd-decider'",
     ]);
-    expect(c.preRequest).toEqual(['prefill-header-handler']);
-    expect(c.warnings.join('\n')).toMatch(/plugins\[1\]\.parameters\.hashBlockSize/);
   });
 
   it('an unset ${VAR} is an error naming the variable', () => {
-    expect(() => loadEppConfig(fixture('sched-v040-sim-pd-epp-config.yaml'), { env: {} })).toThrow(/\$\{PRIMARY_PORT\}/);
+    expect(() => loadEppConfig(fixture('sched-v040-sim-pd-epp-config.yaml'), { env: {}, version: 'v0.7' })).toThrow(/\$\{PRIMARY_PORT\}/);
   });
 
   it('seed study configs: aggregated, P/D (shorthand weights), precise (w3.0 shorthand, tokenizer plugin)', () => {
-    const agg = loadEppConfig(fixture('seed-agg-epp-config.yaml'));
+    const agg = loadEppConfig(fixture('seed-agg-epp-config.yaml'), { version: 'v0.7' });
     expect(agg.profiles[0]!.scorers).toEqual([
       { name: 'prefix-cache-scorer', weight: 2 },
       { name: 'queue-scorer', weight: 1 },
       { name: 'kv-cache-utilization-scorer', weight: 2 },
     ]);
-    const pd = loadEppConfig(fixture('seed-pd-epp-config.yaml'));
+    const pd = loadEppConfig(fixture('seed-pd-epp-config.yaml'), { version: 'v0.7' });
     expect(pd.featureGates).toEqual(['prepareDataPlugins']);
     expect(pd.profileHandler).toBe('disagg-profile-handler');
     expect(pd.profiles[1]).toEqual({
@@ -70,7 +68,7 @@ describe('loadEppConfig: real configs load unchanged', () => {
       ],
       picker: 'max-score-picker',
     });
-    const precise = loadEppConfig(fixture('seed-precise-agg-epp-config.yaml'));
+    const precise = loadEppConfig(fixture('seed-precise-agg-epp-config.yaml'), { version: 'v0.7' });
     expect(precise.profiles[0]!.scorers).toEqual([
       { name: 'precise-prefix-cache-scorer', weight: 3 },
       { name: 'kv-cache-utilization-scorer', weight: 2 },
@@ -79,10 +77,11 @@ describe('loadEppConfig: real configs load unchanged', () => {
     expect(precise.warnings.join('\n')).toMatch(/indexerConfig\.speculativeIndexing/);
   });
 
-  it('llm-d.ai/v1alpha1 form', () => {
-    const c = loadEppConfig(fixture('llmd-v1alpha1-pd-epp-config.yaml'));
-    expect(c.apiVersion).toBe('llm-d.ai/v1alpha1');
-    expect(c.profiles.map((p) => p.name)).toEqual(['prefill', 'decode']);
+  it('llm-d.ai/v1alpha1 form of scheduler v0.8: refused by current llm-d-router by name (gate and moved fields)', () => {
+    expect(issuesOf(fixture('llmd-v1alpha1-pd-epp-config.yaml'), 'router')).toEqual([
+      "featureGates[0]: feature gate 'prepareDataPlugins' is unknown or unregistered in llm-d-router ebab6879 (known: flowControl, haPopulateNonLeaderDatastore)",
+      'plugins[1].parameters: Unrecognized keys: "maxPrefixBlocksToMatch", "lruCapacityPerServer"',
+    ]);
   });
 
   it('no profiles → one default profile with every filter/scorer/picker, weight 1', () => {
@@ -95,13 +94,18 @@ describe('loadEppConfig: wrong fields fail naming their path', () => {
   const base = (plugins: string, profiles = '') => `apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\nplugins:\n${plugins}${profiles}`;
 
   it('bad parameter value', () => {
-    const issues = issuesOf(base('- type: queue-scorer\n- type: max-score-picker\n- type: prefix-cache-scorer\n  parameters: {hashBlockSize: -3}\n'));
-    expect(issues).toEqual(['plugins[2].parameters.hashBlockSize: expected positive integer']);
+    const issues = issuesOf(base('- type: queue-scorer\n- type: max-score-picker\n- type: prefix-cache-scorer\n  parameters: {lruCapacityPerServer: "x"}\n'));
+    expect(issues).toEqual(['plugins[2].parameters.lruCapacityPerServer: expected integer']);
+    // llm-d-router moved the LRU to approx-prefix-cache-producer and decodes strictly: the field is unknown there.
+    expect(issuesOf(base('- type: prefix-cache-scorer\n  parameters: {lruCapacityPerServer: 8}\n'), 'router')).toEqual(['plugins[0].parameters: Unrecognized key: "lruCapacityPerServer"']);
   });
 
   it('misspelt parameter name', () => {
-    const issues = issuesOf(base('- type: prefix-cache-scorer\n  parameters: {blokSize: 64}\n'));
+    // router decodes parameters strictly (an error); v0.7's encoding/json ignores the field (a warning).
+    const issues = issuesOf(base('- type: prefix-cache-scorer\n  parameters: {blokSize: 64}\n'), 'router');
     expect(issues.join()).toMatch(/^plugins\[0\]\.parameters: .*blokSize/);
+    const c = loadEppConfig(base('- type: prefix-cache-scorer\n  parameters: {blokSize: 64}\n'), { version: 'v0.7' });
+    expect(c.warnings.join()).toMatch(/^plugins\[0\]\.parameters: blokSize ignored/);
   });
 
   it('unknown plugin type', () => {
@@ -134,12 +138,15 @@ describe('loadEppConfig: wrong fields fail naming their path', () => {
       ),
     );
     expect(issues).toContain('schedulingProfiles[0].plugins[0].weight: expected a non-negative number');
-    expect(issues).toContain("plugins[1].parameters.deciders.prefill: no decider plugin named 'nope'");
+    // Reference checks run once the shapes are valid.
+    const refs = issuesOf(base('- type: queue-scorer\n- type: max-score-picker\n- type: disagg-profile-handler\n  parameters: {deciders: {prefill: nope}}\n', 'schedulingProfiles:\n- name: a\n  plugins: [queue-scorer]\n- name: b\n  plugins: [queue-scorer]\n'));
+    expect(refs).toContain("plugins[2].parameters.deciders.prefill: no decider plugin named 'nope'");
   });
 
   it('bad yaml and wrong types', () => {
     expect(issuesOf('plugins: [\n')[0]).toMatch(/^\(yaml\)/);
     expect(issuesOf(base('- type: load-aware-scorer\n  parameters: {threshold: "x"}\n'))).toEqual(['plugins[0].parameters.threshold: expected positive integer']);
     expect(issuesOf(base('- type: active-request-scorer\n  parameters: {requestTimeout: 5}\n'))[0]).toMatch(/^plugins\[0\]\.parameters\.requestTimeout:/);
+    expect(issuesOf(base('- type: active-request-scorer\n'), 'router')[0]).toMatch(/active-request-scorer.*not simulated/);
   });
 });

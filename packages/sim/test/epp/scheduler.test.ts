@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 describe('scheduler', () => {
   it('weighted totals Σ clamp(s)×w are not normalized; the max wins', () => {
-    const s = createScheduler(loadEppConfig(fixture('seed-agg-epp-config.yaml')), { rng: createRng(1), xxh64, hashBlock });
+    const s = createScheduler(loadEppConfig(fixture('seed-agg-epp-config.yaml'), { version: 'v0.7' }), { rng: createRng(1), xxh64, hashBlock });
     const { result } = s.schedule(chatReq('hi'), [ep('a', { waiting: 0, kvUsage: 0.5 }), ep('b', { waiting: 2, kvUsage: 0 })]);
     const r = result.profileResults.default!;
     // a: queue 1×1 + kv 0.5×2 = 2; b: queue 0×1 + kv 1×2 = 2 → tie; prefix scores 0 (short prompt)
@@ -28,7 +28,7 @@ describe('scheduler', () => {
   });
 
   it('P/D: decode profile first, prefill added for a long prompt, header set by the pre-request handler', () => {
-    const s = createScheduler(loadEppConfig(fixture('seed-pd-epp-config.yaml')), { rng: createRng(1), xxh64, hashBlock });
+    const s = createScheduler(loadEppConfig(fixture('seed-pd-epp-config.yaml'), { version: 'v0.7' }), { rng: createRng(1), xxh64, hashBlock });
     const eps = [ep('p1', {}, 'prefill'), ep('d1', {}, 'decode')];
     const long = chatReq('ocean valley desert '.repeat(40));
     const out = s.schedule(long, eps);
@@ -44,7 +44,7 @@ describe('scheduler', () => {
   });
 
   it('no pod left after filters → NoPodsAvailableError', () => {
-    const s = createScheduler(loadEppConfig(fixture('seed-pd-epp-config.yaml')), { rng: createRng(1), xxh64, hashBlock });
+    const s = createScheduler(loadEppConfig(fixture('seed-pd-epp-config.yaml'), { version: 'v0.7' }), { rng: createRng(1), xxh64, hashBlock });
     expect(() => s.schedule(chatReq('hi'), [ep('p1', {}, 'prefill')])).toThrow(NoPodsAvailableError);
   });
 });

@@ -11,6 +11,7 @@ import type { RequestRecord } from '../../record/request-record.ts';
 import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
 import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
+import { SERVED_VERIFIER } from '../../upstream/epp-logs.ts';
 
 
 /**
@@ -22,7 +23,9 @@ export const SESSION_TOKEN_HEADER = 'x-session-token';
 
 export const AttributionConfigSchema = z.strictObject({
   /** Response headers naming the serving pod, most trusted first (lower-case). */
-  headers: z.array(z.string().min(1).toLowerCase()).default([...DEFAULT_POD_HEADERS, SESSION_TOKEN_HEADER]),
+  // Order of trust: llm-d-inference-sim's pod identity headers, then GIE's opt-in test plugin
+  // destination-endpoint-served-verifier (its failure value is rejected, see podFromHeaders), then the session token.
+  headers: z.array(z.string().min(1).toLowerCase()).default([...DEFAULT_POD_HEADERS, SERVED_VERIFIER.header, SESSION_TOKEN_HEADER]),
   eppLogFormat: EppLogFormatSchema.default(EppLogFormatSchema.parse({})),
   /** host:port → pod name, e.g. from `aliasesFromStaticTargets(config.targets)`. Evidence addresses are added. */
   aliases: z.record(z.string(), z.string()).default({}),
@@ -52,6 +55,20 @@ export interface AttributionResult {
   sourcesUsed: string[];
   /** Request ids no per-request source could place. */
   unattributed: string[];
+  /** Problems with a source, e.g. the gateway replaced our x-request-id so the EPP log cannot be joined. */
+  warnings?: string[];
+}
+
+/**
+ * The EPP log has picks but none for our request ids: the gateway in front of the EPP replaced the
+ * client's x-request-id (Envoy does for edge requests unless preserve_external_request_id is set,
+ * envoyproxy/gateway#3225), so path (c) cannot be used.
+ */
+export function requestIdWarning(ourIds: readonly string[], loggedIds: ReadonlySet<string> | ReadonlyMap<string, unknown>): string | null {
+  if (ourIds.length === 0 || loggedIds.size === 0) return null;
+  return ourIds.some((id) => loggedIds.has(id))
+    ? null
+    : `gateway replaced x-request-id: the EPP log has ${loggedIds.size} "Request handled" picks but none carry this run's request ids`;
 }
 
 export function attributeRecords(records: readonly RequestRecord[], input: AttributionInput = {}): AttributionResult {
@@ -86,7 +103,8 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
   for (const a of perRequest.values()) counts[a.pod] = (counts[a.pod] ?? 0) + 1;
   const finished = records.filter((r) => r.status === 'ok').length;
   const split = podSplit({ counts, placed: perRequest.size, unplaced: unattributed.length, finished, sources: used, evidence, resolve });
-  return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed };
+  const warning = requestIdWarning(records.map((r) => r.requestId), logPicks);
+  return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed, ...(warning ? { warnings: [warning] } : {}) };
 }
 
 /** The pod a response header names (the first of `names` present), or null. */
@@ -96,6 +114,8 @@ export function podFromHeaders(r: RequestRecord, names: readonly string[], resol
   for (const h of names) {
     const v = lower[h];
     if (!v) continue;
+    // The verifier writes "fail: missing envoy lb metadata" when Envoy sent no lb metadata: not a pod.
+    if (h === SERVED_VERIFIER.header && (v === SERVED_VERIFIER.failure || v.startsWith('fail:'))) continue;
     const pod = h === SESSION_TOKEN_HEADER ? podFromSessionToken(v) : resolve(v);
     if (pod) return { pod, source: `header:${h}` };
   }

@@ -7,6 +7,7 @@
 // Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
 import { z } from 'zod';
 import { parseConfig } from '../../parse-config.ts';
+import { parseZapLine } from '../../upstream/epp-logs.ts';
 
 export const EppLogFormatSchema = z.strictObject({
   requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
@@ -43,11 +44,10 @@ export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): 
   let unparsableLines = 0;
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.replace(KUBECTL_PREFIX, '').trim();
-    if (!line.startsWith('{')) continue; // klog text lines, blank lines
-    let obj: Record<string, unknown>;
-    try {
-      obj = JSON.parse(line) as Record<string, unknown>;
-    } catch {
+    // zap JSON (`--zap-encoder=json`) or zap console (the EPP's default, Development: true) — see upstream/epp-logs.ts.
+    if (!line.startsWith('{') && !line.includes('\t')) continue; // other text lines, blank lines
+    const obj = parseZapLine(line);
+    if (!obj) {
       unparsableLines++;
       continue;
     }
@@ -90,7 +90,9 @@ function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): stri
     ] as const) {
       const list = result[listKey];
       if (Array.isArray(list) && list.length > 0) {
-        const ep = endpointFromObject((list[0] as Record<string, unknown>)?.[itemKey]);
+        // Upstream's endpoint embeds *EndpointMetadata, so JSON flattens Address/Port into the element
+        // (GIE scheduling/types.go, v1.4.0 — inferred); older shapes nest it under Endpoint/Pod.
+        const ep = endpointFromObject((list[0] as Record<string, unknown>)?.[itemKey]) ?? endpointFromObject(list[0]);
         if (ep) return ep;
       }
     }

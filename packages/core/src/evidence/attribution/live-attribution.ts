@@ -105,6 +105,8 @@ export interface AttributionSummary {
   /** Records that waited for the EPP log, and how many lines of it were read. */
   heldForLog: number;
   eppLogLines: number;
+  /** e.g. "gateway replaced x-request-id": the log had picks, none for our ids. */
+  warnings?: string[];
 }
 
 export interface LiveAttribution extends RecordPlacement {
@@ -128,6 +130,8 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
   let unattributed = 0;
   let heldForLog = 0;
   let eppLogLines = 0;
+  /** Picks read from the log (any request id): with none of ours among them the gateway rewrote our ids. */
+  let picksRead = 0;
   let finishedOk = 0;
   let timer: NodeJS.Timeout | null = null;
   let reading: Promise<void> = Promise.resolve();
@@ -149,6 +153,7 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
         const parsed = parseEppLog(text, config.eppLogFormat);
         eppLogLines += parsed.jsonLines;
         for (const [rid, ep] of parsed.picks) picks.set(rid, ep);
+        picksRead += parsed.picks.size;
       }
       // Oldest first (Map order): drop picks no record of ours claimed once the map is past its bound.
       while (picks.size > MAX_PENDING_PICKS) picks.delete(picks.keys().next().value!);
@@ -218,7 +223,10 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
       const placed = Object.values(placedBy).reduce((a, b) => a + b, 0);
       const resolveForCounters = createPodResolver({ ...(evidence ? aliasesFromEvidence(evidence) : {}), ...config.aliases });
       const split = podSplit({ counts, placed, unplaced: unattributed, finished: finishedOk, sources: sourcesUsed, evidence, resolve: resolveForCounters });
-      return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines };
+      // Path (c) check: picks appeared but none matched a record that waited for one (envoyproxy/gateway#3225).
+      const replaced = heldForLog > 0 && picksRead > 0 && !placedBy['epp-log'];
+      const warnings = replaced ? [`gateway replaced x-request-id: the EPP log had "Request handled" picks but none carry this run's request ids`] : [];
+      return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines, ...(warnings.length ? { warnings } : {}) };
     },
   };
 }

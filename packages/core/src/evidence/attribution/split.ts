@@ -50,7 +50,11 @@ export function splitFromPodCounters(evidence: MetricsEvidence, requestCount: nu
   return null;
 }
 
-/** Strategy 4: EPP inference_extension_scheduler_attempts_total{status="success",pod_name} deltas (GIE ≥ 1.5). */
+/**
+ * Strategy 4: EPP inference_extension_scheduler_attempts_total{status="success",pod_name} deltas (GIE ≥ 1.5:
+ * v1.5.0 pkg/epp/metrics/metrics.go:334). GIE v1.4.0 (the seed's stack) labels it with {status} only
+ * (metrics.go:323; SCHEDULER_ATTEMPTS_LABELS), so on that stack this returns null rather than a split.
+ */
 export function splitFromEppAttempts(evidence: MetricsEvidence, resolve: PodResolver): PodSplit | null {
   const counts: Record<string, number> = {};
   let complete = true;

@@ -260,3 +260,26 @@ describe('attribution from counter deltas (collected from loopback pods)', () =>
     expect(res.unattributed).toEqual(['x', 'y']);
   });
 });
+
+describe('attribution paths from upstream sources', () => {
+  const handled = (rid: string, ep: string) =>
+    JSON.stringify({ level: 'Level(-3)', ts: 1, caller: 'requestcontrol/director.go:304', msg: 'Request handled', 'x-request-id': rid, objectiveKey: '', incomingModelName: 'm', targetModel: 'm', endpoint: ep });
+
+  it('places by the served-endpoint verifier header and rejects its failure value', () => {
+    const aliases = { '10.0.0.1:8000': 'pod-a' };
+    const ok = attributeRecords([record('r1', { 'x-conformance-test-served-endpoint': '10.0.0.1:8000' })], { aliases });
+    expect(ok.perRequest.get('r1')).toEqual({ pod: 'pod-a', source: 'header:x-conformance-test-served-endpoint' });
+    const bad = attributeRecords([record('r2', { 'x-conformance-test-served-endpoint': 'fail: missing envoy lb metadata' })], { aliases });
+    expect(bad.perRequest.size).toBe(0);
+    expect(bad.unattributed).toEqual(['r2']);
+  });
+
+  it('warns "gateway replaced x-request-id" when the log has picks for other ids only', () => {
+    const aliases = { '10.0.0.1:8000': 'pod-a' };
+    const replaced = attributeRecords([record('ours-1'), record('ours-2')], { aliases, eppLog: [handled('envoy-uuid-1', '10.0.0.1:8000'), handled('envoy-uuid-2', '10.0.0.1:8000')].join('\n') });
+    expect(replaced.warnings?.[0]).toMatch(/gateway replaced x-request-id/);
+    const kept = attributeRecords([record('ours-1')], { aliases, eppLog: handled('ours-1', '10.0.0.1:8000') });
+    expect(kept.warnings).toBeUndefined();
+    expect(kept.perRequest.get('ours-1')).toEqual({ pod: 'pod-a', source: 'epp-log' });
+  });
+});

@@ -1,40 +1,30 @@
-// P/D profile handlers: pd-profile-handler (SCHED v0.4.0 threshold mode; v0.6 `deciderPluginName`) and
-// disagg-profile-handler (SCHED v0.8+, `deciders.prefill`). Decode runs first; the prefill profile runs
-// only if the decision says so; the primary result is always decode.
-// v0.4.0 threshold mode: L = len(user input bytes); hit = max(prefix matches of the decode pod − 1, 0)
-// ("first hit is always the model name", which under-counts one block with GIE v1.2.0 hashing);
-// decode-only iff (1 − hit×hashBlockSize/L)×L < threshold; threshold 0 → always prefill.
-import { userInputText, type CycleState, type DeciderPlugin, type Endpoint, type ProfileHandlerPlugin, type SchedulingRequest } from '../scheduling-types.ts';
-import { prefixStateKey, type PrefixScorerState } from './prefix-cache-scorer.ts';
+// P/D profile handlers: disagg-profile-handler and its legacy alias pd-profile-handler (SCHED v0.7.1
+// pkg/plugins/profile/disagg_profile_handler.go, pd_profile_handler.go; ROUTER .../profilehandler/disagg/).
+// Decode runs first; the prefill profile runs only if the prefill decider says so; without a decider P/D
+// is disabled ("No deciders.prefill configured, P/D disaggregation disabled"); the primary result is
+// always decode. In llm-d-router the handler is also the PreRequest plugin that writes
+// x-prefiller-host-port (disagg_profile_handler.go:526), replacing disagg-headers-handler.
+// (SCHED v0.4.0's `threshold` mode is gone from every modelled version: pd-profile-handler in v0.7.1
+// ignores that field.)
+import type { DeciderPlugin, ProfileHandlerPlugin } from '../scheduling-types.ts';
+import { PREFILLER_HEADER } from './prefill-header-handler.ts';
 
 export interface PdHandlerOptions {
   type: 'pd-profile-handler' | 'disagg-profile-handler';
   decodeProfile?: string;
   prefillProfile?: string;
-  /** Set → the decider decides. */
+  /** Set → the decider decides; unset → never split. */
   decider?: DeciderPlugin;
-  /** v0.4.0 threshold mode (used when there is no decider). */
-  threshold?: number;
-  hashBlockSize?: number;
-  prefixPluginName?: string;
+  /** Also act as the PreRequest header writer (llm-d-router). */
+  setsPrefillerHeader?: boolean;
 }
 
 const DECISION_KEY = 'pd-decision';
 
-function thresholdDecision(req: SchedulingRequest, decode: Endpoint, cycle: CycleState, o: PdHandlerOptions): boolean {
-  const threshold = o.threshold ?? 0;
-  if (threshold === 0) return true;
-  const L = Buffer.byteLength(userInputText(req));
-  const st = cycle.get(prefixStateKey(o.prefixPluginName ?? 'prefix-cache-scorer')) as PrefixScorerState | undefined;
-  const hit = Math.max((st?.matches.get(decode.name) ?? 0) - 1, 0);
-  const hitPct = L === 0 ? 0 : (hit * (o.hashBlockSize ?? 64)) / L;
-  return (1 - hitPct) * L >= threshold;
-}
-
 export function createPdProfileHandler(name: string, o: PdHandlerOptions): ProfileHandlerPlugin {
   const decodeName = o.decodeProfile ?? 'decode';
   const prefillName = o.prefillProfile ?? 'prefill';
-  return {
+  const handler: ProfileHandlerPlugin = {
     kind: 'profile-handler',
     type: o.type,
     name,
@@ -43,7 +33,7 @@ export function createPdProfileHandler(name: string, o: PdHandlerOptions): Profi
       const decode = results[decodeName];
       if (!decode || prefillName in results || !profileNames.includes(prefillName)) return [];
       const target = decode.targets[0]!;
-      const split = o.decider ? o.decider.disaggregate(req, target, cycle) : thresholdDecision(req, target, cycle, o);
+      const split = o.decider ? o.decider.disaggregate(req, target, cycle) : false;
       cycle.set(DECISION_KEY, split);
       return split ? [prefillName] : [];
     },
@@ -56,4 +46,11 @@ export function createPdProfileHandler(name: string, o: PdHandlerOptions): Profi
       };
     },
   };
+  if (o.setsPrefillerHeader)
+    handler.preRequest = (_req, result, headers) => {
+      delete headers[PREFILLER_HEADER];
+      const target = result.profileResults[prefillName]?.targets[0];
+      if (target) headers[PREFILLER_HEADER] = target.address;
+    };
+  return handler;
 }

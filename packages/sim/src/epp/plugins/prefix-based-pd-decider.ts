@@ -1,24 +1,23 @@
-// prefix-based-pd-decider (SCHED v0.6+): inputTokens = len(user input bytes)/4 (an estimate, not real
-// tokens); no P/D if inputTokens < nonCachedTokens; else cached = matched blocks of the chosen decode
-// pod × block size in tokens, from the prefix scorer's PrefixCacheMatchInfo; P/D iff
-// inputTokens − cached ≥ nonCachedTokens. Without match info (scorer did not write it — SCHED's
+// prefix-based-pd-decider: the decision itself is @routebench/core upstream/deciders.ts shouldDisaggregate,
+// per llm-d generation (v0.7.0+: nonCachedTokens 0 = never split). This file only gathers its inputs:
+// the token estimate floor(user-input bytes / 4) and the chosen decode pod's cached tokens from the
+// PrefixCacheMatchInfo a prefix scorer / producer left in the cycle. Without match info (v0.7: the
 // prepareDataPlugins gate off) the decider cannot read the cache state and does not split, as the seed
 // study observed ("unable to read prefix cache state").
+import { estimatePromptTokens, shouldDisaggregate, type DeciderSemantics, type PrefixDeciderParams } from '@routebench/core';
 import { PREFIX_MATCH_INFO_KEY, userInputText, type DeciderPlugin, type PrefixMatchInfo } from '../scheduling-types.ts';
 
-export function createPrefixBasedPdDecider(name: string, params: { nonCachedTokens?: number }): DeciderPlugin {
-  const nonCached = params.nonCachedTokens ?? 0;
+export function createPrefixBasedPdDecider(name: string, params: PrefixDeciderParams, version: DeciderSemantics): DeciderPlugin {
   return {
     kind: 'decider',
     type: 'prefix-based-pd-decider',
     name,
     disaggregate(req, decode, cycle) {
-      const inputTokens = Math.floor(Buffer.byteLength(userInputText(req)) / 4);
-      if (inputTokens < nonCached) return false;
       const info = cycle.get(PREFIX_MATCH_INFO_KEY) as PrefixMatchInfo | undefined;
-      if (!info) return false;
-      const cached = (info.matchBlocks.get(decode.name) ?? 0) * info.blockSizeTokens;
-      return inputTokens - cached >= nonCached;
+      return shouldDisaggregate(version, params, {
+        promptTokens: estimatePromptTokens(Buffer.byteLength(userInputText(req))),
+        cachedTokens: info ? (info.matchBlocks.get(decode.name) ?? 0) * info.blockSizeTokens : undefined,
+      });
     },
   };
 }
