@@ -75,6 +75,10 @@ describe('routebench CLI', () => {
     ['bad --set path', ['run', 'smoke', '--set', 'load.nope=1'], 'load'],
     ['missing api key env', ['run', 'smoke', '--api-key-env', 'ROUTEBENCH_TEST_UNSET_VAR'], 'ROUTEBENCH_TEST_UNSET_VAR'],
     ['sim without preset', ['sim'], '--preset'],
+    // An upstream sample config with a plugin the simulator does not model is refused by type and version
+    // (llm-d-router ebab68792 deploy/config/sim-epp-no-hit-lru.yaml, copied under packages/sim/test/fixtures/upstream/).
+    ['sim --epp-config with an unsimulated plugin', ['sim', '--epp-config', 'packages/sim/test/fixtures/upstream/router/sim-epp-no-hit-lru.yaml'], "plugin type 'no-hit-lru-scorer' (llm-d-router ebab6879) is not simulated"],
+    ['sim --epp-config under an unknown version', ['sim', '--epp-config', 'packages/sim/test/fixtures/upstream/router/epp-config.yaml', '--llmd-version', 'v0.5'], 'v0.5'],
     ['compare with one run', ['compare', '/nonexistent'], 'at least two'],
   ];
   for (const [name, args, message] of usageCases) {

@@ -1,6 +1,7 @@
 // Cluster presets reproducing the seed study's deployments (seed-repo.md §3), with latencies small enough
 // that a test finishes in seconds: ITL 2–5 ms, prefill 0.05–0.2 ms/token.
 import { z } from 'zod';
+import { DEFAULT_LLMD_VERSION, LlmdVersionSchema, type LlmdVersion } from '@routebench/core';
 import type { ClusterSpecInput } from './cluster.ts';
 import { PodFaultsSchema, type PodSpecInput } from './pod/pod-spec.ts';
 
@@ -22,6 +23,8 @@ export const PresetOptionsSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()]).default(1),
   /** Per-pod batch size (vLLM --max-num-seqs). */
   maxNumSeqs: z.number().int().positive().optional(),
+  /** The llm-d generation the cluster behaves as: its EPP config shapes, plugins, logs and metrics. */
+  llmdVersion: LlmdVersionSchema.default(DEFAULT_LLMD_VERSION),
 });
 export type PresetOptions = z.infer<typeof PresetOptionsSchema>;
 export type PresetOptionsInput = z.input<typeof PresetOptionsSchema>;
@@ -49,7 +52,7 @@ schedulingProfiles:
 /** Control: the same scorers, but a random picker (scores are computed and ignored). */
 export const RANDOM_EPP_CONFIG = AGG_EPP_CONFIG.replace(/max-score-picker/g, 'random-picker');
 
-/** P/D with the approximate scorer (SCHED v0.6/v0.7 guide form: pd-profile-handler + prefix-based-pd-decider); v0.7-shaped (prepareDataPlugins gate), so the P/D presets run with llmdVersion 'v0.7'. */
+/** P/D with the approximate scorer, v0.7 form (SCHED v0.6/v0.7 guide: pd-profile-handler + prefix-based-pd-decider, prepareDataPlugins gate). */
 export const PD_EPP_CONFIG = `apiVersion: inference.networking.x-k8s.io/v1alpha1
 kind: EndpointPickerConfig
 featureGates: [prepareDataPlugins]
@@ -98,6 +101,72 @@ schedulingProfiles:
   plugins: [{pluginRef: decode-filter}, {pluginRef: max-score-picker}, {pluginRef: precise-prefix-cache-scorer, weight: 3}, {pluginRef: kv-cache-utilization-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 2}]
 `;
 
+/** llm-d-router form of AGG_EPP_CONFIG: same scorers and weights under the llm-d.ai group (the old group is deprecated there). */
+export const AGG_EPP_CONFIG_ROUTER = AGG_EPP_CONFIG.replace('inference.networking.x-k8s.io/v1alpha1', 'llm-d.ai/v1alpha1');
+export const RANDOM_EPP_CONFIG_ROUTER = AGG_EPP_CONFIG_ROUTER.replace(/max-score-picker/g, 'random-picker');
+
+/**
+ * llm-d-router form of PD_EPP_CONFIG, as upstream's sample (ROUTER ebab68792 deploy/config/pd-epp-config.yaml):
+ * the approximate index lives in approx-prefix-cache-producer, disagg-profile-handler names its decider under
+ * `deciders.prefill` and sets the prefiller header itself (no prefill-header-handler).
+ */
+export const PD_EPP_CONFIG_ROUTER = `apiVersion: llm-d.ai/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: approx-prefix-cache-producer
+  parameters: {maxPrefixTokensToMatch: 16384, lruCapacityPerServer: 31250}
+- type: prefix-cache-scorer
+- type: queue-scorer
+- type: prefill-filter
+- type: decode-filter
+- type: max-score-picker
+- type: disagg-profile-handler
+  parameters: {deciders: {prefill: prefix-based-pd-decider}}
+- type: prefix-based-pd-decider
+  parameters: {nonCachedTokens: 16}
+schedulingProfiles:
+- name: prefill
+  plugins: [{pluginRef: prefill-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 1}]
+- name: decode
+  plugins: [{pluginRef: decode-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 1}]
+`;
+
+/**
+ * llm-d-router form of PD_PRECISE_EPP_CONFIG: precise-prefix-cache-producer (KV events) feeding
+ * prefix-cache-scorer through prefixMatchInfoProducerName, as ROUTER ebab68792
+ * deploy/config/epp-precise-prefix-cache-config.yaml wires it; weights as the seed's (3/2/2).
+ */
+export const PD_PRECISE_EPP_CONFIG_ROUTER = `apiVersion: llm-d.ai/v1alpha1
+kind: EndpointPickerConfig
+plugins:
+- type: precise-prefix-cache-producer
+  parameters:
+    tokenProcessorConfig: {blockSize: 16}
+    kvEventsConfig: {topicFilter: "kv@", concurrency: 4, zmqEndpoint: "tcp://*:5557"}
+- type: prefix-cache-scorer
+  parameters: {prefixMatchInfoProducerName: precise-prefix-cache-producer}
+- type: kv-cache-utilization-scorer
+- type: queue-scorer
+- type: prefill-filter
+- type: decode-filter
+- type: max-score-picker
+- type: disagg-profile-handler
+  parameters: {deciders: {prefill: prefix-based-pd-decider}}
+- type: prefix-based-pd-decider
+  parameters: {nonCachedTokens: 16}
+schedulingProfiles:
+- name: prefill
+  plugins: [{pluginRef: prefill-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 3}, {pluginRef: kv-cache-utilization-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 2}]
+- name: decode
+  plugins: [{pluginRef: decode-filter}, {pluginRef: max-score-picker}, {pluginRef: prefix-cache-scorer, weight: 3}, {pluginRef: kv-cache-utilization-scorer, weight: 2}, {pluginRef: queue-scorer, weight: 2}]
+`;
+
+/** Each preset's EPP config, per generation. */
+const EPP_CONFIGS: Record<LlmdVersion, { agg: string; random: string; pd: string; pdPrecise: string }> = {
+  'v0.7': { agg: AGG_EPP_CONFIG, random: RANDOM_EPP_CONFIG, pd: PD_EPP_CONFIG, pdPrecise: PD_PRECISE_EPP_CONFIG },
+  router: { agg: AGG_EPP_CONFIG_ROUTER, random: RANDOM_EPP_CONFIG_ROUTER, pd: PD_EPP_CONFIG_ROUTER, pdPrecise: PD_PRECISE_EPP_CONFIG_ROUTER },
+};
+
 const MODEL_7B = 'Qwen/Qwen2.5-7B-Instruct';
 const MODEL_05B = 'Qwen/Qwen2.5-0.5B-Instruct';
 
@@ -128,7 +197,8 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
   });
   // Claims that read the EPP log need its per-request lines: "Request handled" is V(3) and the scorer lines
   // V(4), so a real cluster needs the EPP at `--v=4` (`--v=3` for attribution only); the chart default is 1.
-  const base = { kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed, ...(o.eppLogPath ? { eppVerbosity: 4 } : {}) };
+  const base = { llmdVersion: o.llmdVersion, kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed, ...(o.eppLogPath ? { eppVerbosity: 4 } : {}) };
+  const cfg = EPP_CONFIGS[o.llmdVersion];
   const checkFaults = (pods: PodSpecInput[]) => {
     for (const n of Object.keys(o.faults)) if (!pods.some((p) => p.name === n)) throw new Error(`invalid preset options: faults.${n}: no pod named '${n}' in preset ${name}`);
     return pods;
@@ -136,13 +206,13 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
 
   switch (name) {
     case 'agg-2':
-      return { ...base, eppConfig: AGG_EPP_CONFIG, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
+      return { ...base, eppConfig: cfg.agg, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
     case 'random-picker':
-      return { ...base, eppConfig: RANDOM_EPP_CONFIG, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
+      return { ...base, eppConfig: cfg.random, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
     case 'multi-model':
       return {
         ...base,
-        eppConfig: AGG_EPP_CONFIG,
+        eppConfig: cfg.agg,
         pods: checkFaults([
           pod('qwen-7b', { models: [MODEL_7B], maxModelLen: 8192 }, { itl: 5, prefill: 0.2 }),
           pod('qwen-05b', { models: [MODEL_05B], maxModelLen: 4096 }, { itl: 2, prefill: 0.05 }),
@@ -152,7 +222,7 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
       checkFaults([]);
       return {
         ...base,
-        eppConfig: AGG_EPP_CONFIG,
+        eppConfig: cfg.agg,
         pods: [],
         autoscale: {
           template: pod('decode', { maxNumSeqs: o.maxNumSeqs ?? 5, startupDelayMs: 300 }),
@@ -166,20 +236,18 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
         },
       };
     case 'pd-1p1d':
-      return { ...base, llmdVersion: 'v0.7', eppConfig: PD_EPP_CONFIG, sidecars: true, pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('decode-0', { role: 'decode' })]) };
+      return { ...base, eppConfig: cfg.pd, sidecars: true, pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('decode-0', { role: 'decode' })]) };
     case 'pd-2p2d':
       return {
         ...base,
-        llmdVersion: 'v0.7',
-        eppConfig: PD_EPP_CONFIG,
+        eppConfig: cfg.pd,
         sidecars: true,
         pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
       };
     case 'pd-precise':
       return {
         ...base,
-        llmdVersion: 'v0.7',
-        eppConfig: PD_PRECISE_EPP_CONFIG,
+        eppConfig: cfg.pdPrecise,
         sidecars: true,
         pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
       };

@@ -9,31 +9,37 @@ import { chat, eppMetricSum, metricSum, readyCluster, text } from './sim-client.
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
-async function preciseScores(kvEvents: 'ok' | 'dropped') {
-  const c = await startCluster(presetSpec('pd-precise', { kvEvents }));
+async function preciseScores(kvEvents: 'ok' | 'dropped', llmdVersion: 'v0.7' | 'router') {
+  const c = await startCluster(presetSpec('pd-precise', { kvEvents, llmdVersion }));
   try {
     await c.waitReady();
     const messages = [{ role: 'system', content: text(200, 'precise-sys') }, { role: 'user', content: 'first' }];
     const r = await chat(c.gatewayUrl, MODEL, messages, { maxTokens: 4 });
     expect(r.status).toBe(200);
-    const scorer = c.scheduler.plugins.get('precise-prefix-cache-scorer') as PrecisePrefixCacheScorer;
     const req: SchedulingRequest = { requestId: 'x', model: MODEL, headers: {}, api: 'chat', messages: [messages[0]!, { role: 'user', content: 'second' }] };
     const eps = c.pods.map((p) => ({ name: p.name }) as never);
-    return { raw: scorer.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
+    if (llmdVersion === 'v0.7') {
+      const scorer = c.scheduler.plugins.get('precise-prefix-cache-scorer') as PrecisePrefixCacheScorer;
+      return { raw: scorer.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
+    }
+    // llm-d-router: the precise index is precise-prefix-cache-producer's; prefix-cache-scorer scores from it.
+    const producer = c.scheduler.plugins.get('precise-prefix-cache-producer') as unknown as { precise: PrecisePrefixCacheScorer };
+    const scorer = c.scheduler.plugins.get('prefix-cache-scorer') as unknown as PrecisePrefixCacheScorer;
+    return { raw: producer.precise.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
   } finally {
     await c.stop();
   }
 }
 
-describe('pd-precise: precise-prefix-cache-scorer fed by KV events', () => {
+describe.each(['v0.7', 'router'] as const)('pd-precise (%s): the precise index fed by KV events', (llmdVersion) => {
   it('scores > 0 for the pods holding the prefix when events flow', async () => {
-    const { raw, scores, served } = await preciseScores('ok');
+    const { raw, scores, served } = await preciseScores('ok', llmdVersion);
     expect(raw.get(served!)).toBeGreaterThan(5);
     expect(Math.max(...scores.values())).toBe(1);
   });
 
   it('scores 0 for every pod when KV events are dropped', async () => {
-    const { raw, scores } = await preciseScores('dropped');
+    const { raw, scores } = await preciseScores('dropped', llmdVersion);
     expect(raw.size).toBe(0);
     expect([...scores.values()].every((s) => s === 0)).toBe(true);
   });

@@ -23,16 +23,18 @@ describe('pd-1p1d, kvTransfer ok', () => {
     const short = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'Hello' }]);
     expect(short.status).toBe(200);
     expect(short.pod).toBe('decode-0');
-    // The preset's config uses pd-profile-handler, which moves only pd_decision_total (SCHED v0.7.1 pd_profile_handler.go:197,208).
-    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_pd_decision_total', { decision_type: 'decode-only' })).toBe(1);
-    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_disagg_decision_total')).toBe(0);
+    // The router preset's disagg-profile-handler moves disagg_decision_total and its llm_d_epp_ copy, never
+    // pd_decision_total (ROUTER profilehandler/disagg/metrics.go RecordDisaggDecision).
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'decode-only' })).toBe(1);
+    expect(await eppMetricSum(c, 'llm_d_epp_disagg_decision_total', { decision_type: 'decode-only', plugin_type: 'disagg-profile-handler' })).toBe(1);
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_pd_decision_total')).toBe(0);
     expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBe(0);
 
     const long = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: text(300, 'pd-long') }], { maxTokens: 12 });
     expect(long.status).toBe(200);
     expect(long.pod).toBe('decode-0');
     expect(long.body).toContain('data: [DONE]');
-    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_pd_decision_total', { decision_type: 'prefill-decode' })).toBe(1);
+    expect(await eppMetricSum(c, 'llm_d_inference_scheduler_disagg_decision_total', { decision_type: 'prefill-decode' })).toBe(1);
     expect(await metricSum(prefill, 'vllm:prompt_tokens_total')).toBeGreaterThan(300);
     expect(await metricSum(prefill, 'vllm:generation_tokens_total')).toBe(1); // max_tokens=1 prefill
     expect(await metricSum(decode, 'vllm:external_prefix_cache_hits_total')).toBeGreaterThan(250);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { runScenario, type ScenarioResult } from '@routebench/scenarios';
-import { renderVerdictTable } from '@routebench/core';
+import { LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
@@ -29,6 +29,7 @@ export interface RunFlags {
   apiKeyEnv?: string;
   apiKeyFile?: string;
   eppTokenFile?: string;
+  llmdVersion?: LlmdVersion;
   insecure?: boolean;
   failFast?: boolean;
   force?: boolean;
@@ -97,6 +98,7 @@ export function runCommand(): Command {
     .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate'))
     .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish', positiveInt('--drain-timeout'))
     .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
+    .addOption(new Option('--llmd-version <version>', 'simulator targets: the llm-d generation the cluster behaves as (default: the newest)').choices([...LLMD_VERSIONS]))
     .option('--epp-token-file <file>', "bearer token for the EPP's /metrics (auth is on by default upstream; the API-server proxy strips it, so give the EPP a direct URL)")
     .option('--api-key-env <name>', 'read the API key (sent as a bearer token to --target only) from this env var (default ROUTEBENCH_API_KEY)')
     .option('--api-key-file <path>', 'read the API key from this file')
@@ -137,6 +139,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       skipControls: !flags.controls,
       apiKey,
       eppTokenFile: flags.eppTokenFile,
+      llmdVersion: flags.llmdVersion,
       insecure: flags.insecure,
       failFast: flags.failFast,
       signal,

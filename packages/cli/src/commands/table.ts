@@ -1,8 +1,8 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
 import { existsSync, readdirSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
-import { renderVerdictTable } from '@routebench/core';
+import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { createProgressView } from '../progress.ts';
 import { defaultOutDir } from './run.ts';
@@ -16,8 +16,9 @@ export function tableCommand(): Command {
     .option('--quick', 'the reduced form of every preset (tens of seconds in all)')
     .option('--only <presets>', `comma-separated subset of: ${SEED_TABLE_PRESETS.join(', ')}`)
     .option('--force', 'overwrite folders that already hold runs')
+    .addOption(new Option('--llmd-version <version>', 'the llm-d generation the simulator behaves as (configs, logs, metrics, decider semantics)').choices([...LLMD_VERSIONS]).default(DEFAULT_LLMD_VERSION))
     .addOption(workersOption())
-    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number }) => {
+    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number; llmdVersion: LlmdVersion }) => {
       const only = flags.only ? flags.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       for (const n of only ?? []) {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
@@ -33,6 +34,7 @@ export function tableCommand(): Command {
           quick: flags.quick,
           force: flags.force,
           workers: flags.workers,
+          llmdVersion: flags.llmdVersion,
           only,
           signal,
           onPreset: (name) => process.stderr.write(`== ${name}\n`),

@@ -9,10 +9,17 @@ import type { ClaimContext } from './context.ts';
 import { counterSum, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
 import { decodeOnlyDecisions, disaggDecisions, prefillPods, splitDecisions } from './pd-evidence.ts';
+import { DECIDER_CHARS_PER_TOKEN, zeroDisablesDecider } from '../upstream/deciders.ts';
+import { DEFAULT_LLMD_VERSION } from '../upstream/versions.ts';
 
 export const PdSelectiveThresholdsSchema = z.strictObject({
-  /** The decider's nonCachedTokens (documentation of the setup; echoed in the verdict). */
+  /** The decider's nonCachedTokens (echoed in the verdict; 0 is read with deciderSemantics). */
   thresholdTokens: z.number().int().nonnegative().optional(),
+  /**
+   * Whose prefix-based-pd-decider semantics apply (upstream/deciders.ts): from scheduler v0.7.0 on,
+   * nonCachedTokens 0 disables splitting; in v0.6 it meant always split. Default: the newest generation.
+   */
+  deciderSemantics: z.enum(['v0.7', 'router', 'legacy-v0.6']).default(DEFAULT_LLMD_VERSION),
   /** Tag `key=value` marking short and long requests. */
   shortTag: z.string().regex(/^[^=]+=.+$/, { error: 'expected key=value' }).default('class=short'),
   longTag: z.string().regex(/^[^=]+=.+$/, { error: 'expected key=value' }).default('class=long'),
@@ -50,9 +57,17 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
     prefillRequests = prefill.reduce((a, p) => a + counterSum(p, METRIC.requestSuccess), 0);
     if (!decisions) split = prefillRequests;
   }
+  // nonCachedTokens 0: what the config asks for differs by generation, and neither is "selective".
+  if (t.thresholdTokens === 0) {
+    const note = zeroDisablesDecider(t.deciderSemantics)
+      ? `nonCachedTokens 0 disables the prefix-based decider in ${t.deciderSemantics} (scheduler v0.7.0+, PR #691): nothing is split`
+      : 'nonCachedTokens 0 means always split in scheduler v0.6: short requests are split too';
+    return { status: 'Fail', details: `${note}; ${num(split)} P/D splits for ${num(nShort)} short / ${num(nLong)} long requests`, sources, evidence: { splits: split, shortRequests: nShort, longRequests: nLong } };
+  }
   const tolShort = Math.max(1, t.tolerance * nShort);
   const tolLong = Math.max(1, t.tolerance * nLong);
-  const cfg = t.thresholdTokens !== undefined ? ` (nonCachedTokens ${t.thresholdTokens})` : '';
+  // The decider estimates tokens as prompt bytes / 4, not the tokenizer's count (SCHED v0.7.1 prefix_based_pd_decider.go:22).
+  const cfg = t.thresholdTokens !== undefined ? ` (nonCachedTokens ${t.thresholdTokens}, ≈${t.thresholdTokens * DECIDER_CHARS_PER_TOKEN} uncached prompt bytes)` : '';
   const head =
     `${num(nShort)} short / ${num(nLong)} long requests${cfg}: ${num(split)} P/D splits` +
     (decodeOnly !== null ? `, ${num(decodeOnly)} decode-only` : '') +

@@ -7,15 +7,23 @@ import { type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { pct } from './format.ts';
 import { judgeAffinity, PrefixAffinityThresholdsSchema } from './prefix-affinity.ts';
-import { readPreciseScores } from './precise-scores.ts';
+import { PRECISE_SCORER_ROUTER, PRECISE_SCORER_V07, readPreciseScores } from './precise-scores.ts';
 
-export const PrecisePrefixThresholdsSchema = PrefixAffinityThresholdsSchema;
+export const PrecisePrefixThresholdsSchema = PrefixAffinityThresholdsSchema.extend({
+  /**
+   * The scorer whose per-endpoint score lines are the precise scores (plugin type or name). Default: v0.7's
+   * precise-prefix-cache-scorer when the log has its lines, else llm-d-router's prefix-cache-scorer (fed by
+   * precise-prefix-cache-producer). Set it when a router config also runs an approximate prefix scorer.
+   */
+  scorerPlugin: z.string().min(1).optional(),
+});
 export type PrecisePrefixThresholds = z.infer<typeof PrecisePrefixThresholdsSchema>;
 
 export function evaluatePrecisePrefix(ctx: ClaimContext, t: PrecisePrefixThresholds): ClaimOutcome {
-  const scores = readPreciseScores(ctx.main.eppLog);
+  const plugin = t.scorerPlugin ?? (readPreciseScores(ctx.main.eppLog, PRECISE_SCORER_V07) ? PRECISE_SCORER_V07 : PRECISE_SCORER_ROUTER);
+  const scores = readPreciseScores(ctx.main.eppLog, plugin);
   const { outcome } = judgeAffinity(ctx, t);
-  const sources = scores ? ['epp-log:precise-prefix-cache-scorer', ...outcome.sources] : outcome.sources;
+  const sources = scores ? [`epp-log:${plugin}`, ...outcome.sources] : outcome.sources;
   const evidence = { ...outcome.evidence, scorerObservations: scores?.observations ?? null, scorerNonZero: scores?.nonZero ?? null, scorerEmptyMaps: scores?.emptyMaps ?? null };
 
   if (scores && scores.nonZero === 0)

@@ -14,9 +14,18 @@ export interface PreciseScores {
   emptyMaps: number;
 }
 
-const PLUGIN = 'precise-prefix-cache-scorer';
+/** v0.7's scorer (SCHED v0.7.1 pkg/plugins/scorer/precise_prefix_cache.go). */
+export const PRECISE_SCORER_V07 = 'precise-prefix-cache-scorer';
+/**
+ * llm-d-router: precise routing is `precise-prefix-cache-producer` feeding a `prefix-cache-scorer`
+ * (prefixMatchInfoProducerName), so the score lines carry the prefix scorer's TypedName (ROUTER ebab68792
+ * deploy/config/epp-precise-prefix-cache-config.yaml).
+ */
+export const PRECISE_SCORER_ROUTER = 'prefix-cache-scorer';
 
-export function readPreciseScores(log: string | readonly string[] | undefined): PreciseScores | null {
+/** @param plugin the scorer whose "Calculated score" lines to read (type or name; default v0.7's precise scorer). */
+export function readPreciseScores(log: string | readonly string[] | undefined, plugin: string = PRECISE_SCORER_V07): PreciseScores | null {
+  const PLUGIN = plugin;
   if (log === undefined) return null;
   const texts = typeof log === 'string' ? [log] : log;
   const out: PreciseScores = { observations: 0, nonZero: 0, emptyMaps: 0 };

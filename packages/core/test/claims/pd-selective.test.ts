@@ -20,7 +20,7 @@ describe('pd-selective', () => {
     const [v] = evaluateClaims([{ id: 'pd-selective', thresholdTokens: 16 }], ctx(await run(mix(10, 10), { metrics }), {}, 'P/D'));
     expect(v.status).toBe('Pass');
     expect(v.details).toBe(
-      'short requests skip prefill, long requests trigger P/D split: 10 short / 10 long requests (nonCachedTokens 16): 10 P/D splits, 10 decode-only; prefill pods served 10',
+      'short requests skip prefill, long requests trigger P/D split: 10 short / 10 long requests (nonCachedTokens 16, ≈64 uncached prompt bytes): 10 P/D splits, 10 decode-only; prefill pods served 10',
     );
     expect(v.sources).toContain('metrics:llm_d_inference_scheduler_disagg_decision_total');
     expect(v.mode).toBe('P/D');
@@ -35,6 +35,17 @@ describe('pd-selective', () => {
     const [w] = evaluateClaims([{ id: 'pd-selective' }], ctx(await run(mix(10, 10), { metrics: always })));
     expect(w.status).toBe('Fail');
     expect(w.details).toMatch(/short requests were split too \(10 extra splits\)/);
+  });
+
+  it('reads nonCachedTokens 0 by generation: v0.7+ never splits (SCHED PR #691), v0.6 always split; neither is selective', async () => {
+    const never = await pd({ 'decode-only': 20, 'prefill-decode': 0 }, 0);
+    const [v] = evaluateClaims([{ id: 'pd-selective', thresholdTokens: 0, deciderSemantics: 'v0.7' }], ctx(await run(mix(10, 10), { metrics: never })));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/^nonCachedTokens 0 disables the prefix-based decider in v0\.7 .*: nothing is split; 0 P\/D splits/);
+    const always = await pd({ 'decode-only': 0, 'prefill-decode': 20 }, 20);
+    const [w] = evaluateClaims([{ id: 'pd-selective', thresholdTokens: 0, deciderSemantics: 'legacy-v0.6' }], ctx(await run(mix(10, 10), { metrics: always })));
+    expect(w.status).toBe('Fail');
+    expect(w.details).toMatch(/^nonCachedTokens 0 means always split in scheduler v0\.6/);
   });
 
   it('is inconclusive without decision counters or prefill counters, or without both classes', async () => {

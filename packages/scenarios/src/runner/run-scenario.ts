@@ -12,6 +12,7 @@ import {
   assertCanWriteRun,
   writeJsonAtomic,
   type CompareRow,
+  type LlmdVersion,
   type RecorderSnapshot,
   type RunEvidence,
   type Shard,
@@ -31,6 +32,8 @@ export interface ScenarioRunOptions {
    * upstream). Applied to the scenario's shorthand `epp` metrics URLs; the token is read at scrape time.
    */
   eppTokenFile?: string;
+  /** Simulator targets: the llm-d generation the embedded cluster behaves as (default: the newest). */
+  llmdVersion?: LlmdVersion;
   force?: boolean;
   quick?: boolean;
   /** Skip the scenario's control runs (faster; claims that need a control become Inconclusive). */
@@ -132,7 +135,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
   // Before the target is opened (a simulator started): a folder that holds a run is refused.
   assertCanWriteRun(dir, opts.force);
   mkdirSync(dir, { recursive: true });
-  const target: OpenTarget = await openTarget(scenario.target, scenario, dir, { eppTokenFile: opts.eppTokenFile });
+  const target: OpenTarget = await openTarget(scenario.target, scenario, dir, { eppTokenFile: opts.eppTokenFile, llmdVersion: opts.llmdVersion });
   try {
     opts.onRunStart?.(label, target.description);
     const workload = createWorkload(scenario.workload, { seed: scenario.seed, model: scenario.model });

@@ -2,7 +2,7 @@
 // Either way the runner gets a URL to send to, the metrics endpoints to scrape, and what is known
 // about the pods (roles, models) for the claims.
 import { join } from 'node:path';
-import type { MetricsSourceInput, PodRole } from '@routebench/core';
+import type { LlmdVersion, MetricsSourceInput, PodRole } from '@routebench/core';
 import { startCluster } from '@routebench/sim';
 import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import type { Scenario, Target } from '../scenario.ts';
@@ -20,7 +20,7 @@ export interface OpenTarget {
   close(): Promise<void>;
 }
 
-export async function openTarget(target: Target, scenario: Scenario, runDir: string, opts: { eppTokenFile?: string } = {}): Promise<OpenTarget> {
+export async function openTarget(target: Target, scenario: Scenario, runDir: string, opts: { eppTokenFile?: string; llmdVersion?: LlmdVersion } = {}): Promise<OpenTarget> {
   if ('url' in target) {
     const sources = scenario.metrics?.sources ?? [];
     // Shorthand pod/epp URLs become one static source; full source configs pass through as written.
@@ -40,7 +40,8 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
     throw new RoutebenchError('RB_CONFIG_INVALID', `target.sim.preset: unknown simulator preset "${preset}"; valid: ${PRESET_NAMES.join(', ')}`);
   }
   const eppLogPath = join(runDir, 'epp.log');
-  const spec = presetSpec(preset as PresetName, { ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });
+  // --llmd-version picks the generation the simulator behaves as (its configs, logs, metrics); the scenario's own option wins.
+  const spec = presetSpec(preset as PresetName, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });
   const cluster = await startCluster(spec).catch((e: Error) => {
     throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
   });
@@ -69,7 +70,7 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
       targets: [...podTargets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', ...(cluster.eppTokenFile && { bearerTokenFile: cluster.eppTokenFile }) }],
     },
   ];
-  const optionText = Object.entries(target.sim.options ?? {})
+  const optionText = Object.entries({ llmdVersion: spec.llmdVersion, ...(target.sim.options ?? {}) })
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',');
   return {

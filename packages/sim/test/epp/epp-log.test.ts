@@ -14,7 +14,7 @@ const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
 async function runOnce(opts: { eppVerbosity: number; llmdVersion?: 'v0.7' | 'router'; gatewayRequestId?: 'preserve' | 'regenerate'; preset?: 'agg-2' | 'pd-precise' }) {
   const eppLogPath = join(mkdtempSync(join(tmpdir(), 'epp-log-')), 'epp.log');
-  const spec = { ...presetSpec(opts.preset ?? 'agg-2', { eppLogPath }), eppVerbosity: opts.eppVerbosity, llmdVersion: opts.llmdVersion ?? 'router', gatewayRequestId: opts.gatewayRequestId ?? 'preserve' };
+  const spec = { ...presetSpec(opts.preset ?? 'agg-2', { eppLogPath, llmdVersion: opts.llmdVersion ?? 'router' }), eppVerbosity: opts.eppVerbosity, gatewayRequestId: opts.gatewayRequestId ?? 'preserve' };
   const c = await startCluster(spec);
   try {
     await c.waitReady();
@@ -65,7 +65,9 @@ describe('simulated EPP log', () => {
   it('writes "Got endpoint scores" only for the v0.7 generation', async () => {
     const v07 = await runOnce({ eppVerbosity: 4, llmdVersion: 'v0.7', preset: 'pd-precise' });
     expect(lines(v07.log).some((l) => l.msg === 'Got endpoint scores')).toBe(true);
-    // The router generation's config loader does not take pd-precise's config; the writer alone shows the difference.
+    const router = await runOnce({ eppVerbosity: 4, llmdVersion: 'router', preset: 'pd-precise' });
+    expect(lines(router.log).some((l) => l.msg === 'Got endpoint scores')).toBe(false);
+    expect(lines(router.log).some((l) => l.msg === 'Calculated score' && l.plugin === 'prefix-cache-scorer/prefix-cache-scorer')).toBe(true);
     const rec = { requestId: 'r', model: MODEL, targetModel: MODEL, endpoint: '10.0.0.1:8000', pod: 'p', preciseScores: { p: 3 }, addresses: { p: '10.0.0.1:8000' } };
     expect(formatEppLogLines(rec, { version: 'router', verbosity: 4 }).some((l) => l.includes('Got endpoint scores'))).toBe(false);
     const v07Line = formatEppLogLines(rec, { version: 'v0.7', verbosity: 4 }).find((l) => l.includes('Got endpoint scores'))!;
