@@ -74,10 +74,34 @@ function firstString(obj: Record<string, unknown>, keys: readonly string[]): str
   return null;
 }
 
+/**
+ * A logged endpoint string, as the pod name or address the resolver can match:
+ *  - "ip:port[,ip:port…]" (GIE v1.4.0+ director.go: primary profile's targets) → the first;
+ *  - a Go `%+v` struct "{NamespacedName:ns/pod Address:ip Labels:map[…]}" (older GIE EPPs, e.g. the line
+ *    captured in kserve/website llmisvc-inference-gateway-extension.md, director.go:251) → the pod name
+ *    (else the address);
+ *  - anything else as written.
+ */
+export function endpointFromString(v: string): string {
+  const s = v.trim();
+  if (s.startsWith('{')) {
+    const nn = /NamespacedName:(?:\{Namespace:\S*\s+Name:)?([^\s}]+)/.exec(s);
+    if (nn) {
+      const name = nn[1]!.includes('/') ? nn[1]!.slice(nn[1]!.lastIndexOf('/') + 1) : nn[1]!;
+      return name.replace(/-rank-\d+$/, '');
+    }
+    const addr = /Address:([^\s}]+)/.exec(s);
+    const port = /Port:(\d+)/.exec(s);
+    if (addr) return port ? `${addr[1]}:${port[1]}` : addr[1]!;
+    return s;
+  }
+  return s.includes(',') ? s.split(',')[0]!.trim() : s;
+}
+
 function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): string | null {
   for (const k of keys) {
     const v = obj[k];
-    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'string' && v !== '') return endpointFromString(v);
     const fromObj = endpointFromObject(v);
     if (fromObj) return fromObj;
   }

@@ -126,7 +126,7 @@ describe('attribution from EPP logs', () => {
     const parsed = parseEppLog(REAL_EPP_LOG);
     expect([...parsed.picks]).toEqual([
       ['req-1', '10.0.0.11:8000'],
-      ['req-2', '10.0.0.12:8000,10.0.0.11:8000'],
+      ['req-2', '10.0.0.12:8000'], // the primary of "ip:port,ip:port"
     ]);
     expect(parsed.unparsableLines).toBe(1);
     expect(parsed.jsonLines).toBe(6);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEppLog } from '../../../src/evidence/attribution/epp-log.ts';
+import { endpointFromString, parseEppLog } from '../../../src/evidence/attribution/epp-log.ts';
 import { readScorerPicks } from '../../../src/claims/scorer-picks.ts';
 import { readPreciseScores } from '../../../src/claims/precise-scores.ts';
 
@@ -31,5 +31,27 @@ describe('upstream EPP log readers', () => {
     // 2 raw block counts (3, 0) + 2 Calculated score lines (1, 0).
     expect(readPreciseScores(fixture('v07-json.log'))).toEqual({ observations: 4, nonZero: 2, emptyMaps: 0 });
     expect(readPreciseScores(fixture('router-console.log'))).toBeNull();
+  });
+});
+
+describe('EPP log lines captured on real deployments (fixtures/captured-epp-logs, see SOURCE.md)', () => {
+  const captured = (f: string) => readFileSync(join(import.meta.dirname, '../fixtures/captured-epp-logs', f), 'utf8');
+
+  it('an older GIE "Request handled" with a %+v endpoint struct and duplicate keys names the pod', () => {
+    const p = parseEppLog(captured('kserve-gie-director251.log'));
+    expect(p.jsonLines).toBe(3);
+    expect(p.unparsableLines).toBe(0);
+    expect([...p.picks]).toEqual([
+      ['4a3f6247-d02f-4a57-9a90-9b25b2daa18c', 'qwen-instruct-kserve-6899dd5fb8-tqwn8'],
+      ['bea219be-aa44-443a-be27-75000338caf8', 'qwen-instruct-kserve-6899dd5fb8-tqwn8'],
+      ['a6085a71-774b-4f48-89fb-79f44c212605', 'qwen-instruct-kserve-6899dd5fb8-tqwn8'],
+    ]);
+  });
+
+  it('endpoint strings: the primary of a comma list, a struct with a nested NamespacedName, an address-only struct', () => {
+    expect(endpointFromString('10.0.0.1:8000,10.0.0.2:8000')).toBe('10.0.0.1:8000');
+    expect(endpointFromString('{NamespacedName:{Namespace:ns Name:pod-a-rank-0} PodName:pod-a Address:10.0.0.9 Port:8000}')).toBe('pod-a');
+    expect(endpointFromString('{Address:10.0.0.9 Port:8000}')).toBe('10.0.0.9:8000');
+    expect(endpointFromString('decode-0')).toBe('decode-0');
   });
 });
