@@ -54,4 +54,11 @@ describe('EPP log lines captured on real deployments (fixtures/captured-epp-logs
     expect(endpointFromString('{Address:10.0.0.9 Port:8000}')).toBe('10.0.0.9:8000');
     expect(endpointFromString('decode-0')).toBe('decode-0');
   });
+
+  it('precise-prefix-cache-scorer lines from the llm-d guide: a cold request scores 0 everywhere, a warm one does not', () => {
+    expect(readPreciseScores(captured('llmd-precise-guide-cold.log'))).toEqual({ observations: 8, nonZero: 0, emptyMaps: 0 });
+    expect(readPreciseScores(captured('llmd-precise-guide-warm.log'))).toEqual({ observations: 2, nonZero: 1, emptyMaps: 0 });
+    // Not picks: "Calculated score" names candidates.
+    expect(parseEppLog(captured('llmd-precise-guide-warm.log')).picks.size).toBe(0);
+  });
 });
