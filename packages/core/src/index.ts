@@ -53,6 +53,7 @@ export {
   pluginMatches,
   parseZapLine,
 } from './upstream/epp-logs.ts';
+export { EPP_HEADERS, firstHeader, type EppHeaders } from './upstream/headers.ts';
 export { parseEppLog } from './evidence/attribution/epp-log.ts';
 export { readScorerPicks } from './claims/scorer-picks.ts';
 export { readPreciseScores } from './claims/precise-scores.ts';

@@ -206,6 +206,7 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
     metrics,
     log,
     requestId: spec.gatewayRequestId,
+    version: spec.llmdVersion,
     saturation: eppConfig.saturation,
     objectives: spec.objectives,
     ...(eppMetricsToken && { metricsToken: eppMetricsToken }),

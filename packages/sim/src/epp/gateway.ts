@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Datastore } from './datastore.ts';
 import type { EppLog } from './epp-log.ts';
-import { SERVED_VERIFIER } from '@routebench/core';
+import { DEFAULT_LLMD_VERSION, EPP_HEADERS, SERVED_VERIFIER, firstHeader, type LlmdVersion } from '@routebench/core';
 import type { EppMetrics } from './epp-metrics.ts';
 import { forwardableHeaders, proxyRequest } from '../http-forward.ts';
 import { closeServer, listen, readBody, sendJson, sendText } from '../http-server.ts';
@@ -33,7 +33,9 @@ export interface GatewayOptions {
    * filters.WithAuthenticationAndAuthorization; EPP_METRICS_AUTH_DEFAULT in @routebench/core).
    */
   metricsToken?: string;
-  /** InferenceObjective name → priority (x-gateway-inference-objective); negative = sheddable. */
+  /** The generation whose header names apply (upstream/headers.ts). */
+  version?: LlmdVersion;
+  /** InferenceObjective name → priority (x-gateway-inference-objective / router's x-llm-d-inference-objective); negative = sheddable. */
   objectives?: Record<string, number>;
   host?: string;
   port?: number;
@@ -45,7 +47,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const STRIPPED = ['x-gateway-inference-fairness-id', 'x-gateway-inference-objective', 'x-gateway-model-name-rewrite'];
+// Headers the EPP consumes (every generation's names; the router also reads the old x-gateway-* aliases).
+const STRIPPED = [...new Set(Object.values(EPP_HEADERS).flatMap((h) => [...h.fairnessId, ...h.objective, ...h.modelNameRewrite]))];
 
 const eppError = (code: string, msg: string) => `inference gateway: ${code} - ${msg}`;
 
@@ -78,8 +81,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     // The EPP keeps an incoming id and generates a UUID when there is none (GIE handlers/server.go:205-213, v1.4.0).
     const requestId = o.requestId !== 'regenerate' && typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
     headers['x-request-id'] = requestId;
-    const objective = typeof headers['x-gateway-inference-objective'] === 'string' ? headers['x-gateway-inference-objective'] : undefined;
-    const rewrite = typeof headers['x-gateway-model-name-rewrite'] === 'string' ? headers['x-gateway-model-name-rewrite'] : undefined;
+    const names = EPP_HEADERS[o.version ?? DEFAULT_LLMD_VERSION];
+    const objective = firstHeader(headers, names.objective);
+    const rewrite = firstHeader(headers, names.modelNameRewrite);
     for (const h of STRIPPED) delete headers[h];
 
     let body: Record<string, unknown>;

@@ -25,3 +25,21 @@ describe('gateway: destination-endpoint-served-verifier', () => {
     }
   });
 });
+
+describe('gateway: header names per generation (core upstream/headers.ts)', () => {
+  // A rewrite to a model no pod serves makes the pod answer 404, so the status shows whether the EPP read the header.
+  it.each([
+    ['v0.7', 'x-llm-d-model-name-rewrite', 200],
+    ['v0.7', 'x-gateway-model-name-rewrite', 404],
+    ['router', 'x-llm-d-model-name-rewrite', 404],
+    ['router', 'x-gateway-model-name-rewrite', 404],
+  ] as const)('%s reads %s: status %i', async (llmdVersion, header, status) => {
+    const c = await readyCluster(presetSpec('agg-2', { llmdVersion }));
+    try {
+      const r = await chat(c.gatewayUrl, MODEL, [{ role: 'user', content: 'hi' }], { maxTokens: 2, headers: { [header]: 'no-such-model' } });
+      expect(r.status).toBe(status);
+    } finally {
+      await c.stop();
+    }
+  });
+});
