@@ -52,8 +52,11 @@ export const EPP_METRICS_AUTH_HINT =
  * vLLM v1 external prefix cache counters (vllm/v1/core/sched/scheduler.py, connector_prefix_cache_stats;
  * vllm/v1/metrics/loggers.py vllm:external_prefix_cache_queries / _hits). On a pod with a KV connector
  * (--kv-transfer-config, i.e. every llm-d P/D pod) the scheduler records them for EVERY request it
- * schedules: queries = tokens not found locally (num_tokens − local hits; older builds: num_tokens —
- * not pinned to a commit here, vllm could not be fetched), hits = tokens the connector loads externally.
+ * schedules: queries = tokens not found locally, hits = tokens the connector loads externally. Read through
+ * code search (the vllm repo is too large to fetch, so no commit is pinned): current scheduler.py sets
+ * `connector_prefix_cache_queries = request.num_tokens - num_new_local_computed_tokens` and records it
+ * after block allocation whenever it is != 0; an older `_update_connector_prefix_cache_stats` recorded
+ * `num_tokens=request.num_tokens`. Either way every scheduled request counts, split or not.
  * Decode-only and prefill-side requests therefore add queries with 0 hits, which dilutes the ratio: the
  * seed's 2x2 run showed queries 57/38, hits 0 and no P/D split; its passing NIXL run showed 54.3%.
  * A claim must judge transfers from split requests (decision counters / prefill-pod request deltas)
