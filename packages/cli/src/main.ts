@@ -13,6 +13,7 @@ import { summarizeCommand } from './commands/summarize.ts';
 import { tableCommand } from './commands/table.ts';
 import { exportCommand } from './commands/export.ts';
 import { k8sCommand } from './commands/k8s.ts';
+import { doctorCommand } from './commands/doctor.ts';
 
 /** The cli package's version, read at run time: package.json is one level up from both src/main.ts and dist/main.js. */
 export function cliVersion(): string {
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
   }
   return program;

@@ -54,6 +54,46 @@ export {
   parseZapLine,
 } from './upstream/epp-logs.ts';
 export { EPP_HEADERS, firstHeader, type EppHeaders } from './upstream/headers.ts';
+export { BBR, EPP_FILTERS_BY_MODEL, MODEL_LABEL, bbrBaseModel, modelNamesMatch, VllmModelListSchema, parseVllmModelList } from './upstream/bbr.ts';
+export { collectServedModels, modelsUrlFor, type ServedModels } from './evidence/sources/served-models.ts';
+export {
+  DEFAULT_KV_EVENTS_TOPIC_FILTER,
+  KV_EVENTS_FRAMES,
+  formatKvEventsTopic,
+  parseKvEventsTopic,
+  precisePodKey,
+  KvEventsPodIdStyleSchema,
+  kvEventsPodId,
+  kvEventsIndexKey,
+  kvEventsTopicProblem,
+  type KvEventsTopic,
+  type KvEventsPodIdStyle,
+} from './upstream/kv-events.ts';
+export {
+  SEED_VLLM_VERSION,
+  VLLM_LOG_FLAGS,
+  VLLM_REQUEST_ID,
+  VLLM_LOG_MESSAGES,
+  PD_LEG_MARKERS,
+  formatVllmLogLine,
+  formatSamplingParams,
+  formatReceivedRequest,
+  loggedRequestId,
+  requestIdCandidates,
+  type VllmLogLineParts,
+  type VllmLogKind,
+} from './upstream/vllm-logs.ts';
+export { parseVllmRequestLogs, parseVllmLogLine, placeFromVllmLog, vllmRequestIdWarning, type PodLogs, type VllmRequestLog, type VllmPlacement } from './evidence/attribution/vllm-request-log.ts';
+export { attributeRecords, VLLM_LOG_SOURCE, type AttributionInput, type AttributionResult, type PodAttribution } from './evidence/attribution/attribute.ts';
+export { podFileTails, podSnapshotTail, type PodLogsTail } from './evidence/attribution/live-attribution.ts';
+export {
+  HPA_DEFAULTS,
+  EPP_POOL_GAUGE_REFRESH_S,
+  ASSUMED_POD_START_S,
+  AutoscaleTimescaleSchema,
+  hpaDefaultTimescale,
+  type AutoscaleTimescale,
+} from './upstream/autoscale.ts';
 export { parseEppLog } from './evidence/attribution/epp-log.ts';
 export { readScorerPicks } from './claims/scorer-picks.ts';
 export { readPreciseScores } from './claims/precise-scores.ts';
@@ -88,6 +128,9 @@ export {
   NIXL_METRICS,
   type DecisionProfileHandler,
 } from './upstream/metrics.ts';
+
+// `routebench doctor`: which claims' evidence a target exposes, and the fix for what it does not.
+export * from './doctor/index.ts';
 
 // Errors with stable codes.
 export { RoutebenchError, isRoutebenchError, type RoutebenchErrorCode } from './errors.ts';

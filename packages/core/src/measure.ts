@@ -14,7 +14,7 @@ import { startCollector, type Collector } from './evidence/collector.ts';
 import type { MetricsSourceInput } from './evidence/sources/source-config.ts';
 import type { MetricsEvidence } from './evidence/metrics-evidence.ts';
 import type { AttributionConfigInput } from './evidence/attribution/attribute.ts';
-import { createLiveAttribution, fileTail, snapshotTail, type AttributionSummary, type LogTail } from './evidence/attribution/live-attribution.ts';
+import { createLiveAttribution, fileTail, podFileTails, podSnapshotTail, snapshotTail, type AttributionSummary, type LogTail, type PodLogsTail } from './evidence/attribution/live-attribution.ts';
 import type { PodRole, RunEvidence } from './claims/context.ts';
 import { assertCanWriteRun, openRunOutputs, writeRunOutputs, RUN_FILES } from './output/run-folder.ts';
 import { jsonlIterable } from './output/jsonl.ts';
@@ -29,6 +29,11 @@ export interface MeasureOptions extends Omit<RunOptions, 'placement'> {
    * metrics sources that name the EPP are read too.
    */
   eppLogs?: ReadonlyArray<string | LogTail>;
+  /**
+   * vLLM pods' logs with `--enable-log-requests` (attribution path `vllm-log`): pod name → path of a file the
+   * pod's log is appended to, or a tail of your own. Kubernetes sources with `pods.requestLogs` are read too.
+   */
+  podLogs?: Readonly<Record<string, string>> | PodLogsTail;
   /** Attribution settings: pod headers, EPP log format, address aliases, how long a record waits for its log line. */
   attribution?: AttributionConfigInput & { holdMs?: number; pollMs?: number };
   /** Deployment facts the claims read: pod → role, pod → models served. */
@@ -61,7 +66,7 @@ export function measure(options: MeasureOptions): MeasureInstance {
 }
 
 async function execute(options: MeasureOptions, emitter: EventEmitter, started: (stop: (reason?: string) => void) => void): Promise<MeasureResult> {
-  const { metrics: metricsConfig, eppLogs = [], attribution: attributionConfig = {}, podRoles, podModels, outDir, force, ...runOptions } = options;
+  const { metrics: metricsConfig, eppLogs = [], podLogs, attribution: attributionConfig = {}, podRoles, podModels, outDir, force, ...runOptions } = options;
   // Before anything is scraped or sent.
   if (outDir) assertCanWriteRun(outDir, force);
   const collector: Collector | null =
@@ -70,7 +75,16 @@ async function execute(options: MeasureOptions, emitter: EventEmitter, started: 
   try {
     const tails: LogTail[] = eppLogs.map((l) => (typeof l === 'string' ? fileTail(l) : l));
     if (collector?.hasEppLogs) tails.push(snapshotTail(() => collector.fetchEppLogs()));
-    const placement = createLiveAttribution({ ...attributionConfig, tails, addresses: collector ? () => collector.addresses() : undefined });
+    const podLogTails = [
+      ...(podLogs ? [typeof (podLogs as PodLogsTail).read === 'function' ? (podLogs as PodLogsTail) : podFileTails(podLogs as Record<string, string>)] : []),
+      ...(collector?.hasPodLogs ? [podSnapshotTail(() => collector.fetchPodLogs())] : []),
+    ];
+    const placement = createLiveAttribution({
+      ...attributionConfig,
+      tails,
+      ...(podLogTails.length > 0 && { podLogs: mergePodTails(podLogTails), podRoles }),
+      addresses: collector ? () => collector.addresses() : undefined,
+    });
     const outputs = outDir ? await openRunOutputs(outDir, { force }) : null;
 
     const instance = run({ ...runOptions, placement });
@@ -129,6 +143,18 @@ async function eppLogTexts(eppLogs: ReadonlyArray<string | LogTail>, collector: 
   }
   if (collector?.hasEppLogs) for (const l of await collector.fetchEppLogs().catch(() => [])) texts.push(l.text);
   return texts.length > 0 ? texts : undefined;
+}
+
+/** One tail over several (a file map and a Kubernetes source): their per-pod deltas, appended per pod. */
+function mergePodTails(tails: PodLogsTail[]): PodLogsTail {
+  if (tails.length === 1) return tails[0]!;
+  return {
+    async read() {
+      const out: Record<string, string> = {};
+      for (const t of tails) for (const [pod, text] of Object.entries(await t.read().catch(() => ({})))) out[pod] = (out[pod] ?? '') + text;
+      return out;
+    },
+  };
 }
 
 /** The EPP's inference_pool_ready_pods gauge over the run, for the autoscale claim's timeline and the report. */

@@ -7,11 +7,12 @@ import { parse as parseYaml } from 'yaml';
 import { startCluster, type Cluster } from './cluster.ts';
 import { EppConfigError } from './epp/config.ts';
 import { clusterSpecFromEppConfig } from './epp-config-cluster.ts';
-import { PRESET_NAMES, presetSpec, type PresetName } from './presets.ts';
+import { isMultiPoolPreset, multiPoolPresetSpec, PRESET_NAMES, presetSpec, type PresetName } from './presets.ts';
+import { startMultiPool, type MultiPool } from './multi-pool.ts';
 
 export const SIM_USAGE = `routebench sim (--preset ${PRESET_NAMES.join('|')} | --config cluster.yaml | --epp-config EndpointPickerConfig.yaml)
   [--llmd-version ${LLMD_VERSIONS.join('|')}] [--epp-verbosity N]
-  [--kv-transfer ok|broken] [--kv-events ok|dropped] [--no-identity-headers]
+  [--kv-transfer ok|broken] [--kv-events ok|dropped|pod-id-mismatch] [--no-identity-headers]
   [--speed N] [--epp-log PATH] [--seed N]`;
 
 /**
@@ -55,7 +56,7 @@ export interface StartFromCliOptions {
   handleSignals?: boolean;
 }
 
-export async function startFromCli(argv: string[], opts: StartFromCliOptions = {}): Promise<Cluster> {
+export async function startFromCli(argv: string[], opts: StartFromCliOptions = {}): Promise<Cluster | MultiPool> {
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const { values } = parseArgs({
     args: argv,
@@ -81,14 +82,29 @@ export async function startFromCli(argv: string[], opts: StartFromCliOptions = {
     spec = eppConfigClusterSpec(values['epp-config'], { version: values['llmd-version'], eppVerbosity: values['epp-verbosity'], seed: values.seed, eppLogPath: values['epp-log'] });
   } else if (values.preset) {
     if (!(PRESET_NAMES as readonly string[]).includes(values.preset)) throw new Error(`unknown preset '${values.preset}' (known: ${PRESET_NAMES.join(', ')})`);
-    spec = presetSpec(values.preset as PresetName, {
+    const presetOptions = {
       ...(values['kv-transfer'] !== undefined && { kvTransfer: values['kv-transfer'] as 'ok' }),
       ...(values['kv-events'] !== undefined && { kvEvents: values['kv-events'] as 'ok' }),
       ...(values['no-identity-headers'] && { identityHeaders: false }),
       ...(values.speed !== undefined && { speed: Number(values.speed) }),
       ...(values['epp-log'] !== undefined && { eppLogPath: values['epp-log'] }),
       ...(values.seed !== undefined && { seed: Number(values.seed) }),
-    });
+    };
+    if (isMultiPoolPreset(values.preset)) {
+      // One InferencePool per model behind body-based routing (upstream's multi-model layout).
+      const mp = await startMultiPool(multiPoolPresetSpec(values.preset as PresetName, presetOptions));
+      await mp.waitReady();
+      out(`gateway      ${mp.gatewayUrl}  (body-based router)`);
+      for (const [pool, url] of Object.entries(mp.eppMetricsUrls)) out(`epp metrics  ${url}  (pool ${pool}${mp.eppTokenFiles[pool] ? `, token ${mp.eppTokenFiles[pool]}` : ''})`);
+      for (const p of mp.pods) out(`pod ${p.name.padEnd(10)} ${p.role.padEnd(8)} ${p.models.join(',')}  ${p.url}  metrics ${p.metricsUrl}`);
+      if (opts.handleSignals ?? true) {
+        const stop = () => void mp.stop().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      }
+      return mp;
+    }
+    spec = presetSpec(values.preset as PresetName, presetOptions);
   } else {
     spec = parseYaml(readFileSync(values.config!, 'utf8'));
     if (values['epp-log'] !== undefined) spec.eppLogPath = values['epp-log'];

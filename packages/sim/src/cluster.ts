@@ -17,7 +17,7 @@ import { startGateway } from './epp/gateway.ts';
 import type { PrefixCacheScorer } from './epp/plugins/prefix-cache-scorer.ts';
 import { createScheduler, type Scheduler } from './epp/scheduler.ts';
 import { loadXxh64 } from './epp/xxhash64.ts';
-import { createKvEventBus } from './kv-event-bus.ts';
+import { createKvEventBus, KvEventsFaultSchema, type KvEventsFault } from './kv-event-bus.ts';
 import { hashBlock } from './pod/kv-cache.ts';
 import { PodSpecSchema, startPod, type SimPod } from './pod/index.ts';
 import { startSidecar, type Sidecar } from './sidecar.ts';
@@ -67,8 +67,12 @@ export const ClusterSpecSchema = z.strictObject({
   pods: z.array(PodSpecSchema),
   /** Put the P/D routing sidecar in front of every decode pod. */
   sidecars: z.boolean().default(false),
-  /** 'dropped': the EPP never receives the pods' KV events (the seed study's precise-scorer failure). */
-  kvEvents: z.enum(['ok', 'dropped']).default('ok'),
+  /**
+   * 'dropped': the EPP never receives the pods' KV events (the seed study's precise-scorer failure).
+   * 'pod-id-mismatch': events arrive, but each pod's topic names it by pod IP alone (`kv@${POD_IP}@<model>`,
+   * the older guide form) while the scorer keys endpoints by IP:port, so nothing matches (core upstream/kv-events.ts).
+   */
+  kvEvents: KvEventsFaultSchema.default('ok'),
   /** Append one JSON line per request here. */
   eppLogPath: z.string().min(1).optional(),
   seed: z.union([z.number().int(), z.string()]).default(1),
@@ -100,7 +104,7 @@ export interface Cluster {
   readonly pods: SimPod[];
   podMetricsUrls(): Record<string, string>;
   setFaults(podName: string, faults: PodFaults): void;
-  kvEventsFault: 'ok' | 'dropped';
+  kvEventsFault: KvEventsFault;
   scheduler: Scheduler;
   eppConfig: ResolvedEppConfig;
   autoscaler: Autoscaler | undefined;
@@ -121,7 +125,7 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
   const scheduler = createScheduler(eppConfig, {
     rng: createRng(`${spec.seed}:epp`),
     xxh64,
-    kvEventBus: spec.kvEvents === 'ok' ? bus : undefined,
+    kvEventBus: spec.kvEvents === 'dropped' ? undefined : bus,
     hashBlock,
     onPrefixMatch: (m) => metricsRef?.prefixMatch(m.matchBlocks, m.totalBlocks, m.blockSize),
   });
@@ -141,7 +145,7 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
   const sidecars = new Map<string, Sidecar>();
 
   async function addPod(podSpec: z.infer<typeof PodSpecSchema>): Promise<SimPod> {
-    const pod = await startPod(podSpec, { kvEvents: bus });
+    const pod = await startPod(podSpec, { kvEvents: bus, kvEventsPodId: spec.kvEvents === 'pod-id-mismatch' ? 'address' : 'address-port' });
     pods.push(pod);
     let targetUrl = pod.url;
     if (spec.sidecars && pod.role === 'decode') {

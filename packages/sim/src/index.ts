@@ -8,6 +8,12 @@ export type { SimPod } from './pod/index.ts';
 
 // The seed study's deployments as ready-made cluster specs: presetSpec('agg-2', { kvTransfer: 'broken' }).
 export { presetSpec, PRESET_NAMES, type PresetName, type PresetOptionsInput } from './presets.ts';
+// Several models as upstream serves them: one pool (EPP + pods) per model behind body-based routing.
+export { isMultiPoolPreset, multiPoolPresetSpec, MULTI_POOL_PRESETS } from './presets.ts';
+export { startMultiPool, type MultiPool, type MultiPoolSpecInput, type PoolSpecInput, type SimPool } from './multi-pool.ts';
+export { startBodyBasedRouter, type BodyBasedRouter, type BbrRouteInput } from './bbr.ts';
+// How fast a cluster's autoscaler acts (what the autoscale claim judges a simulator run against).
+export { autoscaleTimescaleOf } from './autoscale-timescale.ts';
 
 // Faults a user injects per pod with cluster.setFaults(pod, faults) (or the preset option `faults`).
 export type { PodFaults } from './types.ts';

@@ -3,16 +3,18 @@
 import { z } from 'zod';
 import { DEFAULT_LLMD_VERSION, LlmdVersionSchema, type LlmdVersion } from '@routebench/core';
 import type { ClusterSpecInput } from './cluster.ts';
+import type { MultiPoolSpecInput } from './multi-pool.ts';
 import { PodFaultsSchema, type PodSpecInput } from './pod/pod-spec.ts';
+import { KvEventsFaultSchema } from './kv-event-bus.ts';
 
-export const PRESET_NAMES = ['agg-2', 'random-picker', 'multi-model', 'autoscale', 'pd-1p1d', 'pd-2p2d', 'pd-precise'] as const;
+export const PRESET_NAMES = ['agg-2', 'random-picker', 'multi-model', 'multi-model-mixed', 'autoscale', 'pd-1p1d', 'pd-2p2d', 'pd-precise'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const PresetOptionsSchema = z.strictObject({
   /** 'broken': every NIXL transfer fails and decode pods recompute the prompt. */
   kvTransfer: z.enum(['ok', 'broken']).default('ok'),
-  /** 'dropped': KV events never reach the EPP. */
-  kvEvents: z.enum(['ok', 'dropped']).default('ok'),
+  /** 'dropped': KV events never reach the EPP. 'pod-id-mismatch': they arrive under a pod id the scorer never looks up. */
+  kvEvents: KvEventsFaultSchema.default('ok'),
   /** x-inference-pod/-namespace/-port response headers (llm-d-inference-sim only). */
   identityHeaders: z.boolean().default(true),
   /** Per-pod faults by pod name. */
@@ -210,6 +212,11 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
     case 'random-picker':
       return { ...base, eppConfig: cfg.random, pods: checkFaults([pod('agg-0'), pod('agg-1')]) };
     case 'multi-model':
+      // One pool per model behind body-based routing: not one cluster (multiPoolPresetSpec below).
+      throw new Error(`preset multi-model is one InferencePool per model behind body-based routing: use multiPoolPresetSpec('multi-model') and startMultiPool(); 'multi-model-mixed' is the single pool over both models`);
+    case 'multi-model-mixed':
+      // Both models' pods in one InferencePool: the EPP does not filter by model, so requests reach pods that
+      // do not serve their model and get vLLM's 404 (the negative control of the model-routing claim).
       return {
         ...base,
         eppConfig: cfg.agg,
@@ -252,4 +259,27 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
         pods: checkFaults([pod('prefill-0', { role: 'prefill' }), pod('prefill-1', { role: 'prefill' }), pod('decode-0', { role: 'decode' }), pod('decode-1', { role: 'decode' })]),
       };
   }
+}
+
+/** Presets that are several pools behind a body-based router (startMultiPool), not one cluster (startCluster). */
+export const MULTI_POOL_PRESETS: readonly PresetName[] = ['multi-model'];
+export const isMultiPoolPreset = (name: string): boolean => (MULTI_POOL_PRESETS as readonly string[]).includes(name);
+
+/**
+ * multi-model as upstream deploys it (core upstream/bbr.ts): one InferencePool + EPP per model, each pool's
+ * HTTPRoute matching X-Gateway-Base-Model-Name, behind body-based routing. The pods, EPP config and options
+ * are multi-model-mixed's, split by model; an eppLogPath is shared (every pool's EPP appends its lines).
+ */
+export function multiPoolPresetSpec(name: PresetName, optsInput: PresetOptionsInput = {}): MultiPoolSpecInput {
+  if (name !== 'multi-model') throw new Error(`preset '${name}' is not a multi-pool preset (multi-pool: ${MULTI_POOL_PRESETS.join(', ')})`);
+  const mixed = presetSpec('multi-model-mixed', optsInput);
+  const slug = (m: string) => m.slice(m.lastIndexOf('/') + 1).toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const models = [...new Set(mixed.pods.flatMap((p) => p.models ?? []))];
+  return {
+    pools: models.map((model) => ({
+      name: `pool-${slug(model)}`,
+      baseModel: model,
+      cluster: { ...mixed, pods: mixed.pods.filter((p) => (p.models ?? [])[0] === model) },
+    })),
+  };
 }

@@ -14,8 +14,9 @@ export type KvEvent =
   | { type: 'AllBlocksCleared' };
 
 export interface KvEventBatch {
-  /** vLLM topic form: kv@<ip>:<port>@<model> */
+  /** vLLM topic form kv@<pod-id>@<model> (core upstream/kv-events.ts); the EPP's index key comes from here. */
   topic: string;
+  /** The publishing pod's name, for tests and logs only: upstream has no such field, and the EPP never reads it. */
   pod: string;
   ts: number;
   events: KvEvent[];

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../src/cluster.ts';
 import type { PrecisePrefixCacheScorer } from '../src/epp/plugins/precise-prefix-cache-scorer.ts';
 import type { SchedulingRequest } from '../src/epp/scheduling-types.ts';
-import { presetSpec } from '../src/presets.ts';
+import { multiPoolPresetSpec, presetSpec } from '../src/presets.ts';
+import { startMultiPool } from '../src/multi-pool.ts';
 import { chat, eppMetricSum, metricSum, readyCluster, text } from './sim-client.ts';
 
 const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
 
-async function preciseScores(kvEvents: 'ok' | 'dropped', llmdVersion: 'v0.7' | 'router') {
+async function preciseScores(kvEvents: 'ok' | 'dropped' | 'pod-id-mismatch', llmdVersion: 'v0.7' | 'router') {
   const c = await startCluster(presetSpec('pd-precise', { kvEvents, llmdVersion }));
   try {
     await c.waitReady();
@@ -17,15 +18,16 @@ async function preciseScores(kvEvents: 'ok' | 'dropped', llmdVersion: 'v0.7' | '
     const r = await chat(c.gatewayUrl, MODEL, messages, { maxTokens: 4 });
     expect(r.status).toBe(200);
     const req: SchedulingRequest = { requestId: 'x', model: MODEL, headers: {}, api: 'chat', messages: [messages[0]!, { role: 'user', content: 'second' }] };
-    const eps = c.pods.map((p) => ({ name: p.name }) as never);
+    // The scorer looks endpoints up by Address:Port, as the EPP datastore builds them.
+    const eps = c.pods.map((p) => ({ name: p.name, address: `${p.host}:${p.port}` }) as never);
     if (llmdVersion === 'v0.7') {
       const scorer = c.scheduler.plugins.get('precise-prefix-cache-scorer') as PrecisePrefixCacheScorer;
-      return { raw: scorer.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
+      return { raw: scorer.rawScores(req, eps), indexed: scorer.indexScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
     }
     // llm-d-router: the precise index is precise-prefix-cache-producer's; prefix-cache-scorer scores from it.
     const producer = c.scheduler.plugins.get('precise-prefix-cache-producer') as unknown as { precise: PrecisePrefixCacheScorer };
     const scorer = c.scheduler.plugins.get('prefix-cache-scorer') as unknown as PrecisePrefixCacheScorer;
-    return { raw: producer.precise.rawScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
+    return { raw: producer.precise.rawScores(req, eps), indexed: producer.precise.indexScores(req), scores: scorer.score(req, eps, new Map()), served: r.pod };
   } finally {
     await c.stop();
   }
@@ -43,19 +45,49 @@ describe.each(['v0.7', 'router'] as const)('pd-precise (%s): the precise index f
     expect(raw.size).toBe(0);
     expect([...scores.values()].every((s) => s === 0)).toBe(true);
   });
+
+  it('scores 0 for every pod when the topics name pods by IP alone (kv@${POD_IP}@model), though the blocks are indexed', async () => {
+    const { raw, indexed, scores } = await preciseScores('pod-id-mismatch', llmdVersion);
+    expect(indexed.get('127.0.0.1')).toBeGreaterThan(5);
+    expect(raw.size).toBe(0);
+    expect([...scores.values()].every((s) => s === 0)).toBe(true);
+  });
 });
 
 describe('multi-model', () => {
-  let c: Cluster;
-  beforeAll(async () => {
-    c = await readyCluster(presetSpec('multi-model'));
+  it('is one pool per model behind body-based routing: each model reaches its pool, an unknown model gets the gateway 404', async () => {
+    expect(() => presetSpec('multi-model')).toThrow(/multiPoolPresetSpec/);
+    const spec = multiPoolPresetSpec('multi-model');
+    expect(spec.pools.map((p) => [p.baseModel, p.cluster.pods.map((x) => x.name)])).toEqual([
+      ['Qwen/Qwen2.5-7B-Instruct', ['qwen-7b']],
+      ['Qwen/Qwen2.5-0.5B-Instruct', ['qwen-05b']],
+    ]);
+    const mp = await startMultiPool(spec);
+    try {
+      await mp.waitReady();
+      for (let i = 0; i < 4; i++) {
+        expect((await chat(mp.gatewayUrl, 'Qwen/Qwen2.5-7B-Instruct', [{ role: 'user', content: `Hello ${i}` }])).pod).toBe('qwen-7b');
+        expect((await chat(mp.gatewayUrl, 'Qwen/Qwen2.5-0.5B-Instruct', [{ role: 'user', content: `Hello ${i}` }])).pod).toBe('qwen-05b');
+      }
+      const unknown = await chat(mp.gatewayUrl, 'NonExistentModel', [{ role: 'user', content: 'Hello' }]);
+      expect([unknown.status, unknown.body, unknown.pod]).toEqual([404, '', null]);
+    } finally {
+      await mp.stop();
+    }
   });
-  afterAll(() => c?.stop());
-  it('each model name reaches the pod serving it; /v1/models lists both', async () => {
-    expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-7B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-7b');
-    expect((await chat(c.gatewayUrl, 'Qwen/Qwen2.5-0.5B-Instruct', [{ role: 'user', content: 'Hello' }])).pod).toBe('qwen-05b');
-    const models = (await (await fetch(`${c.gatewayUrl}/v1/models`)).json()) as { data: { id: string }[] };
-    expect(models.data.map((m) => m.id).sort()).toEqual(['Qwen/Qwen2.5-0.5B-Instruct', 'Qwen/Qwen2.5-7B-Instruct']);
+
+  it('multi-model-mixed: one EPP over both models sends requests to pods that do not serve them (vLLM 404)', async () => {
+    const c = await readyCluster(presetSpec('multi-model-mixed'));
+    try {
+      const rs = await Promise.all(Array.from({ length: 24 }, (_, i) => chat(c.gatewayUrl, i % 2 ? 'Qwen/Qwen2.5-7B-Instruct' : 'Qwen/Qwen2.5-0.5B-Instruct', [{ role: 'user', content: `mixed ${i}` }])));
+      const wrong = rs.filter((r) => r.status === 404);
+      expect(wrong.length).toBeGreaterThan(0);
+      for (const r of wrong) expect(r.body).toMatch(/The model `Qwen\/Qwen2\.5-[0-9.]+B-Instruct` does not exist\./);
+      const models = (await (await fetch(`${c.gatewayUrl}/v1/models`)).json()) as { data: { id: string }[] };
+      expect(models.data.map((m) => m.id).sort()).toEqual(['Qwen/Qwen2.5-0.5B-Instruct', 'Qwen/Qwen2.5-7B-Instruct']);
+    } finally {
+      await c.stop();
+    }
   });
 });
 

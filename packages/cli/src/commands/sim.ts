@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { startCluster, type ClusterSpecInput } from '@routebench/sim';
-import { eppConfigClusterSpec, presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
+import { eppConfigClusterSpec, isMultiPoolPreset, multiPoolPresetSpec, presetSpec, PRESET_NAMES, startMultiPool, type PresetName } from '@routebench/sim';
 import { LLMD_VERSIONS, RoutebenchError } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
 
@@ -42,6 +42,7 @@ export function simCommand(): Command {
         if (flags.kvTransfer) options.kvTransfer = flags.kvTransfer;
         if (flags.kvEvents) options.kvEvents = flags.kvEvents;
         if (flags.eppLog) options.eppLogPath = flags.eppLog;
+        if (isMultiPoolPreset(flags.preset!)) return runMultiPool(flags.preset as PresetName, options);
         spec = presetSpec(flags.preset as PresetName, options);
       }
       let cluster;
@@ -66,4 +67,29 @@ export function simCommand(): Command {
       });
       await cluster.stop();
     });
+}
+
+/** multi-model: one InferencePool (EPP + pods) per model behind a body-based router, as upstream deploys it. */
+async function runMultiPool(preset: PresetName, options: Record<string, unknown>): Promise<void> {
+  let mp;
+  try {
+    mp = await startMultiPool(multiPoolPresetSpec(preset, options));
+  } catch (e) {
+    if (e instanceof RoutebenchError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  await mp.waitReady(15_000);
+  const out = process.stdout;
+  out.write(`gateway      ${mp.gatewayUrl}  (body-based router: X-Gateway-Base-Model-Name → one pool per model)\n`);
+  for (const [pool, url] of Object.entries(mp.eppMetricsUrls)) {
+    out.write(`epp metrics  ${url}  (pool ${pool})\n`);
+    if (mp.eppTokenFiles[pool]) out.write(`epp token    ${mp.eppTokenFiles[pool]}  (bearer token for pool ${pool}'s epp metrics)\n`);
+  }
+  for (const [name, url] of Object.entries(mp.podMetricsUrls())) out.write(`pod ${name.padEnd(12)} ${url}\n`);
+  out.write('Ctrl-C to stop\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await mp.stop();
 }

@@ -1,8 +1,13 @@
 // autoscale: under queueing the pool scales out, and when the load falls it scales back in without failing
 // requests. From the EPP's inference_pool_ready_pods gauge series (start, peak, end of the window) and the
 // summary's errors in the drain stage (the last load stage unless set).
+// Judged on a timescale: how long the autoscaler may take to scale out and back. On a real target that is
+// Kubernetes' HPA defaults (scale-down waits a 300 s stabilization window, new vLLM pods take minutes), on
+// the simulator the preset's own timings (the runner puts them in RunEvidence.autoscaleTimescale). A run
+// too short for that timescale is Inconclusive for the part it could not show, never a Fail.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
+import { hpaDefaultTimescale, type AutoscaleTimescale } from '../upstream/autoscale.ts';
 import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { eppTargets, gaugesOf } from './evidence-read.ts';
@@ -20,6 +25,21 @@ export const AutoscaleThresholdsSchema = z.strictObject({
   /** Load stage index of the drain (scale-down) phase; default: the last stage that ran. */
   drainStage: count().optional(),
   minPoints: count().min(2).default(3),
+  /**
+   * How long scaling may take. 'target': the simulator's declared timescale on a sim run, Kubernetes HPA
+   * defaults otherwise; 'hpa-defaults': always those; or explicit seconds.
+   */
+  timescale: z
+    .union([
+      z.literal('target'),
+      z.literal('hpa-defaults'),
+      z.strictObject({ scaleUpWithinS: z.number().nonnegative(), scaleDownWithinS: z.number().nonnegative() }),
+    ])
+    .default('target'),
+  /** With HPA defaults: seconds for a new model-server pod to become ready (default: an assumed 300 s). */
+  podStartS: z.number().positive().optional(),
+  /** With HPA defaults: seconds from the EPP gauge to the HPA (Prometheus scrape + adapter), default 0. */
+  metricsLagS: z.number().nonnegative().optional(),
 });
 export type AutoscaleThresholds = z.infer<typeof AutoscaleThresholdsSchema>;
 
@@ -29,9 +49,14 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
   const series = epps.flatMap((e) => gaugesOf(e, METRIC.eppReadyPods));
   if (series.length === 0) return inconclusive(epps.length === 0 ? 'the EPP was not scraped (inference_pool_ready_pods needed)' : 'the EPP exposed no inference_pool_ready_pods gauge');
   const sources = [`metrics:${METRIC.eppReadyPods}`];
-  // One pool is expected; with several, sum them per scrape time.
+  // One pool is expected; with several, sum them per scrape time. Within one series two samples can share a
+  // millisecond (the last periodic scrape and the final one at stop): the later wins, never a sum.
   const byTime = new Map<number, number>();
-  for (const s of series) for (const [tm, v] of s.points) if (v !== null) byTime.set(tm, (byTime.get(tm) ?? 0) + v);
+  for (const s of series) {
+    const own = new Map<number, number>();
+    for (const [tm, v] of s.points) if (v !== null) own.set(tm, v);
+    for (const [tm, v] of own) byTime.set(tm, (byTime.get(tm) ?? 0) + v);
+  }
   const points = [...byTime.entries()].sort((a, b) => a[0] - b[0]);
   const failedScrapes = epps.reduce((a, e) => a + e.scrapesFailed, 0);
   if (points.length < t.minPoints) return inconclusive(`only ${points.length} ready-pod sample(s) (need ${t.minPoints})${failedScrapes ? `; ${failedScrapes} EPP scrapes failed` : ''}`, sources);
@@ -59,8 +84,11 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
   sources.push(`summary:stage:${drainStage}`);
   const failedShare = drain.errors / drain.count;
 
+  const timescale = timescaleOf(ctx, t);
+  const spans = loadSpans(run, drainStage, points, peak > start ? peakAt : undefined);
   const trajectory = compressTrajectory(points.map((p) => p[1]));
   const head = `ready pods ${trajectory} (start ${num(start)}, peak ${num(peak)}, end ${num(end)}); drain stage ${drainStage}: ${drain.errors}/${drain.count} requests failed`;
+  const scaleText = `timescale: ${timescale.source}, scale-up within ${num(timescale.scaleUpWithinS, 2)} s, scale-down within ${num(timescale.scaleDownWithinS, 2)} s`;
   const evidence = {
     startReadyPods: start,
     peakReadyPods: peak,
@@ -73,14 +101,55 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
     drainErrors: drain.errors,
     drainFailedShare: round(failedShare),
     overallErrors: run.summary.counts.error,
+    timescale,
+    loadBeforeDrainS: round(spans.beforeDrainS, 1),
+    drainS: round(spans.drainS, 1),
+    drainSpanFrom: spans.from,
   };
   const failures: string[] = [];
-  if (peak < t.minReplicas || peak <= start) failures.push(`never scaled out to ${t.minReplicas}`);
-  if (t.maxReplicas !== undefined && peak < t.maxReplicas) failures.push(`peak below the target ${t.maxReplicas}`);
-  if (end > scaleDownTo) failures.push(`did not scale back to ${scaleDownTo}`);
+  // Shortfalls the run was too short to show: a real HPA could still be on its way.
+  const tooShort: string[] = [];
+  const scaleUpFailures: string[] = [];
+  if (peak < t.minReplicas || peak <= start) scaleUpFailures.push(`never scaled out to ${t.minReplicas}`);
+  if (t.maxReplicas !== undefined && peak < t.maxReplicas) scaleUpFailures.push(`peak below the target ${t.maxReplicas}`);
+  if (scaleUpFailures.length > 0) {
+    if (spans.beforeDrainS < timescale.scaleUpWithinS)
+      tooShort.push(`${scaleUpFailures.join('; ')}, but the load before the drain lasted ${num(spans.beforeDrainS, 1)} s, less than the ${num(timescale.scaleUpWithinS, 2)} s a scale-out may take`);
+    else failures.push(...scaleUpFailures);
+  }
+  if (end > scaleDownTo) {
+    if (spans.drainS < timescale.scaleDownWithinS)
+      tooShort.push(`did not scale back to ${scaleDownTo}, but the drain ${spans.from === 'load' ? 'stage lasted' : 'was observed for'} ${num(spans.drainS, 1)} s, less than the ${num(timescale.scaleDownWithinS, 2)} s a scale-down may take`);
+    else failures.push(`did not scale back to ${scaleDownTo}`);
+  }
   if (failedShare > t.maxFailedShare) failures.push(`${pct(failedShare)} of drain-stage requests failed (max ${pct(t.maxFailedShare)})`);
-  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources, evidence };
-  return { status: 'Pass', details: `scales ${num(start)} to ${num(peak)} pods, drains cleanly on scale-down: ${head}`, sources, evidence };
+  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')}); ${scaleText}`, sources, evidence };
+  if (tooShort.length > 0) return inconclusive(`${head}: ${tooShort.join('; ')}; lengthen the run or set the claim's timescale. ${scaleText}`, sources, evidence);
+  return { status: 'Pass', details: `scales ${num(start)} to ${num(peak)} pods, drains cleanly on scale-down: ${head}; ${scaleText}`, sources, evidence };
+}
+
+function timescaleOf(ctx: ClaimContext, t: AutoscaleThresholds): AutoscaleTimescale {
+  if (typeof t.timescale === 'object') return { source: 'the claim thresholds', ...t.timescale };
+  const declared = ctx.main.autoscaleTimescale;
+  if (t.timescale === 'target' && declared) return declared;
+  return hpaDefaultTimescale({ ...(t.podStartS !== undefined && { podStartS: t.podStartS }), ...(t.metricsLagS !== undefined && { metricsLagS: t.metricsLagS }) });
+}
+
+/**
+ * Seconds of load before the drain stage and of the drain stage itself, from the load spec's stage
+ * durations when the run was staged; otherwise from the ready-pods samples (first sample to the peak,
+ * peak to the last sample), which can only overstate the time the autoscaler had.
+ */
+function loadSpans(run: ClaimContext['main'], drainStage: number, points: [number, number][], peakAt: number | undefined): { beforeDrainS: number; drainS: number; from: 'load' | 'samples' } {
+  const stages = run.summary.meta.load?.type === 'stages' ? run.summary.meta.load.stages : undefined;
+  if (stages && stages[drainStage]) {
+    return { beforeDrainS: stages.slice(0, drainStage).reduce((a, s) => a + s.durationS, 0), drainS: stages[drainStage].durationS, from: 'load' };
+  }
+  const first = points[0][0];
+  const last = points[points.length - 1][0];
+  // Never scaled out: the whole observed window was time it had to; otherwise up to the peak, then the drain.
+  if (peakAt === undefined) return { beforeDrainS: (last - first) / 1000, drainS: (last - first) / 1000, from: 'samples' };
+  return { beforeDrainS: (peakAt - first) / 1000, drainS: (last - peakAt) / 1000, from: 'samples' };
 }
 
 /** 1,1,2,2,4,4,1 → "1→2→4→1". */

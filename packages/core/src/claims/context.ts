@@ -4,6 +4,7 @@ import type { MetricsEvidence } from '../evidence/metrics-evidence.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { Summary } from '../record/summary.ts';
 import type { PodSplit } from '../evidence/attribution/split.ts';
+import type { AutoscaleTimescale } from '../upstream/autoscale.ts';
 
 export type PodRole = 'both' | 'prefill' | 'decode';
 
@@ -20,6 +21,11 @@ export interface RunEvidence {
   podRoles?: Record<string, PodRole>;
   /** Pod name → models it serves. */
   podModels?: Record<string, string[]>;
+  /**
+   * How fast the target's autoscaler is declared to act (the simulator states its preset's timings);
+   * absent on a real cluster, where the autoscale claim assumes Kubernetes HPA defaults.
+   */
+  autoscaleTimescale?: AutoscaleTimescale;
   /**
    * Optional: the run's records (measure() streams them from requests.jsonl on each iteration, so memory does
    * not grow with the run). Claims that need a per-request join (goodput, served model vs requested, KV at send

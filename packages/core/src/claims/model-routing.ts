@@ -3,9 +3,17 @@
 // HTTP 404 instead of being answered by some other model. Per request when the records are available;
 // otherwise from aggregates: the client's ok count per model against the pods' per-model
 // vllm:request_success deltas (label model_name), and the 404 count for the unknown-model slice.
+//
+// Upstream (core upstream/bbr.ts): no EPP filters endpoints by model, so this holds only with one InferencePool
+// per model behind body-based routing. A single pool over pods serving different models sends requests to pods
+// that do not serve them, and vLLM answers those 404 NotFoundError: they are counted as wrong-pod 404s here.
+// Which pods serve which model comes from the deployment (RunEvidence.podModels: the simulator, or on a real
+// target each pod's GET /v1/models or `llm-d.ai/model` label, evidence/sources/served-models.ts), else from the
+// `model_name` label vLLM puts on every metric of a scraped pod.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import type { RequestRecord } from '../record/request-record.ts';
+import { modelNamesMatch } from '../upstream/bbr.ts';
 import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { podTargets, seriesOf, untrustedTargets } from './evidence-read.ts';
@@ -30,6 +38,8 @@ interface Tally {
   wrongModel: number;
   wrongPod: number;
   failed: number;
+  /** Requests for a served model that got the not-found status: sent to a pod that does not serve the model. */
+  notFound: number;
   unknown: number;
   unknownWithStatus: number;
   unknownServed: number;
@@ -37,17 +47,43 @@ interface Tally {
   sources: string[];
 }
 
-function servedBy(run: RunEvidence): Map<string, string[]> | null {
-  if (!run.podModels) return null;
-  const byModel = new Map<string, string[]>();
-  for (const [pod, models] of Object.entries(run.podModels)) for (const m of models) byModel.set(m, [...(byModel.get(m) ?? []), pod]);
-  return byModel;
+/** Which pods serve which models, and where that came from. */
+interface Served {
+  /** Pods whose entries name the model (exact /v1/models ids, or loosely matched `llm-d.ai/model` short names). */
+  podsFor(model: string): string[];
+  has(model: string): boolean;
+  /** Whether anything is known about this pod. */
+  knows(pod: string): boolean;
+  source: string;
+}
+
+function servedFrom(podModels: Record<string, string[]>, source: string): Served | null {
+  const entries = Object.entries(podModels).filter(([, ms]) => ms.length > 0);
+  if (entries.length === 0) return null;
+  const podsFor = (model: string) => entries.filter(([, ms]) => ms.some((m) => modelNamesMatch(m, model))).map(([p]) => p);
+  return { podsFor, has: (m) => podsFor(m).length > 0, knows: (p) => entries.some(([q]) => q === p), source };
+}
+
+/**
+ * The deployment's pod → models (an empty map is no information, e.g. a real target whose pods could not be
+ * asked), else the `model_name` label of each scraped pod's vLLM series.
+ */
+function servedBy(run: RunEvidence): Served | null {
+  const declared = run.podModels ? servedFrom(run.podModels, 'podModels') : null;
+  if (declared) return declared;
+  const fromMetrics: Record<string, string[]> = {};
+  for (const t of podTargets(run)) {
+    const names = new Set<string>();
+    for (const series of [t.counters, t.gauges, t.histograms]) for (const x of series) if (x.labels.model_name) names.add(x.labels.model_name);
+    if (names.size > 0) fromMetrics[t.name] = [...names];
+  }
+  return servedFrom(fromMetrics, 'metrics:model_name');
 }
 
 function tallyRecords(run: RunEvidence, records: Iterable<RequestRecord>, t: ModelRoutingThresholds): Tally {
   const [tagKey, tagValue] = [t.unknownTag.slice(0, t.unknownTag.indexOf('=')), t.unknownTag.slice(t.unknownTag.indexOf('=') + 1)];
   const served = servedBy(run);
-  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: ['records:servedModel'] };
+  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, notFound: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: ['records:servedModel'] };
   const sources = new Set<string>(tally.sources);
   for (const r of records) {
     if (r.phase !== 'measure' || r.status === 'cancelled') continue;
@@ -63,15 +99,17 @@ function tallyRecords(run: RunEvidence, records: Iterable<RequestRecord>, t: Mod
     pm.requests++;
     if (r.status !== 'ok') {
       tally.failed++;
+      if (r.httpStatus === t.unknownStatus) tally.notFound++;
       continue;
     }
     const modelOk = r.servedModel === r.model;
     if (!modelOk) tally.wrongModel++;
     const pod = r.pod;
     let podOk = true;
-    if (served && pod !== null) {
-      sources.add(`podModels`);
-      podOk = (served.get(r.model) ?? []).includes(pod);
+    // A pod nothing is known about cannot be judged wrong.
+    if (served && pod !== null && served.knows(pod)) {
+      sources.add(served.source);
+      podOk = served.podsFor(r.model).includes(pod);
       if (!podOk) tally.wrongPod++;
     }
     if (modelOk && podOk) {
@@ -102,7 +140,7 @@ function tallyAggregates(run: RunEvidence, t: ModelRoutingThresholds): Tally | {
   const isServed = (m: string) => (served ? served.has(m) : m in serverByModel || !unknownDim);
   const knownModels = models.filter(isServed);
   const unknownModels = models.filter((m) => !isServed(m));
-  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: [`metrics:vllm:request_success_total`] };
+  const tally: Tally = { known: 0, correct: 0, wrongModel: 0, wrongPod: 0, failed: 0, notFound: 0, unknown: 0, unknownWithStatus: 0, unknownServed: 0, perModel: {}, sources: [`metrics:vllm:request_success_total`] };
   const unknownCount = unknownDim?.count ?? unknownModels.reduce((a, m) => a + (s.dimensions[`model:${m}`]?.count ?? 0), 0);
   const unknownOk = unknownDim?.ok ?? unknownModels.reduce((a, m) => a + (s.dimensions[`model:${m}`]?.ok ?? 0), 0);
   for (const m of knownModels) {
@@ -143,13 +181,18 @@ export function evaluateModelRouting(ctx: ClaimContext, t: ModelRoutingThreshold
     wrongModel: tally.wrongModel,
     wrongPod: tally.wrongPod,
     failed: tally.failed,
+    notFound: tally.notFound,
     unknownRequests: tally.unknown,
     unknownWithExpectedStatus: tally.unknownWithStatus,
     unknownServed: tally.unknownServed,
     perModel: tally.perModel,
   };
   const failures: string[] = [];
-  if (correctShare < t.minCorrectShare) failures.push(`below ${pct(t.minCorrectShare)} (${tally.wrongModel} wrong model, ${tally.wrongPod} wrong pod, ${tally.failed} failed)`);
+  if (correctShare < t.minCorrectShare) {
+    // Upstream EPPs do not filter by model: 404s for served models are what one pool over several models gives.
+    const hint = tally.notFound > 0 ? `; ${num(tally.notFound)} answered ${t.unknownStatus} by a pod not serving the model — the EPP does not route by model: one InferencePool per model behind body-based routing` : '';
+    failures.push(`below ${pct(t.minCorrectShare)} (${tally.wrongModel} wrong model, ${tally.wrongPod} wrong pod, ${tally.failed} failed${hint})`);
+  }
   if (tally.unknown > 0 && tally.unknownWithStatus < tally.unknown) failures.push(`${num(tally.unknown - tally.unknownWithStatus)} unknown-model request(s) did not get ${t.unknownStatus}`);
   if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources: tally.sources, evidence };
   return { status: 'Pass', details: head, sources: tally.sources, evidence };

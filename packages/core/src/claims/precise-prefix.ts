@@ -29,7 +29,7 @@ export function evaluatePrecisePrefix(ctx: ClaimContext, t: PrecisePrefixThresho
   if (scores && scores.nonZero === 0)
     return {
       status: 'Fail',
-      details: `KV events not reaching EPP; scorer returns 0 for all endpoints (${scores.observations} scores, ${scores.emptyMaps} empty score maps in the EPP log)${outcome.evidence.meanDominantShare !== undefined ? `; ${outcome.details}` : ''}`,
+      details: `KV events not reaching EPP, or not matching its endpoints (topic kv@<pod-id>@<model> needs pod id = IP:port); scorer returns 0 for all endpoints (${scores.observations} scores, ${scores.emptyMaps} empty score maps in the EPP log)${outcome.evidence.meanDominantShare !== undefined ? `; ${outcome.details}` : ''}`,
       sources,
       evidence,
     };

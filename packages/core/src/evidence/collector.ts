@@ -39,6 +39,10 @@ export interface Collector {
   addresses(): Record<string, string>;
   /** EPP logs from every Kubernetes source that names an EPP (for attribution). */
   fetchEppLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
+  /** Whether a source reads the model-server pods' logs (a Kubernetes source with `pods.requestLogs`). */
+  readonly hasPodLogs: boolean;
+  /** vLLM pods' logs from every Kubernetes source with `pods.requestLogs` (for the `vllm-log` attribution path). */
+  fetchPodLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
 }
 
 type Phase = 'before' | 'sample' | 'after';
@@ -235,6 +239,12 @@ export async function startCollector(input: CollectorOptionsInput, deps: Collect
     async fetchEppLogs(opts) {
       const all: PodLog[] = [];
       for (const k of kubeSources) all.push(...(await k.fetchEppLogs(opts)));
+      return all;
+    },
+    hasPodLogs: options.sources.some((c) => c.kind === 'kubernetes' && c.pods.requestLogs === true),
+    async fetchPodLogs(opts) {
+      const all: PodLog[] = [];
+      for (const k of kubeSources) all.push(...(await k.fetchPodLogs(opts)));
       return all;
     },
   };

@@ -1,5 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateClaims } from '../../src/claims/evaluate.ts';
+import type { RunEvidence } from '../../src/claims/context.ts';
+import { LoadSpecSchema } from '../../src/load/load-spec.ts';
+import type { AutoscaleTimescale } from '../../src/upstream/autoscale.ts';
 import { closeFixtureServers, collect, ctx, eppText, rec, run } from './evidence-fixtures.ts';
 
 afterAll(closeFixtureServers);
@@ -9,24 +12,40 @@ const staged = (drainErrors = 0) => [
   ...Array.from({ length: 8 }, (_, i) => (i < drainErrors ? rec({ stage: 2, status: 'error', httpStatus: 503, errorClass: 'http_5xx' }) : rec({ stage: 2 }))),
 ];
 const ready = (xs: number[]) => xs.map((n) => eppText({ readyPods: n }));
+// A simulator-like declared timescale: scaling may take no time at all, so only the trajectory counts.
+const INSTANT: AutoscaleTimescale = { source: 'test simulator', scaleUpWithinS: 0, scaleDownWithinS: 0 };
+/** The run's load spec: three stages, the last (the drain) lasting drainS. */
+function staging(r: RunEvidence, drainS: number, loadS = 60): RunEvidence {
+  r.summary.meta.load = LoadSpecSchema.parse({
+    type: 'stages',
+    stages: [
+      { type: 'concurrency', concurrency: 2, durationS: loadS / 2 },
+      { type: 'concurrency', concurrency: 20, durationS: loadS / 2 },
+      { type: 'concurrency', concurrency: 1, durationS: drainS },
+    ],
+  });
+  return r;
+}
 
 describe('autoscale', () => {
   it('passes when ready pods go 1 → 4 → 1 and the drain stage has no failed request', async () => {
     const metrics = await collect([{ name: 'epp', states: ready([1, 1, 2, 3, 4, 4, 2, 1]) }]);
-    const [v] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0, maxReplicas: 4 }], ctx(await run(staged(), { metrics })));
+    const [v] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0, maxReplicas: 4 }], ctx(await run(staged(), { metrics, autoscaleTimescale: INSTANT })));
     expect(v.status).toBe('Pass');
-    expect(v.details).toMatch(/^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); drain stage 2: 0\/8 requests failed$/);
+    expect(v.details).toMatch(
+      /^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); drain stage 2: 0\/8 requests failed; timescale: test simulator, scale-up within 0 s, scale-down within 0 s$/,
+    );
   });
 
   it('fails when the pool never scales out, does not scale back, or drops requests while draining', async () => {
     const flat = await collect([{ name: 'epp', states: ready([1, 1, 1, 1]) }]);
-    expect(evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: flat })))[0].details).toMatch(/never scaled out to 2/);
+    expect(evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: flat, autoscaleTimescale: INSTANT })))[0].details).toMatch(/never scaled out to 2/);
     const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
-    const [s] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: stuck })));
+    const [s] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: stuck, autoscaleTimescale: INSTANT })));
     expect(s.status).toBe('Fail');
     expect(s.details).toMatch(/did not scale back to 1/);
     const ok = await collect([{ name: 'epp', states: ready([1, 2, 3, 1]) }]);
-    const [d] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(2), { metrics: ok })));
+    const [d] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(2), { metrics: ok, autoscaleTimescale: INSTANT })));
     expect(d.status).toBe('Fail');
     expect(d.details).toMatch(/25% of drain-stage requests failed/);
   });
@@ -38,5 +57,60 @@ describe('autoscale', () => {
     const noGauge = await collect([{ name: 'epp', states: [eppText({})] }]);
     const [w] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: noGauge })));
     expect(w.details).toBe('the EPP exposed no inference_pool_ready_pods gauge');
+  });
+
+  // A real target declares no timescale: Kubernetes HPA defaults apply (sync 15 s + EPP gauge refresh 5 s
+  // + 300 s scale-down stabilization = 320 s; scale-up 20 s + an assumed 300 s pod start).
+  it('on a real target, a drain shorter than the HPA scale-down window is Inconclusive, a long enough one Fails', async () => {
+    const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
+    const [short] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(), { metrics: stuck }), 30)));
+    expect(short.status).toBe('Inconclusive');
+    expect(short.details).toMatch(/did not scale back to 1, but the drain stage lasted 30 s, less than the 320 s a scale-down may take/);
+    expect(short.details).toMatch(/timescale: Kubernetes HPA defaults \(sync 15 s, scale-down stabilization 300 s, EPP gauge refresh 5 s, pod start 300 s assumed\)/);
+    expect(short.evidence).toMatchObject({ drainS: 30, loadBeforeDrainS: 60, drainSpanFrom: 'load', timescale: { scaleDownWithinS: 320, scaleUpWithinS: 320 } });
+    const [long] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(), { metrics: stuck }), 400)));
+    expect(long.status).toBe('Fail');
+    expect(long.details).toMatch(/\(did not scale back to 1\); timescale: Kubernetes HPA defaults/);
+  });
+
+  it('on a real target, no scale-out within a load shorter than sync + pod start is Inconclusive; podStartS tunes it', async () => {
+    const flat = await collect([{ name: 'epp', states: ready([1, 1, 1, 1]) }]);
+    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(), { metrics: flat }), 30, 120)));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/never scaled out to 2, but the load before the drain lasted 120 s, less than the 320 s a scale-out may take/);
+    const [w] = evaluateClaims([{ id: 'autoscale', podStartS: 60 }], ctx(staging(await run(staged(), { metrics: flat }), 30, 120)));
+    expect(w.status).toBe('Fail');
+    expect(w.details).toMatch(/never scaled out to 2.*pod start 60 s\)/);
+  });
+
+  it('failed drain requests Fail whatever the timescale; a run that did scale back Passes on it', async () => {
+    const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
+    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(2), { metrics: stuck }), 30)));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/\(25% of drain-stage requests failed \(max 0%\)\)/);
+    const back = await collect([{ name: 'epp', states: ready([1, 2, 3, 1]) }]);
+    expect(evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(), { metrics: back }), 30)))[0].status).toBe('Pass');
+  });
+
+  it("uses the target's declared timescale under 'target'; 'hpa-defaults' and explicit seconds override it", async () => {
+    const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
+    const sim: AutoscaleTimescale = { source: 'simulator autoscaler (interval 0.25 s)', scaleUpWithinS: 0.6, scaleDownWithinS: 1.8 };
+    const evidence = async () => staging(await run(staged(), { metrics: stuck, autoscaleTimescale: sim }), 3, 5);
+    const [declared] = evaluateClaims([{ id: 'autoscale' }], ctx(await evidence()));
+    expect(declared.status).toBe('Fail');
+    expect(declared.details).toMatch(/timescale: simulator autoscaler \(interval 0\.25 s\), scale-up within 0\.6 s, scale-down within 1\.8 s$/);
+    const [hpa] = evaluateClaims([{ id: 'autoscale', timescale: 'hpa-defaults' }], ctx(await evidence()));
+    expect(hpa.status).toBe('Inconclusive');
+    const [explicit] = evaluateClaims([{ id: 'autoscale', timescale: { scaleUpWithinS: 1, scaleDownWithinS: 10 } }], ctx(await evidence()));
+    expect(explicit.status).toBe('Inconclusive');
+    expect(explicit.details).toMatch(/less than the 10 s a scale-down may take.*timescale: the claim thresholds/);
+  });
+
+  it('without a staged load, judges the drain by the ready-pods samples after the peak', async () => {
+    const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
+    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(), { metrics: stuck })));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/the drain was observed for [\d.]+ s, less than the 320 s/);
+    expect(v.evidence).toMatchObject({ drainSpanFrom: 'samples' });
   });
 });

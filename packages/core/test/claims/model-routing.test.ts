@@ -75,4 +75,62 @@ describe('model-routing', () => {
     expect(v.status).toBe('Inconclusive');
     expect(v.details).toMatch(/the served model cannot be checked/);
   });
+
+  // One InferencePool over both models (the seed's deployment): no EPP filters by model (core upstream/bbr.ts), so
+  // requests land on pods that do not serve their model and vLLM answers 404 NotFoundError.
+  function mixedPool(): RequestRecord[] {
+    const out: RequestRecord[] = [];
+    for (let i = 0; i < 10; i++)
+      for (const model of [B7, B05]) {
+        const pod = i % 2 ? 'qwen-7b' : 'qwen-05b';
+        const right = (model === B7) === (pod === 'qwen-7b');
+        out.push(
+          right
+            ? rec({ model, servedModel: model, pod, tags: { model, expect: 'served' } })
+            : rec({ model, servedModel: null, pod, status: 'error', httpStatus: 404, errorClass: 'http_4xx', tags: { model, expect: 'served' } }),
+        );
+      }
+    return out;
+  }
+
+  it('fails a single mixed pool: the wrong-pod 404s are named as such', async () => {
+    const rs = mixedPool();
+    const [v] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(rs, { records: rs, podModels })));
+    expect(v.status).toBe('Fail');
+    expect(v.evidence).toMatchObject({ correct: 10, failed: 10, notFound: 10 });
+    expect(v.details).toMatch(/10 answered 404 by a pod not serving the model — the EPP does not route by model/);
+  });
+
+  it('an empty podModels (a real target whose pods could not be asked) is no information, not "every model unknown"', async () => {
+    const rs = workload();
+    const [v] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(rs, { records: rs, podModels: {} })));
+    expect(v.status).toBe('Pass');
+    expect(v.evidence).toMatchObject({ knownRequests: 20, unknownRequests: 3 });
+    const bad = mixedPool();
+    const [w] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(bad, { records: bad, podModels: {} })));
+    expect(w.status).toBe('Fail');
+  });
+
+  it('matches llm-d.ai/model short names (label values cannot hold "/") against the requested model', async () => {
+    const labels = { 'qwen-7b': ['Qwen2.5-7B-Instruct'], 'qwen-05b': ['qwen2-5-0-5b-instruct'] };
+    const rs = workload({ misroute: 3 });
+    const [v] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(rs, { records: rs, podModels: labels })));
+    expect(v.status).toBe('Fail');
+    expect(v.evidence).toMatchObject({ knownRequests: 20, wrongPod: 3, unknownRequests: 3 });
+    const ok = workload();
+    const [w] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(ok, { records: ok, podModels: labels })));
+    expect(w.status).toBe('Pass');
+  });
+
+  it('without podModels, learns each pod\u2019s model from the model_name label of its scraped vLLM series', async () => {
+    const m = await collect([
+      { name: 'qwen-7b', states: [vllmText({ model: B7, success: 0 }), vllmText({ model: B7, success: 10 })] },
+      { name: 'qwen-05b', states: [vllmText({ model: B05, success: 0 }), vllmText({ model: B05, success: 10 })] },
+    ]);
+    const rs = workload({ misroute: 1 });
+    const [v] = evaluateClaims([{ id: 'model-routing' }], ctx(await run(rs, { records: rs, metrics: m })));
+    expect(v.status).toBe('Fail');
+    expect(v.evidence).toMatchObject({ wrongPod: 1 });
+    expect(v.sources).toContain('metrics:model_name');
+  });
 });

@@ -33,7 +33,7 @@ describe('precise-prefix', () => {
     const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles }, eppLog: zeroLog });
     const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/^KV events not reaching EPP; scorer returns 0 for all endpoints \(2 scores, 2 empty score maps in the EPP log\)/);
+    expect(v.details).toMatch(/^KV events not reaching EPP, or not matching its endpoints \(topic kv@<pod-id>@<model> needs pod id = IP:port\); scorer returns 0 for all endpoints \(2 scores, 2 empty score maps in the EPP log\)/);
   });
 
   it('fails on routing alone when no score lines were collected and groups scatter', async () => {

@@ -1,5 +1,8 @@
 // Seed row: "Multi-model routing — Pass, 7B + 0.5B models routed by model name". Includes the seed's
 // NonExistentModel slice, which must come back as a 404 rather than be served by a wrong pod.
+// The target is what upstream deploys for several models: one InferencePool per model behind body-based routing
+// (the simulator's multi-model preset). The control puts both models' pods in one pool, as the seed did: no EPP
+// filters by model, so requests reach pods that do not serve their model and get vLLM's 404 — the claim must fail.
 import { defineScenario } from '../scenario.ts';
 
 export const multiModel = defineScenario({
@@ -19,5 +22,6 @@ export const multiModel = defineScenario({
   },
   load: { type: 'concurrency', concurrency: 4, requests: 80 },
   claims: [{ id: 'model-routing', minCorrectShare: 1 }],
+  controls: [{ name: 'mixed-pool', target: { sim: { preset: 'multi-model-mixed' } } }],
   quick: { workload: { pass_size: 10 }, load: { requests: 10 } },
 });

@@ -1,6 +1,7 @@
 // Seed row: "Precise prefix routing in P/D — Fail, KV events not reaching EPP; scorer returns 0 for all
 // endpoints". Shared prefixes of several 64-token blocks (the seed's ~35-token prompt was below one block
-// and could never hit). The dropped-events control reproduces the seed's failure on purpose.
+// and could never hit). The dropped-events control reproduces the seed's failure on purpose; the pod-id
+// control is the same symptom from a topic whose <pod-id> is not the scorer's Address:Port key.
 import { defineScenario } from '../scenario.ts';
 
 export const precisePrefix = defineScenario({
@@ -20,6 +21,12 @@ export const precisePrefix = defineScenario({
       name: 'kv-events-dropped',
       description: "The seed's failure: KV events never reach the EPP, so the precise scorer has nothing to score.",
       target: { sim: { preset: 'pd-precise', options: { kvEvents: 'dropped' } } },
+    },
+    {
+      name: 'kv-events-pod-id-mismatch',
+      description:
+        "Events reach the EPP, but each pod's --kv-events-config topic names it by pod IP alone (kv@${POD_IP}@<model>, the older guide form) while the scorer keys endpoints by IP:port: the blocks are indexed and never matched.",
+      target: { sim: { preset: 'pd-precise', options: { kvEvents: 'pod-id-mismatch' } } },
     },
   ],
   // Quick: sequential, as the seed sent them. Two in-flight requests of a new group can both land before

@@ -3,7 +3,7 @@
 // name, options, per-pod faults). A typo must cost a message, not a run whose verdict then fails
 // to evaluate.
 import { parseClaims } from '@routebench/core';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
+import { isMultiPoolPreset, multiPoolPresetSpec, presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
 import { resolveHeaders, type Scenario, type Target } from '../scenario.ts';
 import { RoutebenchError } from '@routebench/core';
 
@@ -30,7 +30,7 @@ export function preflightScenario(s: Scenario): void {
     }
     attempt(() => {
       try {
-        presetSpec(t.sim.preset as PresetName, t.sim.options ?? {});
+        (isMultiPoolPreset(t.sim.preset) ? multiPoolPresetSpec : presetSpec)(t.sim.preset as PresetName, t.sim.options ?? {});
       } catch (e) {
         throw new RoutebenchError('RB_CONFIG_INVALID', `${path}.sim.options: ${(e as Error).message}`);
       }

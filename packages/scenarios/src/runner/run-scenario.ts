@@ -160,12 +160,14 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       extra: { target: target.description, label },
       metrics: { sources: target.metricsSources, intervalMs: opts.metricsIntervalMs ?? scenario.metrics?.intervalMs ?? 500 },
       eppLogs: target.eppLogPath ? [target.eppLogPath] : [],
+      ...(target.podLogPaths && Object.keys(target.podLogPaths).length > 0 && { podLogs: target.podLogPaths }),
       podRoles: target.podRoles,
       podModels: target.podModels,
     });
     if (opts.onProgress) instance.on('progress', (p) => opts.onProgress!(label, p));
     const result = await instance;
-    return { label, dir, scenario, target: target.description, evidence: result.evidence, stopped: result.stopped, stopReason: result.stopReason };
+    const evidence = target.autoscaleTimescale ? { ...result.evidence, autoscaleTimescale: target.autoscaleTimescale } : result.evidence;
+    return { label, dir, scenario, target: target.description, evidence, stopped: result.stopped, stopReason: result.stopReason };
   } finally {
     await target.close();
   }

@@ -2,11 +2,11 @@
 // Either way the runner gets a URL to send to, the metrics endpoints to scrape, and what is known
 // about the pods (roles, models) for the claims.
 import { join } from 'node:path';
-import type { LlmdVersion, MetricsSourceInput, PodRole } from '@routebench/core';
+import type { AutoscaleTimescale, LlmdVersion, MetricsSourceInput, PodRole } from '@routebench/core';
 import { startCluster } from '@routebench/sim';
-import { presetSpec, PRESET_NAMES, type PresetName } from '@routebench/sim';
+import { autoscaleTimescaleOf, isMultiPoolPreset, multiPoolPresetSpec, presetSpec, PRESET_NAMES, startMultiPool, type PresetName } from '@routebench/sim';
 import type { Scenario, Target } from '../scenario.ts';
-import { RoutebenchError } from '@routebench/core';
+import { collectServedModels, RoutebenchError } from '@routebench/core';
 
 export interface OpenTarget {
   url: string;
@@ -15,8 +15,12 @@ export interface OpenTarget {
   description: string;
   metricsSources: MetricsSourceInput[];
   eppLogPath: string | null;
+  /** pod → file with its vLLM request log lines (simulator; a real cluster's come through a kubernetes source). */
+  podLogPaths?: Record<string, string>;
   podRoles: Record<string, PodRole>;
   podModels: Record<string, string[]>;
+  /** The simulator's declared autoscaler timescale (absent on a real target: the claim assumes HPA defaults). */
+  autoscaleTimescale?: AutoscaleTimescale;
   close(): Promise<void>;
 }
 
@@ -33,15 +37,18 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
       ...(endpoints.length > 0 ? [{ kind: 'static' as const, name: 'scenario', targets: endpoints }] : []),
       ...sources.filter((s): s is Exclude<typeof s, { kind: 'pod' | 'epp' }> => s.kind !== 'pod' && s.kind !== 'epp'),
     ];
-    return { url: target.url, kind: 'url', description: target.url, metricsSources, eppLogPath: null, podRoles: {}, podModels: {}, close: async () => {} };
+    // Which models each pod serves (model-routing): each pod's GET /v1/models, else its llm-d.ai/model label.
+    const served = await collectServedModels(metricsSources);
+    return { url: target.url, kind: 'url', description: target.url, metricsSources, eppLogPath: null, podRoles: {}, podModels: served.podModels, close: async () => {} };
   }
   const preset = target.sim.preset;
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
     throw new RoutebenchError('RB_CONFIG_INVALID', `target.sim.preset: unknown simulator preset "${preset}"; valid: ${PRESET_NAMES.join(', ')}`);
   }
   const eppLogPath = join(runDir, 'epp.log');
+  if (isMultiPoolPreset(preset)) return openMultiPool(preset as PresetName, target.sim.options ?? {}, scenario, eppLogPath, opts);
   // --llmd-version picks the generation the simulator behaves as (its configs, logs, metrics); the scenario's own option wins.
-  const spec = presetSpec(preset as PresetName, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed });
+  const spec = withPodRequestLogs(runDir, presetSpec(preset as PresetName, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed }));
   const cluster = await startCluster(spec).catch((e: Error) => {
     throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
   });
@@ -79,8 +86,53 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
     description: `sim:${preset}${optionText ? `(${optionText})` : ''}`,
     metricsSources,
     eppLogPath,
+    podLogPaths: Object.fromEntries((spec.pods ?? []).map((p) => [p.name, p.requestLogPath!])),
     podRoles,
     podModels,
+    autoscaleTimescale: autoscaleTimescaleOf(spec),
     close: () => cluster.stop(),
+  };
+}
+
+/**
+ * The simulated pods run as vLLM with `--enable-log-requests`, each logging to a file in the run folder, so
+ * the `vllm-log` attribution path is exercised as on a cluster whose pods log requests (core upstream/vllm-logs.ts).
+ */
+function withPodRequestLogs<S extends { pods?: Array<{ name: string }> }>(runDir: string, spec: S): S & { pods?: Array<{ name: string; enableLogRequests: boolean; requestLogPath: string }> } {
+  return { ...spec, ...(spec.pods && { pods: spec.pods.map((p) => ({ ...p, enableLogRequests: true, requestLogPath: join(runDir, `vllm-${p.name}.log`) })) }) };
+}
+
+/** A multi-pool preset (one pool per model behind body-based routing): every pod and every pool's EPP scraped. */
+async function openMultiPool(preset: PresetName, options: Record<string, unknown>, scenario: Scenario, eppLogPath: string, opts: { llmdVersion?: LlmdVersion }): Promise<OpenTarget> {
+  const spec = multiPoolPresetSpec(preset, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...options, eppLogPath, seed: scenario.seed });
+  const mp = await startMultiPool(spec).catch((e: Error) => {
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
+  });
+  try {
+    await mp.waitReady(15_000);
+  } catch (e) {
+    await mp.stop();
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not become ready: ${(e as Error).message}`, { field: 'target.sim', cause: e });
+  }
+  const podRoles: OpenTarget['podRoles'] = {};
+  const podModels: OpenTarget['podModels'] = {};
+  for (const p of mp.pods) {
+    podRoles[p.name] = p.role;
+    podModels[p.name] = p.models;
+  }
+  const epps = mp.pools.map((p) => ({ name: `epp-${p.name}`, url: p.cluster.eppMetricsUrl, role: 'epp', ...(p.cluster.eppTokenFile && { bearerTokenFile: p.cluster.eppTokenFile }) }));
+  const podTargets = Object.entries(mp.podMetricsUrls()).map(([name, url]) => ({ name, url, role: podRoles[name] }));
+  const optionText = Object.entries({ llmdVersion: spec.pools[0]?.cluster.llmdVersion, ...options })
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',');
+  return {
+    url: mp.gatewayUrl,
+    kind: 'sim',
+    description: `sim:${preset}${optionText ? `(${optionText})` : ''}`,
+    metricsSources: [{ kind: 'static', name: 'sim', targets: [...podTargets, ...epps] }],
+    eppLogPath,
+    podRoles,
+    podModels,
+    close: () => mp.stop(),
   };
 }

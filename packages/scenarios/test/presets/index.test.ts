@@ -17,7 +17,7 @@ const SEED_TABLE_FEATURES = [
   'Precise prefix routing in P/D',
 ];
 
-const SIM_PRESETS = new Set(['agg-2', 'multi-model', 'autoscale', 'pd-1p1d', 'pd-2p2d', 'pd-precise', 'random-picker']);
+const SIM_PRESETS = new Set(['agg-2', 'multi-model', 'multi-model-mixed', 'autoscale', 'pd-1p1d', 'pd-2p2d', 'pd-precise', 'random-picker']);
 
 /** Output tokens one closed-loop user generates back to back, or the total seconds of a time-bound load. */
 function quickCost(s: Scenario): { serialTokens: number; seconds: number } {

@@ -51,13 +51,22 @@ describe('the seed table on the simulator', () => {
     expect(v[0]!.details).toMatch(/scorer returns 0 for all endpoints/);
   });
 
+  it("precise prefix routing fails when the KV-event topics' pod id is not the scorer's IP:port key", () => {
+    const v = rowsOf('precise-prefix').controls['kv-events-pod-id-mismatch']!;
+    expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
+    expect(v[0]!.details).toMatch(/scorer returns 0 for all endpoints/);
+  });
+
   it('no claim passes on its negative control', () => {
     const negatives: [string, string, string][] = [
       ['prefix-cache', 'random-picker', 'prefix-affinity'],
       ['prefix-cache', 'zero-reuse', 'prefix-cache-hit-rate'],
       ['kv-utilization', 'random-picker', 'kv-utilization'],
+      // One InferencePool over both models: no EPP filters by model, so requests get wrong-pod 404s.
+      ['multi-model', 'mixed-pool', 'model-routing'],
       ['pd-transfer', 'kv-transfer-broken', 'pd-transfer'],
       ['precise-prefix', 'kv-events-dropped', 'precise-prefix'],
+      ['precise-prefix', 'kv-events-pod-id-mismatch', 'precise-prefix'],
     ];
     for (const [preset, control, claim] of negatives) {
       const v = rowsOf(preset).controls[control]!.find((x) => x.claim === claim)!;

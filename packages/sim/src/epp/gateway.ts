@@ -105,11 +105,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       sendText(res, status, eppError(code, msg));
     };
 
-    // Route by model to the pods that serve it. A model no pod serves still goes to some pod, as in a
-    // real InferencePool (the EPP does not know every served name): vLLM then answers 404 NotFoundError.
-    const ready = o.datastore.ready();
-    const serving = ready.filter((e) => e.models.includes(targetModel));
-    const candidates = serving.length > 0 ? serving : ready;
+    // Every ready pod of the pool is a candidate, whatever model it serves: no upstream EPP filters by model
+    // (EPP_FILTERS_BY_MODEL, core upstream/bbr.ts). A pod that does not serve the model answers vLLM's 404
+    // NotFoundError; multi-model deployments put one pool per model behind body-based routing (sim/src/bbr.ts).
+    const candidates = o.datastore.ready();
     if (candidates.length === 0) return fail(503, 'ServiceUnavailable', `failed to find candidate pods for serving the request (model ${targetModel})`);
 
     const priority = objective !== undefined ? (o.objectives?.[objective] ?? 0) : 0;

@@ -1,8 +1,8 @@
 // The EPP scheduler (GIE v1.2.0 pkg/epp/scheduling): the profile handler picks profiles to run; each
 // profile runs filters (stop at 0 pods) → scorers (total = Σ clamp(score,0,1) × weight, not normalized)
 // → one picker; then the handler turns the profile results into the scheduling result.
-// Requests are first narrowed to pods serving the requested model: a simulator convenience (llm-d's
-// own config has no model filter — see seed-repo §2.3), so that one EPP can front several models.
+// Candidates are every ready pod of the pool, whatever model they serve: no upstream EPP filters by model
+// (core upstream/bbr.ts EPP_FILTERS_BY_MODEL); several models mean one pool each behind body-based routing.
 import type { ResolvedEppConfig } from './config.ts';
 import { createPlugins, type PluginDeps } from './plugins/index.ts';
 import type {

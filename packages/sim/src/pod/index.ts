@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createRng, WORDS, type Rng } from '@routebench/core';
+import { createRng, formatKvEventsTopic, kvEventsPodId, WORDS, type KvEventsPodIdStyle, type Rng } from '@routebench/core';
 import type { KvEventBus, PodFaults, PodHandle } from '../types.ts';
 import { readBody, sendJson } from '../http-server.ts';
 import { parsePodSpec, PodFaultsSchema, type PodSpecInput, type PodSpec } from './pod-spec.ts';
@@ -27,6 +27,7 @@ import {
   type ResponseContext,
 } from './openai-response.ts';
 import { drawHttpError, drawStreamFault, type StreamFault } from './faults.ts';
+import { openRequestLog } from './request-log.ts';
 
 export { PodSpecSchema, parsePodSpec, type PodSpec, type PodSpecInput } from './pod-spec.ts';
 
@@ -36,10 +37,18 @@ export type SimPod = PodHandle & {
   /** Wall-clock arrival and start-of-running (ms since epoch) of a request, when recordEmissions. */
   requestTimes(requestId: string): { arrivedAt: number; startedAt: number | null } | undefined;
   spec: PodSpec;
+  /** The pod's log file (vLLM request lines when spec.enableLogRequests), or null when none was asked for. */
+  requestLogPath: string | null;
 };
 
 export interface StartPodDeps {
   kvEvents?: KvEventBus;
+  /**
+   * What this pod's `--kv-events-config` topic names it by (core upstream/kv-events.ts). Default
+   * 'address-port', llm-d's guide topic `kv@$(POD_IP):$(POD_PORT)@<model>`; anything else is the
+   * misconfiguration that leaves the precise scorer's index unmatched.
+   */
+  kvEventsPodId?: KvEventsPodIdStyle;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -59,7 +68,12 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     capacityBlocks: spec.kvCache.capacityBlocks,
     onEvents: deps.kvEvents
       ? (events) =>
-          deps.kvEvents!.publish({ topic: `kv@${spec.host}:${port}@${primaryModel}`, pod: spec.name, ts: Date.now(), events })
+          deps.kvEvents!.publish({
+            topic: formatKvEventsTopic(kvEventsPodId(deps.kvEventsPodId ?? 'address-port', { address: spec.host, port, name: spec.name }), primaryModel),
+            pod: spec.name,
+            ts: Date.now(),
+            events,
+          })
       : undefined,
   });
   const metrics = createPodMetrics({
@@ -82,6 +96,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     scheduler: sharedScheduler,
     slowFactor: () => faults.slowFactor ?? 1,
   });
+  const requestLog = spec.requestLogPath ? openRequestLog(spec.requestLogPath) : null;
   const emissions = new Map<string, number[]>();
   const times = new Map<string, { arrivedAt: number; startedAt: number | null }>();
   const wallNow = () => performance.timeOrigin + performance.now();
@@ -218,6 +233,9 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       }
     };
 
+    // vLLM logs the request once it is rendered and validated, just before it goes to the engine
+    // (OpenAIServing._log_inputs in the chat/completions handlers).
+    if (spec.enableLogRequests) requestLog?.received({ api, requestId, maxTokens: parsed.maxTokensRequested, kvTransferParams: parsed.kvTransferParams });
     job = engine.submit({
       promptTokenIds: parsed.promptTokenIds,
       hashes: kv.blockHashes(parsed.promptTokenIds),
@@ -320,6 +338,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     url,
     metricsUrl: `${url}/metrics`,
     spec,
+    requestLogPath: spec.requestLogPath ?? null,
     drain() {
       draining = true;
       return engine.whenIdle();
@@ -328,7 +347,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       stopping ??= new Promise<void>((resolve) => {
         draining = true;
         engine.shutdown();
-        server.close(() => resolve());
+        server.close(() => void (requestLog ? requestLog.close() : Promise.resolve()).then(() => resolve()));
         for (const s of sockets) s.destroy();
       });
       return stopping;

@@ -50,6 +50,16 @@ export const PodSpecSchema = z.strictObject({
   identityHeaders: z.boolean().default(true),
   /** Echo x-request-id (vLLM --enable-request-id-headers). */
   enableRequestIdHeaders: z.boolean().default(true),
+  /**
+   * vLLM `--enable-log-requests` (default off since it replaced `--disable-log-requests`, core
+   * upstream/vllm-logs.ts VLLM_LOG_FLAGS): one "Received request <id>: params: …" line per request.
+   */
+  enableLogRequests: z.boolean().default(false),
+  /**
+   * File standing in for the pod's container log (what `kubectl logs` would return). Created when given;
+   * request lines are written only with `enableLogRequests`, as a real pod logs none without the flag.
+   */
+  requestLogPath: z.string().min(1).optional(),
   /** 'broken' = KV transfer always fails (e.g. CUDA IPC blocked under MIG); decode recomputes. */
   kvTransfer: z.enum(['ok', 'broken']).default('ok'),
   /** Error body shape: vLLM ≥ v0.10.1 nests under "error"; 'legacy' is the flat {"object":"error",…}. */

@@ -1,5 +1,6 @@
 // Which pod served each request, and how we know. Per-request strategies, tried per record in order:
-// (1) a response header naming the pod, (2) the EPP log joined on our x-request-id. When they leave
+// (1) a response header naming the pod, (2) the EPP log joined on our x-request-id, (3) vLLM's own
+// request log on each pod (`--enable-log-requests`, vllm-request-log.ts). When they leave
 // requests unattributed, the split per pod comes from counters: (3) model-server counter deltas,
 // (4) EPP per-pod scheduling attempts. Every answer carries its source so a verdict can say how
 // strong its evidence is.
@@ -12,6 +13,7 @@ import { EppLogFormatSchema, parseEppLog } from './epp-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
 import { splitFromEppAttempts, splitFromPodCounters, type PodSplit } from './split.ts';
 import { SERVED_VERIFIER } from '../../upstream/epp-logs.ts';
+import { ambiguousWarning, parseVllmRequestLogs, placeFromVllmLog, vllmRequestIdWarning, type PodLogs } from './vllm-request-log.ts';
 
 
 /**
@@ -36,12 +38,16 @@ export type AttributionConfigInput = z.input<typeof AttributionConfigSchema>;
 export interface AttributionInput extends AttributionConfigInput {
   /** EPP log text(s): a file's content or logs fetched through the Kubernetes API. */
   eppLog?: string | readonly string[];
+  /** vLLM pods' logs (pod name → text), with request logging on (`--enable-log-requests`). */
+  podLogs?: PodLogs;
+  /** pod → role (prefill/decode/both): tells the prefill leg from the serving pod when both logged an id. */
+  podRoles?: Readonly<Record<string, string>>;
   evidence?: MetricsEvidence;
 }
 
 export interface PodAttribution {
   pod: string;
-  /** `header:<name>`, `epp-log`, or the record's own podSource. */
+  /** `header:<name>`, `epp-log`, `vllm-log`, or the record's own podSource. */
   source: string;
   /** P/D: the prefill pod, when the EPP log names one (the response itself comes from `pod`, the decode pod). */
   prefillPod?: string;
@@ -72,7 +78,7 @@ export function requestIdWarning(ourIds: readonly string[], loggedIds: ReadonlyS
 }
 
 export function attributeRecords(records: readonly RequestRecord[], input: AttributionInput = {}): AttributionResult {
-  const { eppLog, evidence, ...configInput } = input;
+  const { eppLog, podLogs, podRoles, evidence, ...configInput } = input;
   const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
   const resolve = createPodResolver({ ...(evidence ? aliasesFromEvidence(evidence) : {}), ...config.aliases });
 
@@ -85,15 +91,22 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
     for (const [rid, ep] of parsed.prefillPicks) prefillPicks.set(rid, ep);
   }
 
+  const vllmLog = podLogs ? parseVllmRequestLogs(podLogs) : null;
+  let ambiguous = 0;
+
   const perRequest = new Map<string, PodAttribution>();
   const unattributed: string[] = [];
   const used = new Set<string>();
   for (const r of records) {
-    const a = podFromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve);
+    const placed = vllmLog ? placeFromVllmLog(r.requestId, vllmLog, podRoles) : null;
+    const a = podFromHeaders(r, config.headers, resolve) ?? fromRecord(r) ?? fromLog(r, logPicks, resolve) ?? fromVllmLog(placed);
+    if (placed?.kind === 'ambiguous' && !a) ambiguous++;
     if (a) {
       const prefill = prefillPicks.get(r.requestId);
       const prefillPod = prefill ? resolve(prefill) : null;
       if (prefillPod) a.prefillPod = prefillPod;
+      // The vLLM logs name the prefill leg too: fill it in when the EPP log did not.
+      else if (placed?.kind === 'placed' && placed.prefillPod && placed.pod === a.pod) a.prefillPod = placed.prefillPod;
       perRequest.set(r.requestId, a);
       used.add(a.source);
     } else unattributed.push(r.requestId);
@@ -103,8 +116,11 @@ export function attributeRecords(records: readonly RequestRecord[], input: Attri
   for (const a of perRequest.values()) counts[a.pod] = (counts[a.pod] ?? 0) + 1;
   const finished = records.filter((r) => r.status === 'ok').length;
   const split = podSplit({ counts, placed: perRequest.size, unplaced: unattributed.length, finished, sources: used, evidence, resolve });
-  const warning = requestIdWarning(records.map((r) => r.requestId), logPicks);
-  return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed, ...(warning ? { warnings: [warning] } : {}) };
+  const ourIds = records.map((r) => r.requestId);
+  const warnings = [requestIdWarning(ourIds, logPicks), vllmLog ? vllmRequestIdWarning(ourIds, vllmLog) : null, ambiguous > 0 ? ambiguousWarning(ambiguous) : null].filter(
+    (w): w is string => w !== null,
+  );
+  return { perRequest, split, sourcesUsed: orderSources([...used]), unattributed, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** The pod a response header names (the first of `names` present), or null. */
@@ -139,6 +155,15 @@ function fromLog(r: RequestRecord, picks: Map<string, string>, resolve: (s: stri
   return pod ? { pod, source: 'epp-log' } : null;
 }
 
+/** Path (d): the pod whose vLLM request log holds the id (the serving pod, not the P/D prefill leg). */
+function fromVllmLog(placed: ReturnType<typeof placeFromVllmLog> | null): PodAttribution | null {
+  if (placed?.kind !== 'placed') return null;
+  return { pod: placed.pod, source: VLLM_LOG_SOURCE, ...(placed.prefillPod ? { prefillPod: placed.prefillPod } : {}) };
+}
+
+/** Source name of placements from vLLM's request log. */
+export const VLLM_LOG_SOURCE = 'vllm-log';
+
 /**
  * Requests per pod: from the per-request placements when they cover every request, else from counters (pod
  * request counters, then the EPP's per-pod scheduling attempts). The counters' source is added to `sources`.
@@ -161,7 +186,8 @@ export function podSplit(input: {
   return split;
 }
 
-const STRATEGY_ORDER = (s: string) => (s.startsWith('header:') ? 0 : s === 'epp-log' ? 2 : s.startsWith('counter:') ? 3 : s.startsWith('epp-metric:') ? 4 : 1);
+const STRATEGY_ORDER = (s: string) =>
+  s.startsWith('header:') ? 0 : s === 'epp-log' ? 2 : s === VLLM_LOG_SOURCE ? 2.5 : s.startsWith('counter:') ? 3 : s.startsWith('epp-metric:') ? 4 : 1;
 /** Sources strongest first (a split source may be a `+`-joined list). */
 export function orderSources(sources: string[]): string[] {
   return [...new Set(sources.flatMap((s) => s.split('+')))].sort((a, b) => STRATEGY_ORDER(a) - STRATEGY_ORDER(b));

@@ -13,8 +13,9 @@ import type { RequestRecord } from '../../record/request-record.ts';
 import type { RecordPlacement } from '../../run-options.ts';
 import type { MetricsEvidence } from '../metrics-evidence.ts';
 import { parseConfig } from '../../parse-config.ts';
-import { AttributionConfigSchema, orderSources, podFromHeaders, podSplit, type AttributionConfigInput } from './attribute.ts';
+import { AttributionConfigSchema, orderSources, podFromHeaders, podSplit, VLLM_LOG_SOURCE as VLLM_LOG, type AttributionConfigInput } from './attribute.ts';
 import { parseEppLog } from './epp-log.ts';
+import { ambiguousWarning, parseVllmRequestLogs, placeFromVllmLog, type VllmLeg } from './vllm-request-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
 import type { PodSplit } from './split.ts';
 
@@ -82,8 +83,47 @@ export function snapshotTail(fetch: () => Promise<ReadonlyArray<{ pod: string; t
   };
 }
 
+/** Per-pod logs read piece by piece (vLLM pods): each read() returns pod → the complete lines added since the last. */
+export interface PodLogsTail {
+  read(): Promise<Record<string, string>>;
+}
+
+/** Tail one file per pod (the simulator's pod logs): pod name → path. */
+export function podFileTails(paths: Readonly<Record<string, string>>): PodLogsTail {
+  const tails = Object.entries(paths).map(([pod, path]) => [pod, fileTail(path)] as const);
+  return {
+    async read() {
+      const out: Record<string, string> = {};
+      for (const [pod, t] of tails) out[pod] = await t.read().catch(() => '');
+      return out;
+    },
+  };
+}
+
+/** Per-pod form of snapshotTail (the Kubernetes log API): what each pod's log gained since the last fetch. */
+export function podSnapshotTail(fetch: () => Promise<ReadonlyArray<{ pod: string; text: string }>>): PodLogsTail {
+  const perPod = new Map<string, LogTail>();
+  let latest: ReadonlyArray<{ pod: string; text: string }> = [];
+  return {
+    async read() {
+      latest = await fetch().catch(() => []);
+      const out: Record<string, string> = {};
+      for (const l of latest) {
+        let t = perPod.get(l.pod);
+        if (!t) perPod.set(l.pod, (t = snapshotTail(async () => latest.filter((x) => x.pod === l.pod))));
+        out[l.pod] = await t.read();
+      }
+      return out;
+    },
+  };
+}
+
 export interface LiveAttributionOptions extends AttributionConfigInput {
   tails?: readonly LogTail[];
+  /** vLLM pods' logs with request logging on (`--enable-log-requests`): attribution path `vllm-log`. */
+  podLogs?: PodLogsTail;
+  /** pod → role: tells the P/D prefill leg from the serving pod when both logged an id. */
+  podRoles?: Readonly<Record<string, string>>;
   /** How often the logs are read while records wait (default 250 ms). */
   pollMs?: number;
   /** Longest a record waits for its log line before it is written unattributed (default 3000 ms). */
@@ -118,7 +158,8 @@ export interface LiveAttribution extends RecordPlacement {
 const MAX_PENDING_PICKS = 200_000;
 
 export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveAttribution {
-  const { tails = [], pollMs = 250, holdMs = 3000, addresses, ...configInput } = input;
+  const { tails = [], podLogs, podRoles = {}, pollMs = 250, holdMs = 3000, addresses, ...configInput } = input;
+  const hasLogs = tails.length > 0 || podLogs !== undefined;
   const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
   const resolver = () => createPodResolver({ ...(addresses?.() ?? {}), ...config.aliases });
   let resolve = resolver();
@@ -132,6 +173,10 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
   let eppLogLines = 0;
   /** Picks read from the log (any request id): with none of ours among them the gateway rewrote our ids. */
   let picksRead = 0;
+  /** vLLM pod logs: client id candidate → pod → P/D leg, and how many request lines were read. */
+  const vllmIds = new Map<string, Map<string, VllmLeg>>();
+  let vllmLinesRead = 0;
+  let ambiguous = 0;
   let finishedOk = 0;
   let timer: NodeJS.Timeout | null = null;
   let reading: Promise<void> = Promise.resolve();
@@ -155,6 +200,17 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
         for (const [rid, ep] of parsed.picks) picks.set(rid, ep);
         picksRead += parsed.picks.size;
       }
+      if (podLogs) {
+        const deltas = await podLogs.read().catch(() => ({}));
+        const parsed = parseVllmRequestLogs(deltas);
+        vllmLinesRead += parsed.entries.length;
+        for (const [id, pods] of parsed.byId) {
+          const known = vllmIds.get(id);
+          if (!known) vllmIds.set(id, pods);
+          else for (const [pod, leg] of pods) if (!known.has(pod) || (known.get(pod) === null && leg !== null)) known.set(pod, leg);
+        }
+        while (vllmIds.size > MAX_PENDING_PICKS) vllmIds.delete(vllmIds.keys().next().value!);
+      }
       // Oldest first (Map order): drop picks no record of ours claimed once the map is past its bound.
       while (picks.size > MAX_PENDING_PICKS) picks.delete(picks.keys().next().value!);
       resolve = resolver();
@@ -171,14 +227,27 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
     return resolve(ep);
   };
 
+  /** The pod whose vLLM log has this id (not the P/D prefill leg), consumed; null when absent or ambiguous. */
+  const takeVllm = (rid: string, final: boolean): string | null => {
+    const placed = placeFromVllmLog(rid, { byId: vllmIds }, podRoles);
+    if (placed.kind === 'ambiguous' && final) ambiguous++;
+    if (placed.kind !== 'placed') return null;
+    vllmIds.delete(rid);
+    return resolve(placed.pod);
+  };
+
   const settle = (final: boolean) => {
     const now = performance.now();
     for (const [rid, h] of held) {
-      const pod = takePick(rid);
-      if (pod) {
+      const fromEpp = takePick(rid);
+      const expired = final || now >= h.until;
+      // Both P/D legs are logged before the response ends; still, a lagging log may show one leg only,
+      // so the vLLM path places a record as soon as its serving pod is unambiguous.
+      const fromVllm = fromEpp ? null : takeVllm(rid, expired);
+      if (fromEpp || fromVllm) {
         held.delete(rid);
-        h.done(emit(h.record, pod, 'epp-log'));
-      } else if (final || now >= h.until) {
+        h.done(emit(h.record, fromEpp ?? fromVllm, fromEpp ? 'epp-log' : VLLM_LOG));
+      } else if (expired) {
         held.delete(rid);
         h.done(emit(h.record, null, null));
       }
@@ -194,14 +263,20 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
       const fromHeader = podFromHeaders(record, config.headers, resolve);
       const own = record.pod ? { pod: record.pod, source: record.podSource ?? 'record' } : null;
       const placed = fromHeader ?? own;
-      if (placed || tails.length === 0) {
+      if (placed || !hasLogs) {
         picks.delete(record.requestId);
+        vllmIds.delete(record.requestId);
         done(emit(record, placed?.pod ?? null, placed?.source ?? null));
         return;
       }
       const pod = takePick(record.requestId);
       if (pod) {
         done(emit(record, pod, 'epp-log'));
+        return;
+      }
+      const vllmPod = takeVllm(record.requestId, false);
+      if (vllmPod) {
+        done(emit(record, vllmPod, VLLM_LOG));
         return;
       }
       heldForLog++;
@@ -212,7 +287,7 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
       // Log lines arrive after the response (a log shipper's lag, a buffered write): keep reading until every
       // held record found its line or waited its holdMs, then release what is left.
       const deadline = performance.now() + holdMs + pollMs;
-      while (tails.length > 0 && held.size > 0 && performance.now() < deadline) {
+      while (hasLogs && held.size > 0 && performance.now() < deadline) {
         await readLogs();
         if (held.size > 0) await new Promise((r) => setTimeout(r, Math.min(pollMs, 50)));
       }
@@ -226,6 +301,11 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
       // Path (c) check: picks appeared but none matched a record that waited for one (envoyproxy/gateway#3225).
       const replaced = heldForLog > 0 && picksRead > 0 && !placedBy['epp-log'];
       const warnings = replaced ? [`gateway replaced x-request-id: the EPP log had "Request handled" picks but none carry this run's request ids`] : [];
+      // The same check on the vLLM pod logs: request lines were read, none placed a record that waited.
+      if (heldForLog > 0 && vllmLinesRead > 0 && !placedBy[VLLM_LOG] && !placedBy['epp-log']) {
+        warnings.push(`gateway replaced x-request-id: the vLLM pod logs had ${vllmLinesRead} request lines but none carry this run's request ids`);
+      }
+      if (ambiguous > 0) warnings.push(ambiguousWarning(ambiguous));
       return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines, ...(warnings.length ? { warnings } : {}) };
     },
   };

@@ -3,6 +3,7 @@
 // reachability. EPP logs come through the same API (/pods/{name}/log) for request attribution.
 // Type-only import: the client library takes ~2 s to load, so it is loaded on first use only.
 import { EPP_METRICS_AUTH_HINT } from '../../upstream/metrics.ts';
+import { MODEL_LABEL } from '../../upstream/bbr.ts';
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
@@ -24,6 +25,22 @@ export const KubernetesSourceSchema = z.strictObject({
     path: z.string().startsWith('/').default('/metrics'),
     /** Pod label whose value is the pod's role (prefill/decode/…). */
     roleLabel: z.string().min(1).default('llm-d.ai/role'),
+    /**
+     * Pod label naming the model (MODEL_LABEL, upstream/bbr.ts: a deployment-chosen short name, not the served
+     * name). A fallback for which model a pod serves when its /v1/models cannot be read through the pod proxy.
+     */
+    modelLabel: z.string().min(1).default(MODEL_LABEL),
+    /**
+     * Read the model-server pods' logs for vLLM's request lines (attribution path `vllm-log`; vLLM must run
+     * with --enable-log-requests, core upstream/vllm-logs.ts). Off by default: a busy vLLM log is large and
+     * is fetched whole on every poll.
+     */
+    requestLogs: z.boolean().default(false),
+    /**
+     * Container whose log is vLLM's. Needed when the pod has several (llm-d P/D decode pods run the routing
+     * sidecar next to vLLM, and the API refuses a log read without a container name then).
+     */
+    container: z.string().min(1).optional(),
   }),
   epp: z
     .strictObject({
@@ -52,11 +69,20 @@ export interface PodLog {
 export interface KubernetesSource extends ScrapeSource {
   /** Logs of every running EPP pod (empty when no `epp` is configured). */
   fetchEppLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
+  /**
+   * GET another path on a discovered pod target's port through the pod proxy (e.g. vLLM's /v1/models). The body
+   * as the client returns it: text, or parsed JSON for a JSON response.
+   */
+  proxyGet(target: ScrapeTarget, path: string): Promise<unknown>;
+  /** Logs of every running model-server pod when `pods.requestLogs` (else empty). */
+  fetchPodLogs(options?: { sinceSeconds?: number }): Promise<PodLog[]>;
 }
 
-interface K8sTarget extends ScrapeTarget {
+export interface K8sTarget extends ScrapeTarget {
   port: number;
   path: string;
+  /** The pod's `pods.modelLabel` value, when it has one. */
+  modelLabel?: string;
 }
 
 export async function loadKubeConfig(config: Pick<KubernetesSourceConfig, 'kubeconfig' | 'context' | 'inCluster'>): Promise<KubeConfig> {
@@ -99,12 +125,30 @@ export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfi
     };
   };
 
+  // GET /api/v1/namespaces/{ns}/pods/{name}/log?container=&sinceSeconds= (Kubernetes API reference, core/v1
+  // Pod "read log"): the container's stdout/stderr as plain text, what `kubectl logs` prints.
+  const readLogs = async (selector: string, container: string | undefined, sinceSeconds: number | undefined): Promise<PodLog[]> => {
+    const pods = await runningPods(selector);
+    const core = await api();
+    const out: PodLog[] = [];
+    for (const p of pods) {
+      const name = p.metadata!.name!;
+      const text = await deadline(`read log of ${name}`, core.readNamespacedPodLog({ name, namespace: ns, container, sinceSeconds }));
+      out.push({ pod: name, text: String(text) });
+    }
+    return out;
+  };
+
   return {
     kind: 'kubernetes',
     name: config.name,
     async discover() {
       const pods = await runningPods(config.pods.selector);
-      const targets: ScrapeTarget[] = pods.map((p) => toTarget(p, config.pods.port, config.pods.path, p.metadata?.labels?.[config.pods.roleLabel]));
+      const targets: ScrapeTarget[] = pods.map((p) => {
+        const t = toTarget(p, config.pods.port, config.pods.path, p.metadata?.labels?.[config.pods.roleLabel]);
+        const model = p.metadata?.labels?.[config.pods.modelLabel];
+        return model ? { ...t, modelLabel: model } : t;
+      });
       if (config.epp) {
         const epps = await runningPods(config.epp.selector);
         for (const p of epps) targets.push(toTarget(p, config.epp.port, config.epp.path, 'epp'));
@@ -123,20 +167,19 @@ export function createKubernetesSource(config: KubernetesSourceConfig, kubeConfi
       if (typeof body !== 'string') throw new Error(`scrape ${target.name}: proxy returned ${typeof body}, expected exposition text`);
       return body;
     },
+    async proxyGet(target, path) {
+      const t = target as K8sTarget;
+      if (typeof t.port !== 'number') throw new Error(`target ${target.name} was not discovered by this source`);
+      const core = await api();
+      return deadline(`GET ${path} on ${target.name}`, core.connectGetNamespacedPodProxyWithPath({ name: `${t.name}:${t.port}`, namespace: ns, path: path.replace(/^\//, '') }));
+    },
     async fetchEppLogs(options = {}) {
       if (!config.epp) return [];
-      const epps = await runningPods(config.epp.selector);
-      const core = await api();
-      const out: PodLog[] = [];
-      for (const p of epps) {
-        const name = p.metadata!.name!;
-        const text = await deadline(
-          `read log of ${name}`,
-          core.readNamespacedPodLog({ name, namespace: ns, container: config.epp.container, sinceSeconds: options.sinceSeconds }),
-        );
-        out.push({ pod: name, text: String(text) });
-      }
-      return out;
+      return readLogs(config.epp.selector, config.epp.container, options.sinceSeconds);
+    },
+    async fetchPodLogs(options = {}) {
+      if (!config.pods.requestLogs) return [];
+      return readLogs(config.pods.selector, config.pods.container, options.sinceSeconds);
     },
   };
 }

@@ -6,6 +6,7 @@ import { applyAttribution, attributeRecords } from '../../../src/evidence/attrib
 import { parseEppLog } from '../../../src/evidence/attribution/epp-log.ts';
 import { startCollector } from '../../../src/evidence/collector.ts';
 import { aliasesFromStaticTargets } from '../../../src/evidence/sources/static.ts';
+import { formatReceivedRequest, formatSamplingParams, formatVllmLogLine, loggedRequestId } from '../../../src/upstream/vllm-logs.ts';
 import { RequestRecordSchema, type RequestRecord } from '../../../src/record/request-record.ts';
 import { sendText, startExpositionServer, type ExpositionServer } from '../exposition-server.ts';
 
@@ -281,5 +282,44 @@ describe('attribution paths from upstream sources', () => {
     const kept = attributeRecords([record('ours-1')], { aliases, eppLog: handled('ours-1', '10.0.0.1:8000') });
     expect(kept.warnings).toBeUndefined();
     expect(kept.perRequest.get('ours-1')).toEqual({ pod: 'pod-a', source: 'epp-log' });
+  });
+});
+
+// vLLM request log lines in the shape of vllm-project/vllm vllm/entrypoints/logger.py @ 63c2b7ab (see
+// test/upstream/vllm-logs.test.ts for the sources).
+describe('attribution from vLLM request logs (path d)', () => {
+  const line = (api: 'chat' | 'completions', rid: string, kv?: Record<string, unknown>) =>
+    formatVllmLogLine({ processName: 'APIServer', pid: 1, message: formatReceivedRequest(loggedRequestId(api, rid), formatSamplingParams({ maxTokens: 8, kvTransferParams: kv })) });
+
+  it('places each request on the pod whose log has its id, after headers and the EPP log', () => {
+    const res = attributeRecords([record('r1'), record('r2'), record('r3', { 'x-inference-pod': 'pod-h' })], {
+      podLogs: { 'pod-a': line('chat', 'r1'), 'pod-b': [line('completions', 'r2'), line('chat', 'r3')] },
+    });
+    expect(res.perRequest.get('r1')).toEqual({ pod: 'pod-a', source: 'vllm-log' });
+    expect(res.perRequest.get('r2')).toEqual({ pod: 'pod-b', source: 'vllm-log' });
+    // The header is trusted first even when a log names another pod.
+    expect(res.perRequest.get('r3')).toEqual({ pod: 'pod-h', source: 'header:x-inference-pod' });
+    expect(res.sourcesUsed).toEqual(['header:x-inference-pod', 'vllm-log']);
+    expect(res.split).toMatchObject({ counts: { 'pod-a': 1, 'pod-b': 1, 'pod-h': 1 }, complete: true });
+    expect(res.warnings).toBeUndefined();
+  });
+
+  it('P/D: an id on two pods goes to the decode pod, with the prefill pod from the leg marker or the roles', () => {
+    const marked = attributeRecords([record('r1')], {
+      podLogs: { 'p-0': line('chat', 'r1', { do_remote_decode: true, do_remote_prefill: false }), 'd-0': line('chat', 'r1', { do_remote_decode: false, do_remote_prefill: true }) },
+    });
+    expect(marked.perRequest.get('r1')).toEqual({ pod: 'd-0', source: 'vllm-log', prefillPod: 'p-0' });
+    const unmarked = { 'p-0': line('chat', 'r1'), 'd-0': line('chat', 'r1') };
+    const byRole = attributeRecords([record('r1')], { podLogs: unmarked, podRoles: { 'p-0': 'prefill', 'd-0': 'decode' } });
+    expect(byRole.perRequest.get('r1')).toEqual({ pod: 'd-0', source: 'vllm-log', prefillPod: 'p-0' });
+    const unknown = attributeRecords([record('r1')], { podLogs: unmarked });
+    expect(unknown.unattributed).toEqual(['r1']);
+    expect(unknown.warnings?.[0]).toMatch(/several pods/);
+  });
+
+  it('warns "gateway replaced x-request-id" when the pod logs have ids but none are ours', () => {
+    const res = attributeRecords([record('ours-1')], { podLogs: { 'pod-a': line('chat', '8e0cadf6a2e64563a1e5a8f914c96fdf') } });
+    expect(res.unattributed).toEqual(['ours-1']);
+    expect(res.warnings?.[0]).toMatch(/gateway replaced x-request-id: the vLLM pod logs/);
   });
 });

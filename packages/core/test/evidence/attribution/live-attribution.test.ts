@@ -2,7 +2,9 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileTail, snapshotTail } from '../../../src/evidence/attribution/live-attribution.ts';
+import { createLiveAttribution, fileTail, podFileTails, podSnapshotTail, snapshotTail } from '../../../src/evidence/attribution/live-attribution.ts';
+import { RequestRecordSchema, type RequestRecord } from '../../../src/record/request-record.ts';
+import { formatReceivedRequest, formatSamplingParams, formatVllmLogLine, loggedRequestId } from '../../../src/upstream/vllm-logs.ts';
 
 describe('fileTail', () => {
   it('returns only complete new lines, keeping a half-written line for the next read', async () => {
@@ -42,5 +44,61 @@ describe('snapshotTail', () => {
       throw new Error('403');
     });
     expect(await tail.read()).toBe('');
+  });
+});
+
+// vLLM request lines as RequestLogger.log_inputs prints them (vllm-project/vllm vllm/entrypoints/logger.py @ 63c2b7ab).
+const vllmLine = (rid: string, kv?: Record<string, unknown>) =>
+  formatVllmLogLine({ processName: 'APIServer', pid: 1, message: formatReceivedRequest(loggedRequestId('chat', rid), formatSamplingParams({ maxTokens: 8, kvTransferParams: kv })) }) + '\n';
+
+function rec(requestId: string): RequestRecord {
+  return RequestRecordSchema.parse({
+    seq: 0, requestId, phase: 'measure', stage: 0, api: 'chat', model: 'm', servedModel: 'm', responseId: null, groupId: null, sessionId: null, tags: {},
+    status: 'ok', httpStatus: 200, errorClass: null, errorMessage: null, finishReason: 'length',
+    times: { intended: 0, sent: 0, headers: 1, firstToken: 2, end: 3 }, ttftMs: 2, e2eMs: 3, tpotMs: null, scheduleDelayMs: 0, latencyFromIntendedMs: 3,
+    chunks: [], tokenSource: null, promptTokens: 10, completionTokens: 1, cachedTokens: null, headers: {}, pod: null, podSource: null,
+  });
+}
+
+describe('podSnapshotTail / podFileTails', () => {
+  it('return per pod what each log gained since the last read', async () => {
+    let logs = [{ pod: 'd0', text: 'a\n' }];
+    const tail = podSnapshotTail(async () => logs);
+    expect(await tail.read()).toEqual({ d0: 'a\n' });
+    logs = [{ pod: 'd0', text: 'a\nb\n' }, { pod: 'p0', text: 'x\n' }];
+    expect(await tail.read()).toEqual({ d0: 'b\n', p0: 'x\n' });
+    const dir = mkdtempSync(join(tmpdir(), 'rb-tail-'));
+    writeFileSync(join(dir, 'd0.log'), 'one\n');
+    const files = podFileTails({ d0: join(dir, 'd0.log'), p0: join(dir, 'missing.log') });
+    expect(await files.read()).toEqual({ d0: 'one\n', p0: '' });
+  });
+});
+
+describe('live attribution from vLLM pod logs', () => {
+  it('holds a record until its serving pod is logged: a prefill leg alone does not place it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-vllm-'));
+    const paths = { p0: join(dir, 'p0.log'), d0: join(dir, 'd0.log') };
+    writeFileSync(paths.p0, vllmLine('r1', { do_remote_decode: true, do_remote_prefill: false }));
+    writeFileSync(paths.d0, '');
+    const live = createLiveAttribution({ podLogs: podFileTails(paths), pollMs: 10, holdMs: 2000 });
+    const placed: RequestRecord[] = [];
+    live.place(rec('r1'), (r) => placed.push(r));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(placed).toEqual([]); // only the prefill leg is in the logs so far
+    appendFileSync(paths.d0, vllmLine('r1', { do_remote_decode: false, do_remote_prefill: true }));
+    await live.flush();
+    expect(placed.map((r) => [r.pod, r.podSource])).toEqual([['d0', 'vllm-log']]);
+    expect(live.summarize(null)).toMatchObject({ placedBy: { 'vllm-log': 1 }, unattributed: 0 });
+  });
+
+  it('warns "gateway replaced x-request-id" when the pod logs name only other ids', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-vllm-'));
+    writeFileSync(join(dir, 'a.log'), vllmLine('8e0cadf6a2e64563a1e5a8f914c96fdf'));
+    const live = createLiveAttribution({ podLogs: podFileTails({ a: join(dir, 'a.log') }), pollMs: 10, holdMs: 50 });
+    live.place(rec('ours-1'), () => {});
+    await live.flush();
+    const s = live.summarize(null);
+    expect(s.unattributed).toBe(1);
+    expect(s.warnings?.[0]).toMatch(/gateway replaced x-request-id: the vLLM pod logs had 1 request lines/);
   });
 });

@@ -21,6 +21,9 @@ const EPP_LOG = [
   '',
 ].join('\n');
 
+// vLLM request lines as RequestLogger.log_inputs prints them (vllm-project/vllm vllm/entrypoints/logger.py @ 63c2b7ab).
+const vllmLine = (pod: string) => `(APIServer pid=1) INFO 12-02 14:15:02 [logger.py:49] Received request chatcmpl-r-${pod}: params: SamplingParams(n=1, max_tokens=8), lora_request: None.\n`;
+
 let api: ExpositionServer;
 let dir: string;
 let kubeconfig: string;
@@ -56,6 +59,10 @@ beforeAll(async () => {
       return res.end('{"kind":"Status","message":"pod not found"}');
     }
     if (path === `/api/v1/namespaces/${NS}/pods/epp-7c9d/log`) return sendText(res, EPP_LOG);
+    // vLLM pods: the log of the named container only (a decode pod also runs the routing sidecar).
+    const vllmLog = /^\/api\/v1\/namespaces\/llm-d\/pods\/(vllm-[a-z]+-\d)\/log$/.exec(path);
+    if (vllmLog && url.searchParams.get('container') === 'vllm') return sendText(res, vllmLine(vllmLog[1]!));
+    if (vllmLog) return sendText(res, '{"kind":"Status","message":"a container name must be specified for pod, choose one of: [routing-proxy vllm]"}', 400);
     res.writeHead(404, { 'content-type': 'application/json' });
     res.end('{"kind":"Status","message":"not found"}');
   });
@@ -122,6 +129,21 @@ describe('kubernetes source (fake API server on loopback)', () => {
     expect(await source.fetchEppLogs()).toEqual([{ pod: 'epp-7c9d', text: EPP_LOG }]);
     const proxied = api.seen.filter((s) => s.url.includes('/proxy/')).map((s) => decodeURIComponent(s.url));
     expect(proxied).toContain(`/api/v1/namespaces/${NS}/pods/vllm-decode-0:8000/proxy/metrics`);
+  });
+
+  it('reads the vLLM pods\' container logs through the pods/log API when requestLogs is on (and only then)', async () => {
+    expect(await createKubernetesSource(config()).fetchPodLogs()).toEqual([]);
+    const c = KubernetesSourceSchema.parse({ ...config(), pods: { selector: 'llm-d.ai/inferenceServing=true', port: 8000, requestLogs: true, container: 'vllm' } });
+    expect(await createKubernetesSource(c).fetchPodLogs()).toEqual([
+      { pod: 'vllm-decode-0', text: vllmLine('vllm-decode-0') },
+      { pod: 'vllm-prefill-0', text: vllmLine('vllm-prefill-0') },
+    ]);
+    const noContainer = KubernetesSourceSchema.parse({ ...config(), pods: { selector: 'llm-d.ai/inferenceServing=true', port: 8000, requestLogs: true } });
+    await expect(createKubernetesSource(noContainer).fetchPodLogs()).rejects.toThrow(/read log of vllm-decode-0: HTTP 400: a container name must be specified/);
+    const collector = await startCollector({ sources: [c], intervalMs: 10_000 });
+    expect(collector.hasPodLogs).toBe(true);
+    expect((await collector.fetchPodLogs()).map((l) => l.pod)).toEqual(['vllm-decode-0', 'vllm-prefill-0']);
+    await collector.stop();
   });
 
   it('feeds the collector: per-pod deltas through the proxy, and API errors become scrape errors', async () => {

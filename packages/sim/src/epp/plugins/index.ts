@@ -161,7 +161,7 @@ function createPreciseBackedPrefixScorer(name: string, precise: PrecisePrefixCac
     // cluster.ts sums prefix indexers for inference_extension_prefix_indexer_size; this one has none.
     indexer: createPrefixIndexer(),
     score(req, endpoints, cycle) {
-      const raw = precise.rawScores(req);
+      const raw = precise.rawScores(req, endpoints);
       const total = Math.floor(encode(promptText(req)).length / blockSize);
       if (writeMatchInfo) cycle.set(PREFIX_MATCH_INFO_KEY, { matchBlocks: raw, totalBlocks: total, blockSizeTokens: blockSize } satisfies PrefixMatchInfo);
       return new Map(endpoints.map((e) => [e.name, total === 0 ? 0 : Math.min(1, (raw.get(e.name) ?? 0) / total)]));

@@ -6,9 +6,13 @@
 // next block keeps the intersection, every surviving pod gets +1 per block. The EPP then min-max
 // normalizes those raw counts (all equal → 1.0); pods absent from the map score 0.
 // If KV events never arrive (the seed study's failure, fault `kvEvents: 'dropped'`), every pod scores 0.
-import { encode, renderChat } from '@routebench/core';
+// The index is keyed as upstream's is: by the <pod-id> of each batch's topic `kv@<pod-id>@<model>`,
+// and endpoints are looked up by `Address:Port` (core upstream/kv-events.ts). A pod whose topic names
+// it otherwise (fault `kvEvents: 'pod-id-mismatch'`) has its blocks indexed but never scores.
+// (Upstream also hashes the topic's model into the block keys; the simulator's hashes ignore the model.)
+import { encode, kvEventsIndexKey, renderChat } from '@routebench/core';
 import type { KvEventBatch, KvEventBus } from '../../types.ts';
-import { PREFIX_MATCH_INFO_KEY, type PrefixMatchInfo, type ScorerPlugin, type SchedulingRequest } from '../scheduling-types.ts';
+import { PREFIX_MATCH_INFO_KEY, type Endpoint, type PrefixMatchInfo, type ScorerPlugin, type SchedulingRequest } from '../scheduling-types.ts';
 
 export type BlockHasher = (parent: string | null, tokenIds: readonly number[]) => string;
 
@@ -25,10 +29,12 @@ export interface PrecisePrefixDeps {
 }
 
 export interface PrecisePrefixCacheScorer extends ScorerPlugin {
-  /** Raw (un-normalized) block counts for a request, by pod name. */
-  rawScores(req: SchedulingRequest): Map<string, number>;
-  /** Blocks indexed per pod (for tests and logs). */
-  indexedBlocks(pod: string): number;
+  /** Raw (un-normalized) block counts for a request, by index key (the topics' pod ids). */
+  indexScores(req: SchedulingRequest): Map<string, number>;
+  /** Raw block counts for a request, by endpoint name: each endpoint looked up by its scorer key. */
+  rawScores(req: SchedulingRequest, endpoints: readonly Endpoint[]): Map<string, number>;
+  /** Blocks indexed under a pod id (for tests and logs). */
+  indexedBlocks(podId: string): number;
   close(): void;
 }
 
@@ -36,6 +42,14 @@ export interface PrecisePrefixCacheScorer extends ScorerPlugin {
 export function promptText(req: SchedulingRequest): string {
   if (req.api === 'completions') return req.prompt ?? '';
   return renderChat((req.messages ?? []).map((m) => ({ role: m.role, content: typeof m.content === 'string' ? m.content : JSON.stringify(m.content) })));
+}
+
+/**
+ * The scorer's key for an endpoint: `Address:Port` (core precisePodKey). The simulator's
+ * Endpoint.address is already the pod's `host:port`.
+ */
+export function endpointKey(e: Pick<Endpoint, 'address'>): string {
+  return e.address;
 }
 
 export function chainHashes(tokens: readonly number[], blockSize: number, hashBlock: BlockHasher): string[] {
@@ -62,8 +76,8 @@ export function createPrecisePrefixCacheScorer(name: string, params: PrecisePref
     if (pods.size === 0) hashToPods.delete(hash);
   };
   const onBatch = (batch: KvEventBatch) => {
-    if (!batch.topic.startsWith(topicFilter)) return;
-    const pod = batch.pod;
+    if (!batch.topic.startsWith(topicFilter)) return; // the ZMQ SUB prefix filter
+    const pod = kvEventsIndexKey(batch.topic);
     let mine = podHashes.get(pod);
     if (!mine) podHashes.set(pod, (mine = new Set()));
     for (const ev of batch.events) {
@@ -83,7 +97,7 @@ export function createPrecisePrefixCacheScorer(name: string, params: PrecisePref
   };
   const unsubscribe = deps.bus?.subscribe(onBatch);
 
-  function rawScores(req: SchedulingRequest): Map<string, number> {
+  function indexScores(req: SchedulingRequest): Map<string, number> {
     const hashes = chainHashes(encode(promptText(req)), blockSize, deps.hashBlock);
     const res = new Map<string, number>();
     let active: Set<string> | undefined;
@@ -97,18 +111,30 @@ export function createPrecisePrefixCacheScorer(name: string, params: PrecisePref
     return res;
   }
 
+  function rawScores(req: SchedulingRequest, endpoints: readonly Endpoint[]): Map<string, number> {
+    const byKey = indexScores(req);
+    const res = new Map<string, number>();
+    for (const e of endpoints) {
+      const n = byKey.get(endpointKey(e));
+      if (n !== undefined) res.set(e.name, n);
+    }
+    return res;
+  }
+
   return {
     kind: 'scorer',
     type: 'precise-prefix-cache-scorer',
     name,
+    indexScores,
     rawScores,
-    indexedBlocks: (pod) => podHashes.get(pod)?.size ?? 0,
+    indexedBlocks: (podId) => podHashes.get(podId)?.size ?? 0,
     score(req, endpoints, cycle) {
-      const raw = rawScores(req);
+      const raw = rawScores(req, endpoints);
       if (deps.writeMatchInfo) {
         const info: PrefixMatchInfo = { matchBlocks: raw, totalBlocks: Math.floor(encode(promptText(req)).length / blockSize), blockSizeTokens: blockSize };
         cycle.set(PREFIX_MATCH_INFO_KEY, info);
       }
+      // Min-max over the endpoints found in the index; absent endpoints score 0.
       const vals = [...raw.values()];
       const min = Math.min(...vals);
       const max = Math.max(...vals);
