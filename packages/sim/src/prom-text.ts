@@ -98,7 +98,12 @@ interface Family {
   render(out: string[]): void;
 }
 
-export function createRegistry(): Registry {
+export interface RegistryOptions {
+  /** Go client style (the EPP): families without a sample are left out entirely. */
+  omitEmptyFamilies?: boolean;
+}
+
+export function createRegistry(opts: RegistryOptions = {}): Registry {
   const families: Family[] = [];
   const names = new Set<string>();
 
@@ -224,9 +229,13 @@ export function createRegistry(): Registry {
     render() {
       const out: string[] = [];
       for (const f of families) {
+        const samples: string[] = [];
+        f.render(samples);
+        // prometheus/client_golang writes nothing for a *Vec with no children; prometheus_client (vLLM) writes HELP/TYPE.
+        if (samples.length === 0 && opts.omitEmptyFamilies) continue;
         out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`);
         out.push(`# TYPE ${f.name} ${f.type}`);
-        f.render(out);
+        out.push(...samples);
       }
       return out.join('\n') + '\n';
     },

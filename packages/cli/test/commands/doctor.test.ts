@@ -1,7 +1,7 @@
 // `routebench doctor` end to end against simulator clusters, each with one deficiency a real cluster
 // has by default: EPP at the chart's --v=1, EPP /metrics auth without the token, a gateway that
 // regenerates x-request-id, no pod identity headers. Each must be reported with its fix; the healthy
-// cluster must report everything reachable.
+// P/D cluster must report everything reachable (an aggregated one has no decision or NIXL metrics, as upstream).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +18,8 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function cluster(extra: Partial<ClusterSpecInput> = {}, preset: Parameters<typeof presetSpec>[1] = {}): Promise<Cluster> {
-  const c = await startCluster({ ...presetSpec('agg-2', { eppLogPath: join(dir, `epp-${n++}.log`), ...preset }), ...extra });
+async function cluster(extra: Partial<ClusterSpecInput> = {}, preset: Parameters<typeof presetSpec>[1] = {}, name: Parameters<typeof presetSpec>[0] = 'agg-2'): Promise<Cluster> {
+  const c = await startCluster({ ...presetSpec(name, { eppLogPath: join(dir, `epp-${n++}.log`), ...preset }), ...extra });
   clusters.push(c);
   await c.waitReady();
   return c;
@@ -47,15 +47,20 @@ async function json(a: string[]): Promise<{ code: number; report: DoctorReport; 
 const check = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id)!;
 
 describe('routebench doctor', () => {
-  it('with no target checks the embedded simulator: every claim reachable, exit 0', async () => {
+  it('with no target checks the embedded simulator (aggregated agg-2): every non-P/D claim reachable, the P/D evidence absent as upstream, exit 0', async () => {
     const { code, out } = await runCli(['doctor']);
     expect(code).toBe(0);
-    expect(out).toContain("every claim's evidence is reachable.");
     expect(out).toMatch(/prefix-affinity\s+attribution\s+yes/);
+    expect(out).toMatch(/autoscale\s+epp-ready-pods\s+yes/);
+    // An aggregated EPP exposes no decision counter (client_golang leaves an unused *Vec out) and a pod
+    // without a KV connector no vllm:nixl_* series.
+    expect(out).toMatch(/pd-selective\s+epp-decisions\s+NO/);
+    expect(out).toMatch(/pd-transfer\s+nixl-metrics\s+NO/);
+    expect(out).toContain('claims with their evidence reachable: prefix-affinity, prefix-cache-hit-rate, queue-balance, kv-utilization, model-routing, autoscale, precise-prefix');
   }, 60_000);
 
-  it('a healthy cluster (--v=4, token given, x-request-id preserved): every required path reachable; the token is never printed', async () => {
-    const c = await cluster();
+  it('a healthy P/D cluster (--v=4, token given, x-request-id preserved): every required path reachable; the token is never printed', async () => {
+    const c = await cluster({}, {}, 'pd-1p1d');
     const { code, report, out } = await json(args(c));
     expect(code).toBe(0);
     expect(report.rows.filter((r) => r.required && !r.reachable)).toEqual([]);

@@ -34,7 +34,8 @@ export function createEppMetrics(o: {
   /** The config's profile handler (type and name): which decision counter moves, and the router's plugin labels. */
   decisionHandler?: { type: DecisionProfileHandler; name: string };
 }): EppMetrics {
-  const r = createRegistry();
+  // The EPP is Go (prometheus/client_golang via controller-runtime): an unused *Vec is not exposed at all.
+  const r = createRegistry({ omitEmptyFamilies: true });
   const attemptLabels = SCHEDULER_ATTEMPTS_LABELS[o.version ?? DEFAULT_LLMD_VERSION];
   const reqTotal = r.counter({ name: 'inference_objective_request_total', help: '[ALPHA] Counter of inference objective requests broken out for each model and target model.' });
   const reqErr = r.counter({ name: 'inference_objective_request_error_total', help: '[ALPHA] Counter of inference objective requests errors broken out for each model and target model.' });

@@ -83,6 +83,7 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
     capacityBlocks: spec.kvCache.capacityBlocks,
     maxModelLen: spec.maxModelLen,
     state: () => engine.state(),
+    kvConnector: spec.role !== 'both',
   });
   const engine = createEngine({
     maxNumSeqs: spec.maxNumSeqs,

@@ -37,6 +37,11 @@ export interface PodMetricsOptions {
   maxModelLen: number;
   /** Read live engine state at scrape time. */
   state: () => { running: number; waiting: number; kvUsage: number };
+  /**
+   * The pod runs with the NIXL KV connector (P/D pods). vLLM's vllm:nixl_* metrics come from the connector's
+   * own stats (nixl_connector.py NixlPromMetrics), so a pod without it exposes none. Default true.
+   */
+  kvConnector?: boolean;
 }
 
 export interface PodMetrics {
@@ -114,7 +119,10 @@ export function createPodMetrics(o: PodMetricsOptions): PodMetrics {
   for (const reason of ['stop', 'length', 'abort']) requestSuccess.ensure({ ...labels, finished_reason: reason });
   // The sim never preempts (a request waits until its blocks fit), but dashboards and claims read it.
   counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
-  const nixlFailedTransfers = counter('vllm:nixl_num_failed_transfers_total', 'Number of failed NIXL KV Cache transfers.');
+  // Without a connector the NIXL series live in a registry nobody renders (the engine still calls them).
+  const nixlRegistry = o.kvConnector === false ? createRegistry() : r;
+  const nixlFailedTransfers = nixlRegistry.counter({ name: 'vllm:nixl_num_failed_transfers_total', help: 'Number of failed NIXL KV Cache transfers.' });
+  nixlFailedTransfers.ensure(labels);
 
   const hist = (name: string, help: string, buckets: readonly number[]) => {
     const h = r.histogram({ name, help, buckets });
@@ -143,7 +151,8 @@ export function createPodMetrics(o: PodMetricsOptions): PodMetrics {
     'Histogram of new KV tokens computed during prefill (excluding cached tokens).',
     tokenBuckets,
   );
-  const nixlXferTime = hist('vllm:nixl_xfer_time_seconds', 'Histogram of transfer duration for NIXL KV Cache transfers.', NIXL_XFER_BUCKETS);
+  const nixlXferTime = nixlRegistry.histogram({ name: 'vllm:nixl_xfer_time_seconds', help: 'Histogram of transfer duration for NIXL KV Cache transfers.', buckets: NIXL_XFER_BUCKETS });
+  nixlXferTime.ensure(labels);
 
   r.gauge({
     name: 'vllm:cache_config_info',
