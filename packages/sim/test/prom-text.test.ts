@@ -68,3 +68,17 @@ describe('prom-text', () => {
     expect(() => r.histogram({ name: 'h', help: '', buckets: [1, 1] })).toThrow(/increase/);
   });
 });
+
+describe('empty families', () => {
+  it('prometheus_client style (vLLM) writes HELP/TYPE for a family without samples; client_golang style (the EPP) leaves it out', () => {
+    for (const [omitEmptyFamilies, expected] of [[false, true], [true, false]] as const) {
+      const r = createRegistry({ omitEmptyFamilies });
+      r.counter({ name: 'llm_d_inference_scheduler_disagg_decision_total', help: 'decisions' });
+      const used = r.counter({ name: 'inference_objective_request_total', help: 'requests' });
+      used.inc({ model_name: 'm' });
+      const text = r.render();
+      expect(text.includes('llm_d_inference_scheduler_disagg_decision_total')).toBe(expected);
+      expect(text).toContain('inference_objective_request_total{model_name="m"} 1');
+    }
+  });
+});
