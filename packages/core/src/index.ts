@@ -28,6 +28,7 @@ export { evaluateClaims, parseClaims, CLAIM_IDS, type ClaimId } from './claims/e
 export type { ClaimInput } from './claims/claim-outcome.ts';
 export type { RunEvidence, PodRole } from './claims/context.ts';
 export { renderVerdictTable, type Verdict, type VerdictStatus } from './claims/verdict.ts';
+export { wilson, diffInterval, decideShare, decideLift, combineStatus, formatConfidence, requiredN, DEFAULT_CONFIDENCE_LEVEL, type Confidence, type Interval } from './claims/confidence.ts';
 
 // Outputs and comparisons.
 export { compareRuns, compareToCsv, formatCompareTable, COMPARE_CSV_COLUMNS, type CompareRow } from './output/compare.ts';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Verdict, VerdictStatus } from './verdict.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
+import type { Confidence } from './confidence.ts';
 
 export interface ClaimOutcome {
   status: VerdictStatus;
@@ -10,6 +11,8 @@ export interface ClaimOutcome {
   details: string;
   sources: string[];
   evidence: Record<string, unknown>;
+  /** The statistical tests the status rests on (claims/confidence.ts). */
+  confidence?: Confidence[];
 }
 
 /** A claim as a scenario writes it: its id plus threshold fields. */
@@ -63,6 +66,7 @@ export function makeVerdict(claim: string, ctx: ClaimContext, outcome: ClaimOutc
     sources: [...new Set(outcome.sources)],
     evidence: outcome.evidence,
     thresholds,
+    ...(outcome.confidence && outcome.confidence.length > 0 && { confidence: outcome.confidence }),
   };
 }
 

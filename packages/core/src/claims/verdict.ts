@@ -20,6 +20,20 @@ export const VerdictSchema = z.strictObject({
   /** The numbers the status was decided on, and the thresholds applied. */
   evidence: z.record(z.string(), z.unknown()),
   thresholds: z.record(z.string(), z.unknown()).default({}),
+  /** How sure the status is: each statistical test it was decided on (claims/confidence.ts). */
+  confidence: z
+    .array(
+      z.strictObject({
+        test: z.string(),
+        observed: z.number(),
+        n: z.number(),
+        interval: z.strictObject({ lower: z.number(), upper: z.number(), level: z.number(), method: z.enum(['wilson', 'newcombe']) }),
+        bar: z.number(),
+        status: VerdictStatusSchema,
+        neededN: z.number().nullable().optional(),
+      }),
+    )
+    .optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;
 
