@@ -1,5 +1,6 @@
 // `pnpm bench` — how fast and how accurate routebench's load generator is on this machine.
-//   tsx bench/index.ts [--quick] [--only capacity,workers,autocannon,wrk,fidelity,schedule,memory,longrun] [--cpu-prof]
+//   tsx bench/index.ts [--quick] [--only capacity,workers,autocannon,wrk,fidelity,schedule,memory,longrun,stability] [--cpu-prof]
+//   (stability: ROUTEBENCH_STABILITY_K seed tables per series, default 2; 10 for the README figure)
 // The SSE server runs in its own process (sse-server.ts) and every measurement runs routebench's real
 // run() in a fresh client process (client-case.ts); this process only orchestrates and reports. Prints
 // tables and writes bench/results.json. Figures are whatever this machine gives: nothing is tuned here.
@@ -14,10 +15,11 @@ import { runAutocannon, runWrk, type ExternalOutcome } from './external.ts';
 import { summarizeProfile, type ProfileSummary } from './cpu-profile.ts';
 import { fmt, kib, mib, table } from './table.ts';
 import { PROFILE_DIR, runCase, startServer, stopServer } from './processes.ts';
+import { measureStability, stabilityK } from './stability.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
-const SECTIONS = ['capacity', 'workers', 'autocannon', 'wrk', 'fidelity', 'schedule', 'memory', 'longrun'] as const;
+const SECTIONS = ['capacity', 'workers', 'autocannon', 'wrk', 'fidelity', 'schedule', 'memory', 'longrun', 'stability'] as const;
 
 const FlagsSchema = z.strictObject({
   quick: z.boolean().default(false),
@@ -291,6 +293,28 @@ async function main(): Promise<void> {
       out.push(`NOTE (extrapolation, not measured): ${r.completed.toLocaleString('en-US')} of 1,000,000 requests fit in ${fmt(r.seconds)} s; at the fitted slope RSS would reach ~${mib(extrapolated)} at 1,000,000 requests.`);
     }
     results.longRun = { load1: l, result: r, extrapolatedRssAt1MBytes: extrapolated };
+  }
+
+  // Verdict stability ------------------------------------------------------------------------------
+  if (want('stability')) {
+    const k = stabilityK(process.env, q ? 1 : 2);
+    const r = await measureStability(k, log);
+    out.push(
+      table(
+        `Verdict stability — seed table --quick, ${k} tables per series; identical = same status on every row as the most common table`,
+        ['series', 'identical', 'tables', 'mean s / table', 'rows that flipped'],
+        r.series.map((s) => [
+          s.hog ? 'with CPU hog' : 'no hog',
+          `${s.identical}/${s.tables.length}`,
+          s.tables.length,
+          s.tables.reduce((a, t) => a + t.seconds, 0) / Math.max(1, s.tables.length),
+          Object.keys(s.flipped).length,
+        ]),
+      ),
+    );
+    for (const s of r.series)
+      for (const [row, sts] of Object.entries(s.flipped)) out.push(`${s.hog ? 'with CPU hog' : 'no hog'}: ${row} flipped ${sts.join(' → ')}`);
+    results.stability = r;
   }
 
   // Targets ----------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ export { parsePrometheusText, type PromFamily } from './evidence/prom-parse.ts';
 // Claims and verdicts.
 export { evaluateClaims, parseClaims, CLAIM_IDS, type ClaimId } from './claims/evaluate.ts';
 export type { ClaimInput } from './claims/claim-outcome.ts';
-export type { RunEvidence, PodRole } from './claims/context.ts';
+export type { RunEvidence, PodRole, CacheState, PodCacheReset } from './claims/context.ts';
 export { renderVerdictTable, type Verdict, type VerdictStatus } from './claims/verdict.ts';
 export { wilson, diffInterval, decideShare, decideLift, combineStatus, formatConfidence, requiredN, DEFAULT_CONFIDENCE_LEVEL, type Confidence, type Interval } from './claims/confidence.ts';
 

@@ -17,6 +17,7 @@ export { getPreset, listPresets } from './presets/index.ts';
 // Running them: one scenario (main run, controls, compared targets) or the whole seed table.
 export { runScenario, type ScenarioRunOptions, type ScenarioResult, type SingleRun } from './runner/run-scenario.ts';
 export { runSeedTable, SEED_TABLE_PRESETS, type SeedTableResult } from './runner/seed-table.ts';
+export { repeatScenario, repeatSeedTable, renderRepeatTable, summarizeRepeats, type RepeatSummary, type RepeatClaim, type RepeatRun } from './runner/repeat.ts';
 export { preflightScenario } from './runner/preflight.ts';
 
 // Workloads: request streams for run()/measure().

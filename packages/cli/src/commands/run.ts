@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
-import { runScenario, type ScenarioResult } from '@routebench/scenarios';
+import { renderRepeatTable, repeatScenario, runScenario, type ScenarioResult, type ScenarioRunOptions } from '@routebench/scenarios';
 import { LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
@@ -39,6 +39,8 @@ export interface RunFlags {
   workers: number;
   shard?: Shard;
   startAt?: Date;
+  /** Run the scenario this many times, each into <out>/repeat-<i>/, then summarize (repeat.ts). */
+  repeat?: number;
 }
 
 export function resolveScenario(ref: string): Scenario {
@@ -110,6 +112,7 @@ export function runCommand(): Command {
     .addOption(workersOption())
     .addOption(shardOption())
     .option('--start-at <time>', 'wait until this ISO-8601 wall-clock time before starting (align shards on several machines)', isoTime('--start-at'))
+    .option('--repeat <n>', 'run N times (a fresh simulator each; a real target one run after another) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat'))
     .action(async (ref: string, flags: RunFlags) => {
       process.exitCode = await runAction(ref, flags);
     });
@@ -132,8 +135,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   // request; its errors carry codes that main() maps to exit 2.
 
   const view = createProgressView();
-  const result: ScenarioResult = await withSignalStop((signal) =>
-    runScenario(scenario, {
+  const runOpts = (signal: AbortSignal): ScenarioRunOptions => ({
       outDir,
       force: flags.force,
       skipControls: !flags.controls,
@@ -149,8 +151,15 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
       headers: Object.fromEntries(flags.header),
       onRunStart: (label, target) => view.start(label, target, { durationS: scenario.load.durationS, requests: scenario.load.requests }),
       onProgress: (label, p) => view.update(label, p),
-    }),
-  ).finally(() => view.done());
+    });
+  if (flags.repeat !== undefined && flags.repeat > 1) {
+    const n = flags.repeat;
+    const summary = await withSignalStop((signal) => repeatScenario(scenario, n, runOpts(signal))).finally(() => view.done());
+    process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
+    // Same rule as one run: a main verdict that failed in any repeat fails the command.
+    return summary.anyMainFail ? EXIT.claimFailed : EXIT.ok;
+  }
+  const result: ScenarioResult = await withSignalStop((signal) => runScenario(scenario, runOpts(signal))).finally(() => view.done());
 
   const out = process.stdout;
   if (result.verdicts.length > 0) out.write(`\n${renderVerdictTable(result.verdicts)}\n`);

@@ -1,9 +1,10 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
 import { existsSync, readdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
+import { renderRepeatTable, repeatSeedTable, runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
 import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
+import { positiveInt } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { defaultOutDir } from './run.ts';
 import { withSignalStop } from './signals.ts';
@@ -18,7 +19,8 @@ export function tableCommand(): Command {
     .option('--force', 'overwrite folders that already hold runs')
     .addOption(new Option('--llmd-version <version>', 'the llm-d generation the simulator behaves as (configs, logs, metrics, decider semantics)').choices([...LLMD_VERSIONS]).default(DEFAULT_LLMD_VERSION))
     .addOption(workersOption())
-    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number; llmdVersion: LlmdVersion }) => {
+    .option('--repeat <n>', 'run the table N times (fresh simulators each) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat'))
+    .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number; llmdVersion: LlmdVersion; repeat?: number }) => {
       const only = flags.only ? flags.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       for (const n of only ?? []) {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
@@ -28,8 +30,7 @@ export function tableCommand(): Command {
       if (existsSync(outDir) && readdirSync(outDir).length > 0 && !flags.force)
         throw new UsageError(`output folder ${outDir} is not empty (it may hold runs); choose another --out or pass --force`);
       const view = createProgressView();
-      const result = await withSignalStop((signal) =>
-        runSeedTable({
+      const tableOpts = (signal: AbortSignal): Parameters<typeof runSeedTable>[0] => ({
           outDir,
           quick: flags.quick,
           force: flags.force,
@@ -40,8 +41,15 @@ export function tableCommand(): Command {
           onPreset: (name) => process.stderr.write(`== ${name}\n`),
           onRunStart: (label, target) => view.start(label, target),
           onProgress: (label, p) => view.update(label, p),
-        }),
-      ).finally(() => view.done());
+        });
+      if (flags.repeat !== undefined && flags.repeat > 1) {
+        const n = flags.repeat;
+        const summary = await withSignalStop((signal) => repeatSeedTable(n, tableOpts(signal))).finally(() => view.done());
+        process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
+        process.exitCode = summary.anyMainFail ? EXIT.claimFailed : EXIT.ok;
+        return;
+      }
+      const result = await withSignalStop((signal) => runSeedTable(tableOpts(signal))).finally(() => view.done());
       process.stdout.write(`\n${renderVerdictTable(result.verdicts)}\n\nresults: ${outDir}\n`);
       process.exitCode = result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
     });

@@ -5,6 +5,11 @@
 // Kubernetes' HPA defaults (scale-down waits a 300 s stabilization window, new vLLM pods take minutes), on
 // the simulator the preset's own timings (the runner puts them in RunEvidence.autoscaleTimescale). A run
 // too short for that timescale is Inconclusive for the part it could not show, never a Fail.
+// Judged on the whole timeline, not only start/peak/end: a pool that scales 1→4→1→4→1 under one rise and
+// fall of the load is flapping (each scale-in under steady load costs a cold pod start on the way back).
+// The load is cut into phases — one rise and fall of the offered load each (a staged load's stages,
+// grouped where the level climbs again after falling; an unstaged load is one phase) — and the number of
+// scale-up→scale-down reversals per phase is capped by maxCyclesPerPhase.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { hpaDefaultTimescale, type AutoscaleTimescale } from '../upstream/autoscale.ts';
@@ -40,6 +45,8 @@ export const AutoscaleThresholdsSchema = z.strictObject({
   podStartS: z.number().positive().optional(),
   /** With HPA defaults: seconds from the EPP gauge to the HPA (Prometheus scrape + adapter), default 0. */
   metricsLagS: z.number().nonnegative().optional(),
+  /** Most scale-up→scale-down cycles allowed per load phase (one rise and fall of the load): more is flapping. */
+  maxCyclesPerPhase: count().default(1),
 });
 export type AutoscaleThresholds = z.infer<typeof AutoscaleThresholdsSchema>;
 
@@ -87,7 +94,11 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
   const timescale = timescaleOf(ctx, t);
   const spans = loadSpans(run, drainStage, points, peak > start ? peakAt : undefined);
   const trajectory = compressTrajectory(points.map((p) => p[1]));
-  const head = `ready pods ${trajectory} (start ${num(start)}, peak ${num(peak)}, end ${num(end)}); drain stage ${drainStage}: ${drain.errors}/${drain.count} requests failed`;
+  const phases = flapping(run, points);
+  const cycles = phases.map((p) => p.cycles);
+  const turns = phases.reduce((a, p) => a + p.directionChanges, 0);
+  const flapText = `cycles per load phase ${cycles.join('/')} (max ${t.maxCyclesPerPhase}; ${turns} direction change${turns === 1 ? '' : 's'})`;
+  const head = `ready pods ${trajectory} (start ${num(start)}, peak ${num(peak)}, end ${num(end)}); ${flapText}; drain stage ${drainStage}: ${drain.errors}/${drain.count} requests failed`;
   const scaleText = `timescale: ${timescale.source}, scale-up within ${num(timescale.scaleUpWithinS, 2)} s, scale-down within ${num(timescale.scaleDownWithinS, 2)} s`;
   const evidence = {
     startReadyPods: start,
@@ -105,6 +116,10 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
     loadBeforeDrainS: round(spans.beforeDrainS, 1),
     drainS: round(spans.drainS, 1),
     drainSpanFrom: spans.from,
+    maxCyclesPerPhase: t.maxCyclesPerPhase,
+    directionChanges: turns,
+    cyclesPerPhase: cycles,
+    phases,
   };
   const failures: string[] = [];
   // Shortfalls the run was too short to show: a real HPA could still be on its way.
@@ -122,6 +137,12 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
       tooShort.push(`did not scale back to ${scaleDownTo}, but the drain ${spans.from === 'load' ? 'stage lasted' : 'was observed for'} ${num(spans.drainS, 1)} s, less than the ${num(timescale.scaleDownWithinS, 2)} s a scale-down may take`);
     else failures.push(`did not scale back to ${scaleDownTo}`);
   }
+  const flappy = phases.filter((p) => p.cycles > t.maxCyclesPerPhase);
+  // Flapping seen is a fact whatever the timescale: a slower autoscaler could only flap less.
+  if (flappy.length > 0)
+    failures.push(
+      `flapping: ${flappy.map((p) => `load phase ${p.phase + 1} (${p.stages ? `stages ${p.stages[0]}–${p.stages[1]}` : 'whole run'}) scaled ${p.trajectory}, ${p.cycles} scale-up/down cycles, ${p.directionChanges} direction changes`).join('; ')}; max ${t.maxCyclesPerPhase} cycle(s) per phase`,
+    );
   if (failedShare > t.maxFailedShare) failures.push(`${pct(failedShare)} of drain-stage requests failed (max ${pct(t.maxFailedShare)})`);
   if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')}); ${scaleText}`, sources, evidence };
   if (tooShort.length > 0) return inconclusive(`${head}: ${tooShort.join('; ')}; lengthen the run or set the claim's timescale. ${scaleText}`, sources, evidence);
@@ -150,6 +171,76 @@ function loadSpans(run: ClaimContext['main'], drainStage: number, points: [numbe
   // Never scaled out: the whole observed window was time it had to; otherwise up to the peak, then the drain.
   if (peakAt === undefined) return { beforeDrainS: (last - first) / 1000, drainS: (last - first) / 1000, from: 'samples' };
   return { beforeDrainS: (peakAt - first) / 1000, drainS: (last - peakAt) / 1000, from: 'samples' };
+}
+
+export interface LoadPhase {
+  /** 0-based. */
+  phase: number;
+  /** First and last stage index of the phase; null for an unstaged load (one phase). */
+  stages: [number, number] | null;
+  /** Seconds from the load start; the first phase reaches back and the last forward to every sample. */
+  fromS: number;
+  toS: number | null;
+  trajectory: string;
+  /** Times the ready-pod count turned (up→down or down→up) within the phase. */
+  directionChanges: number;
+  /** Up→down turns: one is the expected scale out and back in; more is flapping. */
+  cycles: number;
+}
+
+/**
+ * Load phases (one rise and fall of the offered load each) and the scale-direction turns in each. A turn
+ * belongs to the phase in which the sample showing the new direction fell, so a scale-in that lags into
+ * the next phase is charged there, never lost.
+ */
+export function flapping(run: ClaimContext['main'], points: [number, number][]): LoadPhase[] {
+  const load = run.summary.meta.load;
+  const stages = load?.type === 'stages' ? load.stages : undefined;
+  const windows: Array<{ stages: [number, number] | null; fromS: number; toS: number | null }> = [];
+  if (!stages || stages.length === 0) windows.push({ stages: null, fromS: 0, toS: null });
+  else {
+    const level = (i: number) => stages[i].concurrency ?? stages[i].rate ?? 0;
+    let first = 0;
+    let fell = false;
+    let at = 0;
+    let from = 0;
+    for (let i = 1; i <= stages.length; i++) {
+      at += stages[i - 1].durationS;
+      if (i < stages.length && level(i) < level(i - 1)) fell = true;
+      if (i === stages.length || (fell && level(i) > level(i - 1))) {
+        windows.push({ stages: [first, i - 1], fromS: from, toS: i === stages.length ? null : at });
+        first = i;
+        from = at;
+        fell = false;
+      }
+    }
+  }
+  // Collector clock → seconds from the load start (the collector starts just before the load).
+  const m = run.metrics;
+  const loadStart = Date.parse(run.summary.meta.startedAt);
+  const toLoadS = (tm: number) => (m && Number.isFinite(loadStart) ? (m.startedAtEpochMs + (tm - m.window.startMs) - loadStart) / 1000 : 0);
+  const phaseOf = (s: number) => {
+    const i = windows.findIndex((w) => w.toS === null || s < w.toS);
+    return i === -1 ? windows.length - 1 : i;
+  };
+  const out = windows.map((w, i) => ({ phase: i, ...w, values: [] as number[], directionChanges: 0, cycles: 0 }));
+  let dir = 0;
+  let prev: number | undefined;
+  for (const [tm, v] of points) {
+    const p = out[phaseOf(toLoadS(tm))];
+    if (p.values.length === 0 && prev !== undefined) p.values.push(prev);
+    p.values.push(v);
+    if (prev !== undefined && v !== prev) {
+      const d = Math.sign(v - prev);
+      if (dir !== 0 && d !== dir) {
+        p.directionChanges++;
+        if (d < 0) p.cycles++;
+      }
+      dir = d;
+    }
+    prev = v;
+  }
+  return out.map(({ values, ...p }) => ({ ...p, fromS: Math.round(p.fromS * 10) / 10, toS: p.toS === null ? null : Math.round(p.toS * 10) / 10, trajectory: compressTrajectory(values) || '(no sample)' }));
 }
 
 /** 1,1,2,2,4,4,1 → "1→2→4→1". */

@@ -37,6 +37,20 @@ export interface RunEvidence {
    * (`{"plugin":"precise-prefix-cache-scorer","endpoint":…,"score":…}`, `"Got endpoint scores"`).
    */
   eppLog?: string | readonly string[];
+  /**
+   * Optional: whether the pods' prefix caches were reset (vLLM's POST /reset_prefix_cache) before the run.
+   * Absent when no reset was attempted (the scenario has no prefix-cache claim).
+   */
+  cacheState?: CacheState;
+}
+
+/** Per pod: 'reset' (2xx), 'not-allowed' (404/405: vLLM without VLLM_SERVER_DEV_MODE=1), 'unreachable', 'failed' (other status). */
+export type PodCacheReset = 'reset' | 'not-allowed' | 'unreachable' | 'failed';
+
+export interface CacheState {
+  pods: Record<string, { outcome: PodCacheReset; httpStatus: number | null }>;
+  /** Every known pod answered the reset: the run started with cold prefix caches. */
+  cold: boolean;
 }
 
 export interface ClaimContext {

@@ -4,6 +4,12 @@
 // relative spread (max − min) / mean across pods; the claim holds when the mean spread over those rounds is
 // at most maxImbalance and, when a random-picker control ran, clearly below the control's spread (a random
 // picker also balances KV on average over a run, so only the moment-to-moment spread separates them).
+// Confidence: per-decision tests (scores, picks) are Wilson intervals on the share of decisive requests sent
+// to the preferred/emptier pod against minLowKvPickShare, and Newcombe intervals of main − control against
+// pickMarginOverControl. The spread test is a sign (median) test: Wilson on the share of loaded scrape rounds
+// whose spread is within maxImbalance against 50%, and Newcombe on that share, main − control, against
+// minImprovementOverControl. Consecutive rounds are correlated, so these intervals are too narrow: that is
+// one more reason the per-decision EPP scores are judged first.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
@@ -11,6 +17,7 @@ import type { ClaimContext, RunEvidence } from './context.ts';
 import { gaugesOf, podTargets, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
 import { readScorerPicks, type ScorerPicks } from './scorer-picks.ts';
+import { combineStatus, decideLift, decideShare, formatConfidence, type Confidence } from './confidence.ts';
 
 export const KvUtilizationThresholdsSchema = z.strictObject({
   /** Largest acceptable mean of (max − min) / mean KV usage across pods over loaded scrape rounds. */
@@ -41,6 +48,8 @@ export const DEFAULT_KV_CONTROL = 'random-picker';
 
 export interface KvSpread {
   imbalance: number;
+  /** (max − min) / mean per loaded scrape round. */
+  spreads: number[];
   samples: number;
   meanUsage: Record<string, number>;
   peakUsage: Record<string, number>;
@@ -90,6 +99,7 @@ export function measureKvSpread(run: RunEvidence, minMeanUsage: number, minSampl
     return { problem: `only ${spreads.length} scrape round(s) with KV usage ≥ ${pct(minMeanUsage)} (need ${minSamples}); the load did not fill KV memory` };
   return {
     imbalance: spreads.reduce((a, b) => a + b, 0) / spreads.length,
+    spreads,
     samples: spreads.length,
     meanUsage: Object.fromEntries(series.map((s) => [s.name, round((sums.get(s.name) ?? 0) / spreads.length) ?? 0])),
     peakUsage: Object.fromEntries(series.map((s) => [s.name, round(peaks.get(s.name) ?? 0) ?? 0])),
@@ -150,6 +160,45 @@ export function measureKvPicks(run: RunEvidence, tieEpsilon: number): KvPicks | 
 
 const KV_SCORER = 'kv-cache-utilization-scorer';
 
+interface Test {
+  label: string;
+  failText: string;
+  c: Confidence;
+}
+
+/** Per-decision share vs the bar, and its lead over the control's share when the control has enough decisions. */
+function pickTests(t: KvUtilizationThresholds, k: number, n: number, control: { k: number; n: number } | null, what: string): Test[] {
+  const tests: Test[] = [
+    { label: `${what} ≥ ${pct(t.minLowKvPickShare)}`, failText: `below ${pct(t.minLowKvPickShare)}`, c: decideShare(k, n, t.minLowKvPickShare, { test: `${what} ≥ ${pct(t.minLowKvPickShare)}` }) },
+  ];
+  if (control && control.n >= t.minDecisions)
+    tests.push({
+      label: `lead over control ≥ +${pct(t.pickMarginOverControl)}`,
+      failText: `not ${pct(t.pickMarginOverControl)} above the control`,
+      c: decideLift(k, n, control.k, control.n, t.pickMarginOverControl, { test: `${what} − control ≥ ${pct(t.pickMarginOverControl)}` }),
+    });
+  return tests;
+}
+
+/** Status, confidence list and the text parts (failures, CI) from a set of tests. */
+function settle(tests: Test[]) {
+  const confidence = tests.map((x) => x.c);
+  const status = combineStatus(confidence);
+  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
+  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
+  return { confidence, status, ci, failures, open };
+}
+
+function outcomeOf(tests: Test[], passPrefix: string, line: string, sources: string[], evidence: Record<string, unknown>): ClaimOutcome {
+  const r = settle(tests);
+  const level = pct(r.confidence[0].interval.level);
+  if (r.status === 'Fail') return { status: 'Fail', details: `${line} (${r.failures.join('; ')}); ${r.ci}`, sources, evidence, confidence: r.confidence };
+  if (r.status === 'Inconclusive')
+    return { status: 'Inconclusive', details: `${line}; too few to decide ${r.open.join(', ')} at ${level}: ${r.ci}`, sources, evidence, confidence: r.confidence };
+  return { status: 'Pass', details: `${passPrefix}${line}; ${r.ci}`, sources, evidence, confidence: r.confidence };
+}
+
 /**
  * Judged on the EPP's debug log: among requests where the kv-cache-utilization scorer preferred one pod
  * (scores differ), the share sent to the pod it preferred — vs the control run (a random picker ignores
@@ -168,12 +217,8 @@ function evaluateOnScores(ctx: ClaimContext, t: KvUtilizationThresholds, main: S
     control: controlPicks ? { ...controlPicks, share: round(controlPicks.share) } : null,
   };
   const text = `${pct(main.share)} of ${main.decisive} requests where the KV scorer preferred a pod went to that pod${controlPicks && controlPicks.decisive > 0 ? ` (control '${controlName}' ${pct(controlPicks.share)})` : ''}`;
-  const failures: string[] = [];
-  if (main.share < t.minLowKvPickShare) failures.push(`below ${pct(t.minLowKvPickShare)}`);
-  if (controlPicks && controlPicks.decisive >= t.minDecisions && main.share < controlPicks.share + t.pickMarginOverControl)
-    failures.push(`not ${pct(t.pickMarginOverControl)} above the control`);
-  if (failures.length > 0) return { status: 'Fail', details: `${text} (${failures.join('; ')})`, sources, evidence };
-  return { status: 'Pass', details: `weighted scorer influences pod selection: ${text}`, sources, evidence };
+  const tests = pickTests(t, main.towardMax, main.decisive, controlPicks ? { k: controlPicks.towardMax, n: controlPicks.decisive } : null, 'share on the KV-preferred pod');
+  return outcomeOf(tests, 'weighted scorer influences pod selection: ', text, sources, evidence);
 }
 
 export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresholds): ClaimOutcome {
@@ -195,11 +240,13 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
   const control = ctx.controls[controlName];
   if (t.control && !control) return inconclusive(`control run '${t.control}' is required but missing`, sources);
   let controlSpread: number | null = null;
+  let controlMeasure: KvSpread | null = null;
   let controlNote = '';
   if (control) {
     const c = measureKvSpread(control, t.minMeanUsage, t.minSamples);
     if ('problem' in c) controlNote = `; control '${controlName}' unusable (${c.problem})`;
     else {
+      controlMeasure = c;
       controlSpread = c.imbalance;
       controlNote = `; control '${controlName}' ${pct(c.imbalance)}`;
       sources.push(`control:${controlName}`);
@@ -224,23 +271,31 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
     controlLowKvPicks: controlPicks ? { ...controlPicks, share: round(controlPicks.share) } : null,
     judgedOn: usePicks ? 'decision-time picks' : 'KV spread',
   };
-  const failures: string[] = [];
   if (usePicks) {
     // Direct evidence that KV usage influences pod selection: judged on picks; the spread is context.
     sources.push('records:pod+sent');
     const pickText = `${pct(picks.share)} of ${picks.decisive} requests sent while pods' KV differed went to the lowest-KV pod${controlPicks ? ` (control ${pct(controlPicks.share)})` : ''}`;
-    if (picks.share < t.minLowKvPickShare) failures.push(`below ${pct(t.minLowKvPickShare)}`);
-    if (controlPicks && controlPicks.decisive >= t.minDecisions && picks.share < controlPicks.share + t.pickMarginOverControl)
-      failures.push(`not ${pct(t.pickMarginOverControl)} above the control`);
     const line = `${pickText}; ${head}`;
-    if (failures.length > 0) return { status: 'Fail', details: `${line} (${failures.join('; ')})`, sources, evidence };
-    return { status: 'Pass', details: `weighted scorer influences pod selection: ${line}`, sources, evidence };
+    const tests = pickTests(t, picks.towardLow, picks.decisive, controlPicks ? { k: controlPicks.towardLow, n: controlPicks.decisive } : null, 'share on the lowest-KV pod');
+    return outcomeOf(tests, 'weighted scorer influences pod selection: ', line, sources, evidence);
   }
   if (t.judgeOn === 'picks') return inconclusive(`fewer than ${t.minDecisions} requests could be placed against KV samples (records and KV gauges needed); ${head}`, sources, evidence);
-  if (m.imbalance > t.maxImbalance) failures.push(`above ${pct(t.maxImbalance)}`);
-  if (controlSpread !== null && m.imbalance > (1 - t.minImprovementOverControl) * controlSpread)
-    failures.push(`not ${pct(t.minImprovementOverControl)} lower than the control's ${num(controlSpread, 2)}`);
+  const within = (sp: number[]) => sp.filter((x) => x <= t.maxImbalance).length;
+  const tests: Test[] = [
+    {
+      label: `rounds within ${pct(t.maxImbalance)} ≥ 50%`,
+      failText: `above ${pct(t.maxImbalance)}`,
+      c: decideShare(within(m.spreads), m.samples, 0.5, { test: `loaded scrape rounds with KV spread ≤ ${pct(t.maxImbalance)} ≥ 50% (median test)` }),
+    },
+  ];
+  if (controlMeasure)
+    tests.push({
+      label: `lead over control ≥ +${pct(t.minImprovementOverControl)}`,
+      failText: `not ${pct(t.minImprovementOverControl)} more balanced rounds than the control's (spread ${num(controlMeasure.imbalance, 2)})`,
+      c: decideLift(within(m.spreads), m.samples, within(controlMeasure.spreads), controlMeasure.samples, t.minImprovementOverControl, {
+        test: `rounds within ${pct(t.maxImbalance)}: main − control ≥ ${pct(t.minImprovementOverControl)}`,
+      }),
+    });
   const pickNote = picks ? `; ${pct(picks.share)} of ${picks.decisive} requests went to the lowest-KV pod at the last scrape${controlPicks ? ` (control ${pct(controlPicks.share)})` : ''}` : '';
-  if (failures.length > 0) return { status: 'Fail', details: `${head}${pickNote} (${failures.join('; ')})`, sources, evidence };
-  return { status: 'Pass', details: `weighted scorer keeps KV balanced: ${head}${pickNote}`, sources, evidence };
+  return outcomeOf(tests, 'weighted scorer keeps KV balanced: ', `${head}${pickNote}`, sources, evidence);
 }

@@ -10,11 +10,19 @@
 // Which pods serve which model comes from the deployment (RunEvidence.podModels: the simulator, or on a real
 // target each pod's GET /v1/models or `llm-d.ai/model` label, evidence/sources/served-models.ts), else from the
 // `model_name` label vLLM puts on every metric of a scraped pod.
+//
+// Confidence: one wrongly routed request is a counterexample to "every request is routed by model" and fails
+// the claim outright (minCorrectShare 1). A Pass needs more than zero errors in a small sample: the Wilson
+// interval of all requests handled correctly (served model answered on a serving pod, unknown model got its
+// 404) must clear min(minCorrectShare, minProvenShare) at 95% — with no error at all that takes 73 requests
+// for the default 95% bar. Below minCorrectShare 1 the claim is a rate, and Fails only when the interval
+// is wholly under it.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import { modelNamesMatch } from '../upstream/bbr.ts';
 import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
+import { decideShare, formatConfidence } from './confidence.ts';
 import type { ClaimContext, RunEvidence } from './context.ts';
 import { podTargets, seriesOf, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -29,6 +37,8 @@ export const ModelRoutingThresholdsSchema = z.strictObject({
     .string()
     .regex(/^[^=]+=.+$/, { error: 'expected key=value' })
     .default('expect=not-found'),
+  /** Pass needs the 95% lower bound of the correctly-routed share at least min(minCorrectShare, this). */
+  minProvenShare: share().default(0.95),
 });
 export type ModelRoutingThresholds = z.infer<typeof ModelRoutingThresholdsSchema>;
 
@@ -194,6 +204,17 @@ export function evaluateModelRouting(ctx: ClaimContext, t: ModelRoutingThreshold
     failures.push(`below ${pct(t.minCorrectShare)} (${tally.wrongModel} wrong model, ${tally.wrongPod} wrong pod, ${tally.failed} failed${hint})`);
   }
   if (tally.unknown > 0 && tally.unknownWithStatus < tally.unknown) failures.push(`${num(tally.unknown - tally.unknownWithStatus)} unknown-model request(s) did not get ${t.unknownStatus}`);
-  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources: tally.sources, evidence };
-  return { status: 'Pass', details: head, sources: tally.sources, evidence };
+  const k = tally.correct + tally.unknownWithStatus;
+  const n = tally.known + tally.unknown;
+  const bar = Math.min(t.minCorrectShare, t.minProvenShare);
+  const c = decideShare(k, n, bar, { test: `requests routed correctly (served model on a serving pod; unknown model → ${t.unknownStatus}) ≥ ${pct(bar)}` });
+  const confidence = [c];
+  const ci = `routed correctly ≥ ${pct(bar)}: ${formatConfidence(c)}`;
+  // A counterexample decides an "every request" claim; the unknown slice is always an "every request" rule.
+  const counterexample = (t.minCorrectShare >= 1 && correctShare < 1) || (tally.unknown > 0 && tally.unknownWithStatus < tally.unknown);
+  if (failures.length > 0 && (counterexample || c.status === 'Fail'))
+    return { status: 'Fail', details: `${head} (${failures.join('; ')}); ${ci}`, sources: tally.sources, evidence, confidence };
+  if (failures.length > 0 || c.status !== 'Pass')
+    return { status: 'Inconclusive', details: `${head}; too few requests to show ≥ ${pct(bar)} routed correctly at ${pct(c.interval.level)}: ${ci}`, sources: tally.sources, evidence, confidence };
+  return { status: 'Pass', details: `${head}; ${ci}`, sources: tally.sources, evidence, confidence };
 }

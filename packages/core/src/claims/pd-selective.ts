@@ -2,9 +2,14 @@
 // decode) and lets short ones run decode-only. The EPP's disaggregation decisions
 // (llm_d_inference_scheduler_disagg_decision_total{decision_type}) and the prefill pods' request deltas
 // are compared with the run's short and long request counts (summary dimensions tag:class=short / long).
+// Confidence: the decisions are counters, not per-request records, so each class is judged as a share
+// capped by its request count — long requests split (splits / long), short requests kept decode-only
+// (decode-only decisions, less the splits beyond the long count, / short), splits the prefill pods served —
+// each on a Wilson interval against 1 − tolerance. A perfect class needs ≥ 35 requests to clear 90%.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
+import { combineStatus, decideShare, formatConfidence, type Confidence } from './confidence.ts';
 import type { ClaimContext } from './context.ts';
 import { counterSum, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -64,8 +69,6 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
       : 'nonCachedTokens 0 means always split in scheduler v0.6: short requests are split too';
     return { status: 'Fail', details: `${note}; ${num(split)} P/D splits for ${num(nShort)} short / ${num(nLong)} long requests`, sources, evidence: { splits: split, shortRequests: nShort, longRequests: nLong } };
   }
-  const tolShort = Math.max(1, t.tolerance * nShort);
-  const tolLong = Math.max(1, t.tolerance * nLong);
   // The decider estimates tokens as prompt bytes / 4, not the tokenizer's count (SCHED v0.7.1 prefix_based_pd_decider.go:22).
   const cfg = t.thresholdTokens !== undefined ? ` (nonCachedTokens ${t.thresholdTokens}, ≈${t.thresholdTokens * DECIDER_CHARS_PER_TOKEN} uncached prompt bytes)` : '';
   const head =
@@ -81,12 +84,35 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
     prefillPodRequests: prefillRequests,
     splitShareOfLong: round(split / nLong),
   };
-  const failures: string[] = [];
-  if (split < nLong - tolLong) failures.push(`long requests did not trigger a P/D split (${pct(split / nLong)} of long)`);
-  // Every split beyond the long requests must have been a short one.
-  if (split > nLong + tolShort) failures.push(`short requests were split too (${num(split - nLong)} extra splits)`);
-  if (decodeOnly !== null && decodeOnly < nShort - tolShort) failures.push(`only ${num(decodeOnly)} decode-only decisions for ${num(nShort)} short requests`);
-  if (decisions && prefillRequests !== null && prefillRequests < split - tolLong) failures.push(`prefill pods served ${num(prefillRequests)} of ${num(split)} splits`);
-  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')})`, sources, evidence };
-  return { status: 'Pass', details: `short requests skip prefill, long requests trigger P/D split: ${head}`, sources, evidence };
+  const bar = 1 - t.tolerance;
+  const extra = Math.max(0, split - nLong);
+  const keptShort = Math.min(nShort - Math.min(nShort, extra), decodeOnly ?? nShort);
+  const tests: Array<{ label: string; failText: string; c: Confidence }> = [
+    {
+      label: `long split ≥ ${pct(bar)}`,
+      failText: `long requests did not trigger a P/D split (${pct(split / nLong)} of long)`,
+      c: decideShare(Math.min(split, nLong), nLong, bar, { test: `long requests split ≥ ${pct(bar)}` }),
+    },
+    {
+      label: `short decode-only ≥ ${pct(bar)}`,
+      failText: extra > 0 ? `short requests were split too (${num(extra)} extra splits)` : `only ${num(decodeOnly ?? keptShort)} decode-only decisions for ${num(nShort)} short requests`,
+      c: decideShare(keptShort, nShort, bar, { test: `short requests kept decode-only ≥ ${pct(bar)}` }),
+    },
+  ];
+  if (decisions && prefillRequests !== null && split > 0)
+    tests.push({
+      label: `splits served by prefill ≥ ${pct(bar)}`,
+      failText: `prefill pods served ${num(prefillRequests)} of ${num(split)} splits`,
+      c: decideShare(Math.min(prefillRequests, split), split, bar, { test: `P/D splits served by a prefill pod ≥ ${pct(bar)}` }),
+    });
+  const confidence = tests.map((x) => x.c);
+  const status = combineStatus(confidence);
+  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
+  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  if (status === 'Fail') return { status, details: `${head} (${failures.join('; ')}); ${ci}`, sources, evidence, confidence };
+  if (status === 'Inconclusive') {
+    const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
+    return { status, details: `${head}; too few requests to decide ${open.join(', ')} at ${pct(confidence[0].interval.level)}: ${ci}`, sources, evidence, confidence };
+  }
+  return { status: 'Pass', details: `short requests skip prefill, long requests trigger P/D split: ${head}; ${ci}`, sources, evidence, confidence };
 }

@@ -3,9 +3,15 @@
 // to fetch came as external cache hits (vllm:external_prefix_cache_hits_total / _queries_total), and the
 // tokens they computed in prefill (vllm:request_prefill_kv_computed_tokens sum) are small next to their
 // prompt tokens. The MIG case of the seed (CUDA IPC blocked) shows as failed transfers and full recompute.
+// Confidence: the unit is a split request. The share of splits whose KV arrived (NIXL transfers that
+// succeeded, of max(attempts, splits)) is decided on a Wilson interval against minTransferSuccessShare:
+// a Pass with no failure at all needs ≥ 35 splits for the default 90%. A failed transfer beyond
+// maxFailedTransfers is a counterexample and fails outright. The token rates (external hits, recompute)
+// are exact totals over the run's tokens, not estimates of independent draws, so they stay point checks.
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
+import { decideShare, formatConfidence } from './confidence.ts';
 import type { ClaimContext } from './context.ts';
 import { counterSum, hasCounter, histogramsOf, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -20,6 +26,8 @@ export const PdTransferThresholdsSchema = z.strictObject({
   maxFailedTransfers: count().default(0),
   /** Tokens computed in prefill on decode pods / their prompt tokens; judged only when every decode request was split. */
   maxDecodeRecomputeShare: share().default(0.2),
+  /** Share of split requests whose KV transfer succeeded; Pass needs its 95% lower bound at least this. */
+  minTransferSuccessShare: share().default(0.9),
 });
 export type PdTransferThresholds = z.infer<typeof PdTransferThresholdsSchema>;
 
@@ -95,6 +103,17 @@ export function evaluatePdTransfer(ctx: ClaimContext, t: PdTransferThresholds): 
   if (allSplit && extRate < t.minExternalHitRate) failures.push(`external hit rate below ${pct(t.minExternalHitRate)}`);
   if (allSplit && recompute !== null && recompute > t.maxDecodeRecomputeShare) failures.push(`decode recomputes transferred prompts (above ${pct(t.maxDecodeRecomputeShare)})`);
   const diluted = splitCount !== null && decodeRequests > 0 && !allSplit ? ` (${num(splitCount)} of ${num(decodeRequests)} decode requests were split; decode-only requests add external queries too, so the rate is not judged)` : '';
-  if (failures.length > 0) return { status: 'Fail', details: `${failures[0]} -- ${head}${failures.length > 1 ? ` (${failures.slice(1).join('; ')})` : ''}`, sources, evidence };
-  return { status: 'Pass', details: `NIXL KV transfer works: ${head}${diluted}`, sources, evidence };
+  const n = Math.max(attempts, splitCount ?? 0);
+  // Transfers that landed: NIXL's transfer-time histogram, else (no histogram) the splits that did not fail
+  // when decode did receive external tokens.
+  const landed = xfers > 0 ? Math.min(xfers, n) : extHits > 0 ? Math.max(0, n - failed) : 0;
+  const c = decideShare(landed, n, t.minTransferSuccessShare, { test: `split requests whose KV transfer succeeded ≥ ${pct(t.minTransferSuccessShare)}` });
+  const confidence = [c];
+  const ci = `transfers landed ≥ ${pct(t.minTransferSuccessShare)}: ${formatConfidence(c)}`;
+  if (c.status === 'Fail' && failures.length === 0) failures.push(`KV transfer unreliable: ${num(landed)} of ${num(n)} transfers landed`);
+  if (failures.length > 0)
+    return { status: 'Fail', details: `${failures[0]} -- ${head}${failures.length > 1 ? ` (${failures.slice(1).join('; ')})` : ''}; ${ci}`, sources, evidence, confidence };
+  if (c.status === 'Inconclusive')
+    return { status: 'Inconclusive', details: `${head}${diluted}; too few split requests to show ≥ ${pct(t.minTransferSuccessShare)} of transfers land at ${pct(c.interval.level)}: ${ci}`, sources, evidence, confidence };
+  return { status: 'Pass', details: `NIXL KV transfer works: ${head}${diluted}; ${ci}`, sources, evidence, confidence };
 }

@@ -74,7 +74,10 @@ interface Need {
 export const CLAIM_NEEDS: Record<DoctorClaim, readonly Need[]> = {
   'prefix-affinity': [{ evidence: 'attribution', required: true, why: 'which pod served each request' }],
   'prefix-cache-hit-rate': [{ evidence: 'pod-metrics', required: true, why: 'vllm prefix cache counters' }],
-  'queue-balance': [{ evidence: 'pod-metrics', required: true, why: 'vllm:request_success deltas per pod' }],
+  'queue-balance': [
+    { evidence: 'epp-log-scores', required: true, why: 'queue-scorer "Calculated score" lines at V(4): was the pod the queue scorer preferred picked?' },
+    { evidence: 'pod-metrics', required: false, why: 'vllm:request_success deltas per pod (the split, shown as context)' },
+  ],
   'kv-utilization': [
     { evidence: 'pod-metrics', required: true, why: 'KV usage gauges (fallback: spread only)' },
     { evidence: 'epp-log-scores', required: false, why: 'scorer picks from "Calculated score" (else KV spread only, not scorer influence)' },

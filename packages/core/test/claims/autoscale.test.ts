@@ -33,7 +33,7 @@ describe('autoscale', () => {
     const [v] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0, maxReplicas: 4 }], ctx(await run(staged(), { metrics, autoscaleTimescale: INSTANT })));
     expect(v.status).toBe('Pass');
     expect(v.details).toMatch(
-      /^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); drain stage 2: 0\/8 requests failed; timescale: test simulator, scale-up within 0 s, scale-down within 0 s$/,
+      /^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); cycles per load phase 1 \(max 1; 1 direction change\); drain stage 2: 0\/8 requests failed; timescale: test simulator, scale-up within 0 s, scale-down within 0 s$/,
     );
   });
 
@@ -112,5 +112,49 @@ describe('autoscale', () => {
     expect(v.status).toBe('Inconclusive');
     expect(v.details).toMatch(/the drain was observed for [\d.]+ s, less than the 320 s/);
     expect(v.evidence).toMatchObject({ drainSpanFrom: 'samples' });
+  });
+
+  // The timeline: under one rise and fall of the load the pool went out, in, out and in again.
+  it('fails a flapping timeline (two scale-up/down cycles in one load phase) and says so; maxCyclesPerPhase tunes it', async () => {
+    const flap = [1, 3, 4, 3, 1, 3, 4, 2, 1];
+    const metrics = await collect([{ name: 'epp', states: ready(flap) }]);
+    const [v] = evaluateClaims([{ id: 'autoscale', maxReplicas: 4 }], ctx(staging(await run(staged(), { metrics, autoscaleTimescale: INSTANT }), 30)));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/cycles per load phase 2 \(max 1; 3 direction changes\)/);
+    expect(v.details).toMatch(/flapping: load phase 1 \(stages 0–2\) scaled 1→3→4→3→1→3→4(→2)?→1, 2 scale-up\/down cycles, 3 direction changes; max 1 cycle\(s\) per phase/);
+    expect(v.evidence).toMatchObject({ directionChanges: 3, cyclesPerPhase: [2], maxCyclesPerPhase: 1, phases: [{ phase: 0, stages: [0, 2], cycles: 2, directionChanges: 3 }] });
+    const metrics2 = await collect([{ name: 'epp', states: ready(flap) }]);
+    const [w] = evaluateClaims([{ id: 'autoscale', maxReplicas: 4, maxCyclesPerPhase: 2 }], ctx(staging(await run(staged(), { metrics: metrics2, autoscaleTimescale: INSTANT }), 30)));
+    expect(w.status).toBe('Pass');
+  });
+
+  it('allows one cycle per load phase: a load that rises and falls twice may scale out and in twice', async () => {
+    // Two waves of load (2→20→1, then 20→1): two phases, and the samples fall into them by time.
+    const twice = [1, 4, 1, 4, 1];
+    const metrics = await collect([{ name: 'epp', states: ready(twice) }]);
+    const r = await run(staged(), { metrics, autoscaleTimescale: INSTANT });
+    // Place the waves on the collector's own clock: the first wave ends half-way through the samples.
+    const m = r.metrics!;
+    const pts = m.sources[0].targets[0].gauges.find((g) => g.metric.includes('ready_pods'))!.points;
+    const loadStart = Date.parse(r.summary.meta.startedAt);
+    const toS = (tm: number) => (m.startedAtEpochMs + (tm - m.window.startMs) - loadStart) / 1000;
+    const split = (toS(pts[2][0]) + toS(pts[3][0])) / 2;
+    r.summary.meta.load = LoadSpecSchema.parse({
+      type: 'stages',
+      stages: [
+        { type: 'concurrency', concurrency: 20, durationS: split / 2 },
+        { type: 'concurrency', concurrency: 1, durationS: split / 2 },
+        { type: 'concurrency', concurrency: 20, durationS: 30 },
+        { type: 'concurrency', concurrency: 1, durationS: 30 },
+      ],
+    });
+    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(r));
+    expect(v.evidence).toMatchObject({ cyclesPerPhase: [1, 1], directionChanges: 3, phases: [{ stages: [0, 1] }, { stages: [2, 3] }] });
+    expect(v.status).toBe('Pass');
+    // The same samples judged as one phase are two cycles: flapping.
+    r.summary.meta.load = LoadSpecSchema.parse({ type: 'concurrency', concurrency: 20, durationS: 60 });
+    const [w] = evaluateClaims([{ id: 'autoscale' }], ctx(r));
+    expect(w.status).toBe('Fail');
+    expect(w.details).toMatch(/flapping: load phase 1 \(whole run\)/);
   });
 });

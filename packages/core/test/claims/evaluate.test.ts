@@ -38,7 +38,8 @@ describe('parseClaims', () => {
 
 describe('evaluateClaims and rendering', () => {
   it('returns schema-valid verdicts in claim order and renders the seed table plus evidence', async () => {
-    const main = await run(groupedRecords(4, 8, (g) => (g % 2 ? 'agg-1' : 'agg-0')), { podRoles: { 'agg-0': 'both', 'agg-1': 'both' } });
+    // 48 requests: at 32 a perfect prefix-affinity run is Inconclusive (Wilson lower bound 89.3% < 90%).
+    const main = await run(groupedRecords(4, 12, (g) => (g % 2 ? 'agg-1' : 'agg-0')), { podRoles: { 'agg-0': 'both', 'agg-1': 'both' } });
     const verdicts = evaluateClaims(PRESET_CLAIMS, { ...ctx(main), feature: 'Prefix-cache-aware routing' });
     expect(verdicts.map((v) => v.claim)).toEqual(PRESET_CLAIMS.map((c) => c.id));
     for (const v of verdicts) expect(() => VerdictSchema.parse(v)).not.toThrow();

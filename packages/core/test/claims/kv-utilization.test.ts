@@ -24,6 +24,12 @@ describe('kv-utilization', () => {
     expect(v.details).toMatch(/^weighted scorer keeps KV balanced: KV usage spread across pods \d+% of the mean over \d+ loaded scrapes/);
     expect(v.evidence.imbalance as number).toBeLessThan(0.3);
     expect(v.evidence.controlImbalance as number).toBeGreaterThan(0.8);
+    // Every loaded round within 30% vs none under the control: a sign test and a Newcombe lead.
+    expect(v.details).toMatch(/rounds within 30% ≥ 50%: 95% CI \d+(\.\d)?%–100%, n=\d+; lead over control ≥ \+20%: 95% CI \+/);
+    expect(v.confidence?.map((c) => [c.interval.method, c.status])).toEqual([
+      ['wilson', 'Pass'],
+      ['newcombe', 'Pass'],
+    ]);
   });
 
   it('fails on the random-picker control run itself', async () => {
@@ -33,7 +39,8 @@ describe('kv-utilization', () => {
     ]);
     const [v] = evaluateClaims([{ id: 'kv-utilization', maxImbalance: 0.3 }], ctx(await run(records(), { metrics: control })));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/\(above 30%\)$/);
+    expect(v.details).toMatch(/\(above 30%\); rounds within 30% ≥ 50%: 95% CI 0%–\d+(\.\d)?%, n=\d+$/);
+    expect(v.confidence?.[0].status).toBe('Fail');
   });
 
   it('is inconclusive when a pod exposes no KV gauge, or the load never filled KV memory', async () => {
@@ -89,6 +96,51 @@ describe('kv-utilization at decision time (records + KV series)', () => {
     const bad = await picksRun(false);
     const [w] = evaluateClaims([{ id: 'kv-utilization', judgeOn: 'picks', minDecisions: 5 }], ctx(bad));
     expect(w.status).toBe('Fail');
-    expect(w.details).toMatch(/^0% of \d+ requests/);
+    expect(w.details).toMatch(/^0% of \d+ requests.*\(below 60%\); share on the lowest-KV pod ≥ 60%: 95% CI 0%–/);
+    expect(w.confidence?.[0]).toMatchObject({ status: 'Fail', interval: { method: 'wilson', lower: 0 } });
+  });
+
+  it('is inconclusive when too few decisions were seen to separate the share from the bar', async () => {
+    // Same evidence as the passing run, but with the bar at 80%: 100% of ~11 decisions has a Wilson lower
+    // bound of ~74%, so the verdict asks for more requests instead of passing.
+    const good = await picksRun(true);
+    const [v] = evaluateClaims([{ id: 'kv-utilization', judgeOn: 'picks', minDecisions: 5, minLowKvPickShare: 0.8 }], ctx(good));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few to decide share on the lowest-KV pod ≥ 80% at 95%: .* requests would separate it from 80%/);
+    expect(v.confidence?.[0].neededN).toBeGreaterThan(10);
+  });
+});
+
+describe('kv-utilization on the EPP kv-cache-utilization scores', () => {
+  const scored = (id: string, scores: Record<string, number>) => JSON.stringify({ level: 'debug', msg: 'Calculated score', plugin: 'kv-cache-utilization-scorer', 'x-request-id': id, scores });
+  const handled = (id: string, pod: string) => JSON.stringify({ level: 'info', msg: 'Request handled', 'x-request-id': id, pod, endpoint: '127.0.0.1:1' });
+  // n requests, the scorer preferring p0 and p1 in turn; `follow(i)` says whether request i went to the preferred pod.
+  const log = (n: number, follow: (i: number) => boolean) =>
+    Array.from({ length: n }, (_, i) => {
+      const best = i % 2 ? 'p1' : 'p0';
+      const other = best === 'p0' ? 'p1' : 'p0';
+      return [scored(`r${i}`, { [best]: 0.9, [other]: 0.3 }), handled(`r${i}`, follow(i) ? best : other)].join('\n');
+    }).join('\n');
+
+  it('passes on the interval against the bar and the lead over a random control, fails the control, and is inconclusive on a short run', async () => {
+    const main = await run(records(), { eppLog: log(60, () => true) });
+    const control = await run(records(), { eppLog: log(60, (i) => i % 5 < 2) }); // 40%: a random picker's ~1/2 or less
+    const [v] = evaluateClaims([{ id: 'kv-utilization' }], ctx(main, { 'random-picker': control }));
+    expect(v.status).toBe('Pass');
+    expect(v.details).toMatch(/^weighted scorer influences pod selection: 100% of 60 requests .*\(control 'random-picker' 40%\); share on the KV-preferred pod ≥ 60%: 95% CI 94%–100%, n=60; lead over control ≥ \+10%: 95% CI \+4\d(\.\d)?%–\+\d/);
+    expect(v.confidence?.map((c) => [c.interval.method, c.status])).toEqual([
+      ['wilson', 'Pass'],
+      ['newcombe', 'Pass'],
+    ]);
+
+    const [w] = evaluateClaims([{ id: 'kv-utilization' }], ctx(control));
+    expect(w.status).toBe('Fail');
+    expect(w.details).toMatch(/\(below 60%\); share on the KV-preferred pod ≥ 60%: 95% CI 28\.6%–52\.6%, n=60$/);
+
+    // 9 of 12 followed (75%): the interval 46.8–91.1% straddles the 60% bar.
+    const short = await run(records(), { eppLog: log(12, (i) => i % 4 !== 0) });
+    const [u] = evaluateClaims([{ id: 'kv-utilization', minDecisions: 10 }], ctx(short));
+    expect(u.status).toBe('Inconclusive');
+    expect(u.details).toMatch(/too few to decide share on the KV-preferred pod ≥ 60% at 95%: .*n=12; ~\d+ requests would separate it from 60%$/);
   });
 });

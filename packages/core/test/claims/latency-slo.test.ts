@@ -17,9 +17,23 @@ describe('latency-slo', () => {
     const main = await run(records());
     const [v] = evaluateClaims([{ id: 'latency-slo', metric: 'ttft', percentile: 90, maxMs: 120 }], ctx(main));
     expect(v.status).toBe('Pass');
-    expect(v.details).toMatch(/^TTFT p90 99(\.\d+)? ms \(target ≤ 120 ms\); 0 errors$/);
-    const [w] = evaluateClaims([{ id: 'latency-slo', ttftP50Ms: 80, tpotP99Ms: 25 }], ctx(main));
+    // All 100 TTFTs ≤ 120 ms: the Wilson lower bound of that share is 96.3%, over 90%.
+    expect(v.details).toMatch(/^TTFT p90 99(\.\d+)? ms \(target ≤ 120 ms\); 0 errors; 90% ≤ 120 ms \(TTFT p90\): 95% CI 96\.3%–100%, n=100$/);
+    expect(v.confidence).toEqual([expect.objectContaining({ status: 'Pass', bar: 0.9, n: 100, interval: expect.objectContaining({ method: 'wilson' }) })]);
+    const [w] = evaluateClaims([{ id: 'latency-slo', ttftP50Ms: 80, tpotP95Ms: 25 }], ctx(main));
     expect(w.status).toBe('Pass');
+    expect(w.confidence?.map((c) => [c.bar, c.status])).toEqual([
+      [0.5, 'Pass'],
+      [0.95, 'Pass'],
+    ]);
+  });
+
+  it('is inconclusive on a p99 target that 100 clean requests cannot establish, naming the sample needed', async () => {
+    const main = await run(records());
+    // 100 of 100 under target only shows ≥ 96.3% at 95%; a p99 needs ~381 clean requests.
+    const [v] = evaluateClaims([{ id: 'latency-slo', tpotP99Ms: 25 }], ctx(main));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few requests to decide 99% ≤ 25 ms \(TPOT p99\) at 95%: 99% ≤ 25 ms \(TPOT p99\): 95% CI 96\.3%–100%, n=100; ~381 requests would separate it from 99%$/);
   });
 
   it('fails a target the run misses, and exact goodput from records below the target', async () => {
@@ -27,19 +41,25 @@ describe('latency-slo', () => {
     const main = await run(rs, { records: rs });
     const [v] = evaluateClaims([{ id: 'latency-slo', ttftP99Ms: 50 }], ctx(main));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/TTFT p99 over target/);
+    expect(v.details).toMatch(/TTFT p99 over target\); 99% ≤ 50 ms \(TTFT p99\): 95% CI \d/);
+    // TTFTs 10..50 ms are 41 values, but the HDR bucket holding 50 ms reaches past 50 ms: counted as over (conservative).
+    expect(v.confidence?.[0]).toMatchObject({ status: 'Fail', observed: 0.4 });
     // e2e ≤ 200 ms holds for 90 of 100 requests.
     const [g] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.95, sloE2eMs: 200, sloTtftMs: 500 }], ctx(main));
     expect(g.status).toBe('Fail');
     expect(g.evidence.goodput).toEqual({ value: 0.9, exact: true, requests: 100 });
-    const [h] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.85, sloE2eMs: 200 }], ctx(main));
+    // 90 of 100: the interval (82.6–94.5%) is wholly under 95% above, wholly over 80% here; 85% is undecided.
+    const [h] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.8, sloE2eMs: 200 }], ctx(main));
     expect(h.status).toBe('Pass');
+    expect(h.details).toMatch(/goodput ≥ 80%: 95% CI 82\.6%–94\.5%, n=100$/);
+    const [i] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.85, sloE2eMs: 200 }], ctx(main));
+    expect(i.status).toBe('Inconclusive');
   });
 
   it('is inconclusive when goodput is only a histogram lower bound under the target, or too few requests', async () => {
     const main = await run(records()); // no records: bound from percentiles
-    // e2e p90 ≤ 200 ms proves ≥ 90% meet it; 92% cannot be shown either way.
-    const [u] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.9, sloE2eMs: 200 }], ctx(main));
+    // e2e p90 ≤ 200 ms proves ≥ 90% meet it (Wilson lower bound 82.6% ≥ 80%); 92% cannot be shown either way.
+    const [u] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.8, sloE2eMs: 200 }], ctx(main));
     expect(u.status).toBe('Pass');
     expect(u.details).toMatch(/goodput ≥ 90% of 100 requests/);
     const [v] = evaluateClaims([{ id: 'latency-slo', minGoodput: 0.92, sloE2eMs: 200 }], ctx(main));

@@ -3,32 +3,42 @@ import { evaluateClaims } from '../../src/claims/evaluate.ts';
 import { closeFixtureServers, collect, ctx, eppText, rec, run, vllmText } from './evidence-fixtures.ts';
 
 afterAll(closeFixtureServers);
-const records = () => Array.from({ length: 12 }, () => rec({ tags: { class: 'long' }, pod: 'decode-0' }));
+// 40 split requests: 40 of 40 transfers landing has a Wilson lower bound of 91.2%, over the 90% bar.
+const records = () => Array.from({ length: 40 }, () => rec({ tags: { class: 'long' }, pod: 'decode-0' }));
 const zero = { prompt: 0, extQueries: 0, extHits: 0, nixlFailed: 0, kvComputedSum: 0, kvComputedCount: 0, nixlXfers: 0 };
 
-async function pdRun(decodeAfter: Parameters<typeof vllmText>[0]) {
+async function pdRun(decodeAfter: Parameters<typeof vllmText>[0], splits = 40) {
   return collect([
-    { name: 'epp', states: [eppText({ decisions: { 'prefill-decode': 0 } }), eppText({ decisions: { 'prefill-decode': 12 } })] },
-    { name: 'prefill-0', role: 'prefill', states: [vllmText({ success: 0 }), vllmText({ success: 12 })] },
+    { name: 'epp', states: [eppText({ decisions: { 'prefill-decode': 0 } }), eppText({ decisions: { 'prefill-decode': splits } })] },
+    { name: 'prefill-0', role: 'prefill', states: [vllmText({ success: 0 }), vllmText({ success: splits })] },
     { name: 'decode-0', role: 'decode', states: [vllmText(zero), vllmText({ ...zero, ...decodeAfter })] },
   ]);
 }
 
 describe('pd-transfer', () => {
   it('passes when every transfer lands and decode recomputes nothing (time-slicing)', async () => {
-    const metrics = await pdRun({ prompt: 6144, extQueries: 6144, extHits: 6144, kvComputedSum: 0, kvComputedCount: 12, nixlXfers: 12 });
+    const metrics = await pdRun({ prompt: 20480, extQueries: 20480, extHits: 20480, kvComputedSum: 0, kvComputedCount: 40, nixlXfers: 40 });
     const [v] = evaluateClaims([{ id: 'pd-transfer', minExternalHitRate: 0.9 }], ctx(await run(records(), { metrics }), {}, 'P/D'));
     expect(v.status).toBe('Pass');
     expect(v.details).toBe(
-      'NIXL KV transfer works: 12 NIXL transfers, 0 failed; 100% of the 6144 prompt tokens decode needed arrived as external cache hits; decode recomputed 0% of its 6144 prompt tokens',
+      'NIXL KV transfer works: 40 NIXL transfers, 0 failed; 100% of the 20480 prompt tokens decode needed arrived as external cache hits; decode recomputed 0% of its 20480 prompt tokens; transfers landed ≥ 90%: 95% CI 91.2%–100%, n=40',
     );
+    expect(v.confidence).toEqual([expect.objectContaining({ status: 'Pass', n: 40, bar: 0.9 })]);
+  });
+
+  it('is inconclusive when every transfer landed but too few requests were split to show it', async () => {
+    const metrics = await pdRun({ prompt: 6144, extQueries: 6144, extHits: 6144, kvComputedSum: 0, kvComputedCount: 12, nixlXfers: 12 }, 12);
+    const [v] = evaluateClaims([{ id: 'pd-transfer' }], ctx(await run(records().slice(0, 12), { metrics }), {}, 'P/D'));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few split requests to show ≥ 90% of transfers land at 95%: transfers landed ≥ 90%: 95% CI 75\.8%–100%, n=12; ~35 requests would separate it from 90%$/);
   });
 
   it('fails on the broken-transfer control (the MIG case): transfers fail and decode recomputes', async () => {
-    const metrics = await pdRun({ success: 12, prompt: 6144, extQueries: 6144, extHits: 0, nixlFailed: 12, kvComputedSum: 6144, kvComputedCount: 12 });
-    const [v] = evaluateClaims([{ id: 'pd-transfer' }], ctx(await run(records(), { metrics })));
+    const metrics = await pdRun({ success: 12, prompt: 6144, extQueries: 6144, extHits: 0, nixlFailed: 12, kvComputedSum: 6144, kvComputedCount: 12 }, 12);
+    const [v] = evaluateClaims([{ id: 'pd-transfer' }], ctx(await run(records().slice(0, 12), { metrics })));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/^KV transfer failing: 12 failed NIXL transfers -- 12 NIXL transfers, 12 failed; 0% .* decode recomputed 100% of its 6144 prompt tokens \(external hit rate below 90%; decode recomputes transferred prompts/);
+    expect(v.details).toMatch(/^KV transfer failing: 12 failed NIXL transfers -- 12 NIXL transfers, 12 failed; 0% .* decode recomputed 100% of its 6144 prompt tokens \(external hit rate below 90%; decode recomputes transferred prompts.*\); transfers landed ≥ 90%: 95% CI 0%–24\.2%, n=12$/);
+    expect(v.confidence?.[0].status).toBe('Fail');
   });
 
   it('is inconclusive when the decode pod is not scraped', async () => {
@@ -37,10 +47,10 @@ describe('pd-transfer', () => {
   });
 
   it('fails when requests were split but decode loaded nothing and NIXL counted nothing', async () => {
-    const none = await pdRun({ prompt: 100, extQueries: 100, kvComputedSum: 100, kvComputedCount: 12 });
+    const none = await pdRun({ prompt: 100, extQueries: 100, kvComputedSum: 100, kvComputedCount: 12 }, 12);
     const [v] = evaluateClaims([{ id: 'pd-transfer' }], ctx(await run(records(), { metrics: none })));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/^KV transfer missing: 12 requests were split but decode loaded no external tokens/);
+    expect(v.details).toMatch(/^KV transfer missing: 12 requests were split but decode loaded no external tokens.*; transfers landed ≥ 90%: 95% CI 0%–24\.2%, n=12$/);
   });
 
   // SEED (richajoy/llm-d-lambda-deployment b0fc0dfd) 2x2 run: vLLM counted external queries 57 and 38 on
@@ -72,13 +82,13 @@ describe('pd-transfer', () => {
   // external queries on decode, so the rate is diluted. Working transfers with a mixed workload must Pass.
   it('passes a working NIXL setup whose external hit rate is diluted to 54.3% by decode-only requests', async () => {
     const metrics = await collect([
-      { name: 'epp', states: [eppText({ decisions: { 'prefill-decode': 0, 'decode-only': 0 } }), eppText({ decisions: { 'prefill-decode': 6, 'decode-only': 6 } })] },
-      { name: 'prefill-0', role: 'prefill', states: [vllmText({ success: 0 }), vllmText({ success: 6 })] },
-      { name: 'decode-0', role: 'decode', states: [vllmText(zero), vllmText({ ...zero, success: 12, prompt: 10000, extQueries: 10000, extHits: 5430, kvComputedSum: 4570, kvComputedCount: 12, nixlXfers: 6 })] },
+      { name: 'epp', states: [eppText({ decisions: { 'prefill-decode': 0, 'decode-only': 0 } }), eppText({ decisions: { 'prefill-decode': 40, 'decode-only': 40 } })] },
+      { name: 'prefill-0', role: 'prefill', states: [vllmText({ success: 0 }), vllmText({ success: 40 })] },
+      { name: 'decode-0', role: 'decode', states: [vllmText(zero), vllmText({ ...zero, success: 80, prompt: 10000, extQueries: 10000, extHits: 5430, kvComputedSum: 4570, kvComputedCount: 80, nixlXfers: 40 })] },
     ]);
     const [v] = evaluateClaims([{ id: 'pd-transfer' }], ctx(await run(records(), { metrics })));
     expect(v.status).toBe('Pass');
-    expect(v.details).toMatch(/^NIXL KV transfer works: 6 NIXL transfers, 0 failed; 54% of the 10000 .* \(6 of 12 decode requests were split; decode-only requests add external queries too, so the rate is not judged\)$/);
+    expect(v.details).toMatch(/^NIXL KV transfer works: 40 NIXL transfers, 0 failed; 54% of the 10000 .* \(40 of 80 decode requests were split; decode-only requests add external queries too, so the rate is not judged\); transfers landed ≥ 90%: 95% CI 91\.2%–100%, n=40$/);
   });
 
   it('still fails a diluted run when NIXL reports failed transfers', async () => {

@@ -18,6 +18,22 @@ describe('prefix-affinity', () => {
     expect(v.sources).toContain('control:random-picker');
     expect(v.evidence.randomBaseline).toBeCloseTo(0.598, 2);
     expect(v.thresholds).toMatchObject({ minDominantShare: 0.9, margin: 0.15 });
+    // 128 of 128 on the modal pod: Wilson lower bound 97.1%; the lead over the control is a Newcombe interval.
+    expect(v.details).toMatch(/modal-pod share ≥ 90%: 95% CI 97\.1%–100%, n=128; vs random 60% \+ 15%: 95% CI 97\.1%–100%, n=128; lead over control 'random-picker' ≥ \+15%: 95% CI \+\d/);
+    expect(v.confidence?.map((c) => [c.interval.method, c.status])).toEqual([
+      ['wilson', 'Pass'],
+      ['wilson', 'Pass'],
+      ['newcombe', 'Pass'],
+    ]);
+  });
+
+  it('is inconclusive on a perfect but small sample, saying how many requests would settle it', async () => {
+    // 32 of 32 sticky: the Wilson lower bound is 89.3%, under the 90% bar; 35 requests would clear it.
+    const main = await run(groupedRecords(4, 8, (g) => sticky(g)), { podRoles: { ...podRoles } });
+    const [v] = evaluateClaims([{ id: 'prefix-affinity', minDominantShare: 0.9 }], ctx(main));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few requests to decide modal-pod share ≥ 90% at 95%: modal-pod share ≥ 90%: 95% CI 89\.3%–100%, n=32; ~35 requests would separate it from 90%/);
+    expect(v.confidence?.[0]).toMatchObject({ status: 'Inconclusive', neededN: 35 });
   });
 
   it('fails on the random-picker control run itself (no claim passes on its negative control)', async () => {
@@ -30,12 +46,14 @@ describe('prefix-affinity', () => {
   });
 
   it('fails when the main run is no better than the measured control', async () => {
-    // 14 of 16 on the modal pod (0.875) passes the absolute bar of 0.8 but the control is as sticky.
-    const main = await run(groupedRecords(4, 16, (g, i) => (i < 14 ? sticky(g) : sticky(g + 1))), { podRoles: { ...podRoles } });
-    const control = await run(groupedRecords(4, 16, (g, i) => (i < 13 ? sticky(g) : sticky(g + 1))), { podRoles: { ...podRoles } });
+    // 14 of 16 on the modal pod (0.875) passes the absolute bar of 0.8 but the control is as sticky (13 of 16).
+    // 16 groups: at 4 groups the lead's interval (+6% observed) still reached the 15% margin (Inconclusive).
+    const main = await run(groupedRecords(16, 16, (g, i) => (i < 14 ? sticky(g) : sticky(g + 1))), { podRoles: { ...podRoles } });
+    const control = await run(groupedRecords(16, 16, (g, i) => (i < 13 ? sticky(g) : sticky(g + 1))), { podRoles: { ...podRoles } });
     const [v] = evaluateClaims([{ id: 'prefix-affinity' }], ctx(main, { 'random-picker': control }));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/not 15% above the control/);
+    expect(v.details).toMatch(/\(not 15% above the control\); modal-pod share ≥ 80%: 95% CI /);
+    expect(v.confidence?.map((c) => c.status)).toEqual(['Pass', 'Pass', 'Fail']);
   });
 
   it('is inconclusive without per-request attribution, or when a required control is missing', async () => {
@@ -62,5 +80,28 @@ describe('prefix-affinity', () => {
     const [v] = evaluateClaims([{ id: 'prefix-affinity' }], ctx(main));
     expect(v.status).toBe('Inconclusive');
     expect(v.details).toMatch(/load generator was the bottleneck \(event-loop lag 800 ms\)/);
+  });
+});
+
+describe('prefix-affinity: the weakest group', () => {
+  it('holds back an otherwise passing verdict when one group is under its bar but too small to fail it', async () => {
+    // 15 groups stick; group 15 splits 4/4 (50% < 60%, but its interval reaches 85%).
+    const main = await run(groupedRecords(16, 8, (g, i) => (g === 15 && i % 2 ? sticky(g + 1) : sticky(g))), { podRoles: { ...podRoles } });
+    const [v] = evaluateClaims([{ id: 'prefix-affinity' }], ctx(main));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few requests to decide group group-15 ≥ 60% at 95%: .*group group-15 ≥ 60%: 95% CI 21\.5%–78\.5%, n=8;/);
+  });
+
+  it('fails when one group is wholly under its bar', async () => {
+    // Three pods, so a group can fall well under 60% on its modal pod: group 15 splits 14/13/13 (35% of 40).
+    const pods = ['a', 'b', 'c'];
+    const roles = { a: 'both', b: 'both', c: 'both' } as const;
+    const main = await run(
+      groupedRecords(16, 40, (g, i) => (g === 15 ? pods[i < 14 ? 0 : i < 27 ? 1 : 2] : pods[g % 3])),
+      { podRoles: { ...roles } },
+    );
+    const [v] = evaluateClaims([{ id: 'prefix-affinity', minDominantShare: 0.8 }], ctx(main));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/\(a group below 60%\); .*group group-15 ≥ 60%: 95% CI 22\.1%–50\.5%, n=40$/);
   });
 });

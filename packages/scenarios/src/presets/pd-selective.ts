@@ -12,5 +12,6 @@ export const pdSelective = defineScenario({
   workload: { type: 'long-prompt', threshold_tokens: 16, short_len: 2, long_len: 512, long_ratio: 0.5, pass_size: 20, output_len: 32 },
   load: { type: 'concurrency', concurrency: 4, requests: 60 },
   claims: [{ id: 'pd-selective', thresholdTokens: 16 }],
-  quick: { workload: { long_len: 256, output_len: 16 }, load: { requests: 20 } },
+  // 80 requests (~40 per class): each class must show ≥ 90% at 95% confidence, which takes ≥ 35 clean requests.
+  quick: { workload: { long_len: 256, output_len: 16 }, load: { requests: 80 } },
 });

@@ -19,5 +19,6 @@ export const pdTransfer = defineScenario({
       target: { sim: { preset: 'pd-1p1d', options: { kvTransfer: 'broken' } } },
     },
   ],
-  quick: { workload: { long_len: 256, output_len: 16 }, load: { requests: 12 } },
+  // 40 splits: showing ≥ 90% of transfers land at 95% confidence takes ≥ 35 clean ones.
+  quick: { workload: { long_len: 256, output_len: 16 }, load: { requests: 40 } },
 });

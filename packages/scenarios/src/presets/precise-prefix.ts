@@ -32,5 +32,8 @@ export const precisePrefix = defineScenario({
   // Quick: sequential, as the seed sent them. Two in-flight requests of a new group can both land before
   // the first one's KV events reach the EPP; the group's blocks then sit on both decode pods and the precise
   // scorer rightly ties them, so modal-pod share drops even though routing works (seen on the simulator).
-  quick: { workload: { num_groups: 3, num_prompts_per_group: 6, output_len: 16 }, load: { concurrency: 1, requests: 18 } },
+  // 60 requests: a 95% Wilson bound clears the 90% modal-pod bar from 35 clean requests (18 could not), and
+  // 60 still clears it with one stray request. Output 6 tokens: routing is decided on the prompt, and 60
+  // sequential requests must stay a few seconds of decode.
+  quick: { workload: { num_groups: 5, num_prompts_per_group: 12, output_len: 6 }, load: { concurrency: 1, requests: 60 } },
 });

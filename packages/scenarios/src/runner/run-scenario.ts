@@ -23,6 +23,7 @@ import { createWorkload } from '../workloads/index.ts';
 import { openTarget, type OpenTarget } from './target.ts';
 import { writeVerdictFiles } from './verdict-files.ts';
 import { preflightScenario } from './preflight.ts';
+import { needsCacheReset, podBaseUrls, resetPrefixCaches } from './cache-reset.ts';
 
 export interface ScenarioRunOptions {
   /** Run folder (created; must be empty unless force). */
@@ -138,6 +139,8 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
   const target: OpenTarget = await openTarget(scenario.target, scenario, dir, { eppTokenFile: opts.eppTokenFile, llmdVersion: opts.llmdVersion });
   try {
     opts.onRunStart?.(label, target.description);
+    // Prefix-cache claims are judged on a cold cache where the pods allow a reset (runner/cache-reset.ts).
+    const cacheState = needsCacheReset(scenario) ? await resetPrefixCaches(podBaseUrls(target.metricsSources)) : undefined;
     const workload = createWorkload(scenario.workload, { seed: scenario.seed, model: scenario.model });
     const instance = measure({
       target: target.url,
@@ -157,7 +160,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       workers: opts.workers,
       shard: opts.shard,
       startAt: opts.startAt,
-      extra: { target: target.description, label },
+      extra: { target: target.description, label, ...(cacheState && { cacheState }) },
       metrics: { sources: target.metricsSources, intervalMs: opts.metricsIntervalMs ?? scenario.metrics?.intervalMs ?? 500 },
       eppLogs: target.eppLogPath ? [target.eppLogPath] : [],
       ...(target.podLogPaths && Object.keys(target.podLogPaths).length > 0 && { podLogs: target.podLogPaths }),
@@ -166,7 +169,7 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
     });
     if (opts.onProgress) instance.on('progress', (p) => opts.onProgress!(label, p));
     const result = await instance;
-    const evidence = target.autoscaleTimescale ? { ...result.evidence, autoscaleTimescale: target.autoscaleTimescale } : result.evidence;
+    const evidence = { ...result.evidence, ...(target.autoscaleTimescale && { autoscaleTimescale: target.autoscaleTimescale }), ...(cacheState && { cacheState }) };
     return { label, dir, scenario, target: target.description, evidence, stopped: result.stopped, stopReason: result.stopReason };
   } finally {
     await target.close();

@@ -61,6 +61,7 @@ describe('the seed table on the simulator', () => {
     const negatives: [string, string, string][] = [
       ['prefix-cache', 'random-picker', 'prefix-affinity'],
       ['prefix-cache', 'zero-reuse', 'prefix-cache-hit-rate'],
+      ['queue-balance', 'random-picker', 'queue-balance'],
       ['kv-utilization', 'random-picker', 'kv-utilization'],
       // One InferencePool over both models: no EPP filters by model, so requests get wrong-pod 404s.
       ['multi-model', 'mixed-pool', 'model-routing'],
@@ -72,6 +73,12 @@ describe('the seed table on the simulator', () => {
       const v = rowsOf(preset).controls[control]!.find((x) => x.claim === claim)!;
       expect(v.status, `${preset} [${control}] ${claim}: ${v.details}`).not.toBe('Pass');
     }
+  });
+
+  it('the random picker fails queue-depth balancing: its picks ignore the queue scorer', () => {
+    const v = rowsOf('queue-balance').controls['random-picker']!;
+    expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
+    expect(v[0]!.details).toMatch(/requests where the queue-scorer preferred a pod went to that pod; Fail: preferred-pod share/);
   });
 
   it('every verdict names its evidence sources', () => {

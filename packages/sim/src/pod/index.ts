@@ -281,6 +281,13 @@ export async function startPod(specInput: PodSpecInput | PodSpec, deps: StartPod
       res.writeHead(ready() ? 200 : 503, identityHeaders());
       return res.end();
     }
+    // vLLM serves this only with VLLM_SERVER_DEV_MODE=1 (vllm/entrypoints/openai/api_server.py); the simulated
+    // pod behaves as a dev-mode server so runs can start cold. Empty 200, as vLLM answers.
+    if (method === 'POST' && path === '/reset_prefix_cache') {
+      kv.reset();
+      res.writeHead(200, identityHeaders());
+      return res.end();
+    }
     if (method === 'GET' && path === '/metrics') {
       const text = metrics.registry.render();
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });

@@ -44,6 +44,11 @@ export interface KvCache {
   usage(): number;
   stats(): { referenced: number; cached: number; capacity: number };
   has(hash: string): boolean;
+  /**
+   * vLLM's POST /reset_prefix_cache: drop every cached-but-unreferenced block (blocks of running requests
+   * stay, as vLLM keeps them unless reset_running_requests). Returns the number of blocks dropped.
+   */
+  reset(): number;
 }
 
 interface Block {
@@ -175,6 +180,16 @@ export function createKvCache(opts: KvCacheOptions): KvCache {
           free.set(b.hash, b);
         }
       }
+    },
+
+    reset() {
+      const removed = [...free.keys()];
+      const all = removed.length === blocks.size;
+      for (const h of removed) blocks.delete(h);
+      free.clear();
+      // vLLM publishes AllBlocksCleared when the pool is emptied; a partial drop is a BlockRemoved.
+      if (removed.length) emit([all ? { type: 'AllBlocksCleared' } : { type: 'BlockRemoved', blockHashes: removed }]);
+      return removed.length;
     },
 
     usage: () => (referencedBlocks + partialSlots) / capacityBlocks,
