@@ -171,6 +171,23 @@ export function combineStatus(cs: readonly Confidence[]): ConfidenceStatus {
   return 'Pass';
 }
 
+/** One test of a claim: its short label for Details, the failure phrase, and the decision. */
+export interface LabelledTest {
+  label: string;
+  failText: string;
+  c: Confidence;
+}
+
+/** Status, confidence list and the text parts (failure phrases, CI text, undecided labels) of a claim's tests. */
+export function settleTests(tests: readonly LabelledTest[]) {
+  const confidence = tests.map((x) => x.c);
+  const status = combineStatus(confidence);
+  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
+  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
+  return { confidence, status, ci, failures, open };
+}
+
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 const signedPct = (x: number) => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
 

@@ -17,7 +17,7 @@ import type { ClaimContext, RunEvidence } from './context.ts';
 import { gaugesOf, podTargets, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
 import { readScorerPicks, type ScorerPicks } from './scorer-picks.ts';
-import { combineStatus, decideLift, decideShare, formatConfidence, type Confidence } from './confidence.ts';
+import { decideLift, decideShare, settleTests, type LabelledTest } from './confidence.ts';
 
 export const KvUtilizationThresholdsSchema = z.strictObject({
   /** Largest acceptable mean of (max − min) / mean KV usage across pods over loaded scrape rounds. */
@@ -160,15 +160,9 @@ export function measureKvPicks(run: RunEvidence, tieEpsilon: number): KvPicks | 
 
 const KV_SCORER = 'kv-cache-utilization-scorer';
 
-interface Test {
-  label: string;
-  failText: string;
-  c: Confidence;
-}
-
 /** Per-decision share vs the bar, and its lead over the control's share when the control has enough decisions. */
-function pickTests(t: KvUtilizationThresholds, k: number, n: number, control: { k: number; n: number } | null, what: string): Test[] {
-  const tests: Test[] = [
+function pickTests(t: KvUtilizationThresholds, k: number, n: number, control: { k: number; n: number } | null, what: string): LabelledTest[] {
+  const tests: LabelledTest[] = [
     { label: `${what} ≥ ${pct(t.minLowKvPickShare)}`, failText: `below ${pct(t.minLowKvPickShare)}`, c: decideShare(k, n, t.minLowKvPickShare, { test: `${what} ≥ ${pct(t.minLowKvPickShare)}` }) },
   ];
   if (control && control.n >= t.minDecisions)
@@ -180,18 +174,8 @@ function pickTests(t: KvUtilizationThresholds, k: number, n: number, control: { 
   return tests;
 }
 
-/** Status, confidence list and the text parts (failures, CI) from a set of tests. */
-function settle(tests: Test[]) {
-  const confidence = tests.map((x) => x.c);
-  const status = combineStatus(confidence);
-  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
-  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
-  const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
-  return { confidence, status, ci, failures, open };
-}
-
-function outcomeOf(tests: Test[], passPrefix: string, line: string, sources: string[], evidence: Record<string, unknown>): ClaimOutcome {
-  const r = settle(tests);
+function outcomeOf(tests: LabelledTest[], passPrefix: string, line: string, sources: string[], evidence: Record<string, unknown>): ClaimOutcome {
+  const r = settleTests(tests);
   const level = pct(r.confidence[0].interval.level);
   if (r.status === 'Fail') return { status: 'Fail', details: `${line} (${r.failures.join('; ')}); ${r.ci}`, sources, evidence, confidence: r.confidence };
   if (r.status === 'Inconclusive')
@@ -281,7 +265,7 @@ export function evaluateKvUtilization(ctx: ClaimContext, t: KvUtilizationThresho
   }
   if (t.judgeOn === 'picks') return inconclusive(`fewer than ${t.minDecisions} requests could be placed against KV samples (records and KV gauges needed); ${head}`, sources, evidence);
   const within = (sp: number[]) => sp.filter((x) => x <= t.maxImbalance).length;
-  const tests: Test[] = [
+  const tests: LabelledTest[] = [
     {
       label: `rounds within ${pct(t.maxImbalance)} ≥ 50%`,
       failText: `above ${pct(t.maxImbalance)}`,

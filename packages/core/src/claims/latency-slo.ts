@@ -16,7 +16,7 @@ import type { DimensionStats, LatencyStats } from '../record/summary.ts';
 import { count, inconclusive, positive, share, type ClaimOutcome } from './claim-outcome.ts';
 import type { ClaimContext } from './context.ts';
 import { ms, num, pct, round } from './format.ts';
-import { combineStatus, decideShare, formatConfidence, type Confidence } from './confidence.ts';
+import { decideShare, settleTests, type LabelledTest } from './confidence.ts';
 import { decodeHistogram } from '../record/histogram.ts';
 
 const METRICS = ['ttft', 'itl', 'tpot', 'e2e'] as const;
@@ -164,7 +164,7 @@ export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): 
     percentiles: Object.fromEntries(results.map((r) => [r.label, round(r.value, 3)])),
     goodput: gp ? { value: round(gp.value), exact: gp.exact, requests: gp.n } : null,
   };
-  const tests: Array<{ label: string; failText: string; c: Confidence }> = results.map((r) => {
+  const tests: LabelledTest[] = results.map((r) => {
     const q = Number(r.pkey.slice(1)) / (r.pkey === 'p999' ? 1000 : 100);
     const { k, n } = countAtMost(d[r.metric], r.maxMs);
     return {
@@ -182,15 +182,11 @@ export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): 
     }
     tests.push({ label: `goodput ≥ ${pct(t.minGoodput)}`, failText: 'goodput below target', c });
   }
-  const confidence = tests.map((x) => x.c);
-  const status = combineStatus(confidence);
-  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
-  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  const { confidence, status, ci, failures, open } = settleTests(tests);
   if (status === 'Fail') return { status, details: `${head} (${failures.join('; ')}); ${ci}`, sources, evidence, confidence };
   if (status === 'Inconclusive') {
     const lowerBound = gp !== null && !gp.exact && tests.some((x) => x.label.startsWith('goodput') && x.c.status === 'Inconclusive');
     const why = lowerBound ? ' (goodput is only a lower bound from histograms; pass the records for an exact value)' : '';
-    const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
     return { status, details: `${head}${why}; too few requests to decide ${open.join(', ')} at ${pct(confidence[0].interval.level)}: ${ci}`, sources, evidence, confidence };
   }
   return { status: 'Pass', details: `${head}; ${ci}`, sources, evidence, confidence };

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
-import { combineStatus, decideShare, formatConfidence, type Confidence } from './confidence.ts';
+import { decideShare, settleTests, type LabelledTest } from './confidence.ts';
 import type { ClaimContext } from './context.ts';
 import { counterSum, untrustedTargets } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -87,7 +87,7 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
   const bar = 1 - t.tolerance;
   const extra = Math.max(0, split - nLong);
   const keptShort = Math.min(nShort - Math.min(nShort, extra), decodeOnly ?? nShort);
-  const tests: Array<{ label: string; failText: string; c: Confidence }> = [
+  const tests: LabelledTest[] = [
     {
       label: `long split ≥ ${pct(bar)}`,
       failText: `long requests did not trigger a P/D split (${pct(split / nLong)} of long)`,
@@ -105,13 +105,9 @@ export function evaluatePdSelective(ctx: ClaimContext, t: PdSelectiveThresholds)
       failText: `prefill pods served ${num(prefillRequests)} of ${num(split)} splits`,
       c: decideShare(Math.min(prefillRequests, split), split, bar, { test: `P/D splits served by a prefill pod ≥ ${pct(bar)}` }),
     });
-  const confidence = tests.map((x) => x.c);
-  const status = combineStatus(confidence);
-  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
-  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  const { confidence, status, ci, failures, open } = settleTests(tests);
   if (status === 'Fail') return { status, details: `${head} (${failures.join('; ')}); ${ci}`, sources, evidence, confidence };
   if (status === 'Inconclusive') {
-    const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
     return { status, details: `${head}; too few requests to decide ${open.join(', ')} at ${pct(confidence[0].interval.level)}: ${ci}`, sources, evidence, confidence };
   }
   return { status: 'Pass', details: `short requests skip prefill, long requests trigger P/D split: ${head}; ${ci}`, sources, evidence, confidence };

@@ -13,7 +13,7 @@ import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.t
 import type { ClaimContext } from './context.ts';
 import { measureAffinity, type AffinityMeasure } from './affinity.ts';
 import { pct, round } from './format.ts';
-import { combineStatus, decideLift, decideShare, formatConfidence, type Confidence } from './confidence.ts';
+import { decideLift, decideShare, settleTests, type LabelledTest } from './confidence.ts';
 
 export const PrefixAffinityThresholdsSchema = z.strictObject({
   /** Mean over groups of the share of a group's requests on its modal pod. */
@@ -86,7 +86,7 @@ export function judgeAffinity(ctx: ClaimContext, t: PrefixAffinityThresholds): A
   // Pooled over groups: requests that landed on their group's modal pod.
   const onModal = (gs: typeof m.groups) => gs.reduce((a, g) => a + Math.round(g.share * g.requests), 0);
   const k = onModal(m.groups);
-  const tests: Array<{ label: string; failText: string; c: Confidence }> = [];
+  const tests: LabelledTest[] = [];
   tests.push({
     label: `modal-pod share ≥ ${pct(t.minDominantShare)}`,
     failText: `mean below ${pct(t.minDominantShare)}`,
@@ -111,13 +111,9 @@ export function judgeAffinity(ctx: ClaimContext, t: PrefixAffinityThresholds): A
   const othersPass = tests.every((x) => x.c.status === 'Pass');
   if (worstC.status === 'Fail' || (worst.share < t.minGroupDominantShare && othersPass))
     tests.push({ label: `group ${worst.group} ≥ ${pct(t.minGroupDominantShare)}`, failText: `a group below ${pct(t.minGroupDominantShare)}`, c: worstC });
-  const confidence = tests.map((x) => x.c);
-  const status = combineStatus(confidence);
-  const ci = tests.map((x) => `${x.label}: ${formatConfidence(x.c)}`).join('; ');
-  const failures = tests.filter((x) => x.c.status === 'Fail').map((x) => x.failText);
+  const { confidence, status, ci, failures, open } = settleTests(tests);
   if (status === 'Fail') return { outcome: { status, details: `${head} (${failures.join(', ')}); ${ci}`, sources, evidence, confidence }, measure: m };
   if (status === 'Inconclusive') {
-    const open = tests.filter((x) => x.c.status === 'Inconclusive').map((x) => x.label);
     return { outcome: { status, details: `${head}; too few requests to decide ${open.join(', ')} at ${pct(confidence[0].interval.level)}: ${ci}`, sources, evidence, confidence }, measure: m };
   }
   return {
