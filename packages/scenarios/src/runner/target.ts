@@ -49,21 +49,8 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
   if (isMultiPoolPreset(preset)) return openMultiPool(preset as PresetName, target.sim.options ?? {}, scenario, eppLogPath, opts);
   // --llmd-version picks the generation the simulator behaves as (its configs, logs, metrics); the scenario's own option wins.
   const spec = withPodRequestLogs(runDir, presetSpec(preset as PresetName, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...(target.sim.options ?? {}), eppLogPath, seed: scenario.seed }));
-  const cluster = await startCluster(spec).catch((e: Error) => {
-    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
-  });
-  try {
-    await cluster.waitReady(15_000);
-  } catch (e) {
-    await cluster.stop();
-    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not become ready: ${(e as Error).message}`, { field: 'target.sim', cause: e });
-  }
-  const podRoles: OpenTarget['podRoles'] = {};
-  const podModels: OpenTarget['podModels'] = {};
-  for (const p of cluster.pods) {
-    podRoles[p.name] = p.role;
-    podModels[p.name] = p.models;
-  }
+  const cluster = await startReady(preset, () => startCluster(spec));
+  const { podRoles, podModels } = rolesAndModels(cluster.pods);
   // Autoscaled pods come and go: scrape only the EPP then (its pool gauges carry the evidence);
   // otherwise every pod and the EPP.
   const podTargets = cluster.autoscaler
@@ -77,13 +64,10 @@ export async function openTarget(target: Target, scenario: Scenario, runDir: str
       targets: [...podTargets, { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', ...(cluster.eppTokenFile && { bearerTokenFile: cluster.eppTokenFile }) }],
     },
   ];
-  const optionText = Object.entries({ llmdVersion: spec.llmdVersion, ...(target.sim.options ?? {}) })
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(',');
   return {
     url: cluster.gatewayUrl,
     kind: 'sim',
-    description: `sim:${preset}${optionText ? `(${optionText})` : ''}`,
+    description: describeSim(preset, { llmdVersion: spec.llmdVersion, ...(target.sim.options ?? {}) }),
     metricsSources,
     eppLogPath,
     podLogPaths: Object.fromEntries((spec.pods ?? []).map((p) => [p.name, p.requestLogPath!])),
@@ -105,34 +89,44 @@ function withPodRequestLogs<S extends { pods?: Array<{ name: string }> }>(runDir
 /** A multi-pool preset (one pool per model behind body-based routing): every pod and every pool's EPP scraped. */
 async function openMultiPool(preset: PresetName, options: Record<string, unknown>, scenario: Scenario, eppLogPath: string, opts: { llmdVersion?: LlmdVersion }): Promise<OpenTarget> {
   const spec = multiPoolPresetSpec(preset, { ...(opts.llmdVersion && { llmdVersion: opts.llmdVersion }), ...options, eppLogPath, seed: scenario.seed });
-  const mp = await startMultiPool(spec).catch((e: Error) => {
-    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
-  });
-  try {
-    await mp.waitReady(15_000);
-  } catch (e) {
-    await mp.stop();
-    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not become ready: ${(e as Error).message}`, { field: 'target.sim', cause: e });
-  }
-  const podRoles: OpenTarget['podRoles'] = {};
-  const podModels: OpenTarget['podModels'] = {};
-  for (const p of mp.pods) {
-    podRoles[p.name] = p.role;
-    podModels[p.name] = p.models;
-  }
+  const mp = await startReady(preset, () => startMultiPool(spec));
+  const { podRoles, podModels } = rolesAndModels(mp.pods);
   const epps = mp.pools.map((p) => ({ name: `epp-${p.name}`, url: p.cluster.eppMetricsUrl, role: 'epp', ...(p.cluster.eppTokenFile && { bearerTokenFile: p.cluster.eppTokenFile }) }));
   const podTargets = Object.entries(mp.podMetricsUrls()).map(([name, url]) => ({ name, url, role: podRoles[name] }));
-  const optionText = Object.entries({ llmdVersion: spec.pools[0]?.cluster.llmdVersion, ...options })
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(',');
   return {
     url: mp.gatewayUrl,
     kind: 'sim',
-    description: `sim:${preset}${optionText ? `(${optionText})` : ''}`,
+    description: describeSim(preset, { llmdVersion: spec.pools[0]?.cluster.llmdVersion, ...options }),
     metricsSources: [{ kind: 'static', name: 'sim', targets: [...podTargets, ...epps] }],
     eppLogPath,
     podRoles,
     podModels,
     close: () => mp.stop(),
   };
+}
+
+/** Start a simulator (one cluster or a multi-pool) and wait until its pods are ready; either failure is RB_TARGET_UNREACHABLE. */
+async function startReady<T extends { waitReady(timeoutMs?: number): Promise<void>; stop(): Promise<void> }>(preset: string, start: () => Promise<T>): Promise<T> {
+  const sim = await start().catch((e: Error) => {
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not start: ${e.message}`, { field: 'target.sim', cause: e });
+  });
+  try {
+    await sim.waitReady(15_000);
+  } catch (e) {
+    await sim.stop();
+    throw new RoutebenchError('RB_TARGET_UNREACHABLE', `simulator preset ${preset} did not become ready: ${(e as Error).message}`, { field: 'target.sim', cause: e });
+  }
+  return sim;
+}
+
+function rolesAndModels(pods: readonly { name: string; role: PodRole; models: string[] }[]): Pick<OpenTarget, 'podRoles' | 'podModels'> {
+  return { podRoles: Object.fromEntries(pods.map((p) => [p.name, p.role])), podModels: Object.fromEntries(pods.map((p) => [p.name, p.models])) };
+}
+
+/** "sim:<preset>(k=v,…)" for summaries. */
+function describeSim(preset: string, options: Record<string, unknown>): string {
+  const text = Object.entries(options)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(',');
+  return `sim:${preset}${text ? `(${text})` : ''}`;
 }
