@@ -2,12 +2,13 @@
 // pods/log at the real API paths, as in test/evidence/sources/kubernetes.test.ts) and a fixture gateway.
 // The gateway appends a "Request handled" line (GIE v1.4.0 pkg/epp/requestcontrol/director.go:304) to the
 // EPP pod's log for each request it gets, with the request's x-request-id.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorReport } from '../../src/index.ts';
 import { sendText, startExpositionServer, type ExpositionServer } from '../evidence/exposition-server.ts';
+import { writeFakeKubeconfig } from '../fixtures/kubeconfig.ts';
 
 const NS = 'llm-d';
 const KUBE_TOKEN = 'kube-token-doctor-SECRET-0987';
@@ -44,22 +45,7 @@ beforeAll(async () => {
     res.writeHead(404).end('{"kind":"Status","message":"not found"}');
   });
   dir = mkdtempSync(join(tmpdir(), 'rb-doctor-kube-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: fake\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      `- name: bench\n  user:\n    token: ${KUBE_TOKEN}`,
-      'contexts:',
-      '- name: fake\n  context:\n    cluster: fake\n    user: bench',
-      'current-context: fake',
-      '',
-    ].join('\n'),
-  );
+  kubeconfig = writeFakeKubeconfig(dir, api.url, KUBE_TOKEN);
 });
 
 afterAll(async () => {

@@ -1,12 +1,13 @@
 // The Kubernetes source against a small fake API server on loopback: it serves a pod list, the pod
 // proxy path and a pod log exactly at the paths the real API server uses.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../../src/evidence/collector.ts';
 import { createKubernetesSource, KubernetesSourceSchema } from '../../../src/evidence/sources/kubernetes.ts';
 import { sendText, startExpositionServer, type ExpositionServer } from '../exposition-server.ts';
+import { writeFakeKubeconfig } from '../../fixtures/kubeconfig.ts';
 
 const NS = 'llm-d';
 const TOKEN = 'kube-token-abc123-SECRET';
@@ -67,23 +68,7 @@ beforeAll(async () => {
     res.end('{"kind":"Status","message":"not found"}');
   });
   dir = mkdtempSync(join(tmpdir(), 'rb-kube-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      // client-node refuses plain http unless TLS verification is off; the fixture speaks http on loopback.
-      `- name: fake\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true`,
-      'users:',
-      `- name: bench\n  user:\n    token: ${TOKEN}`,
-      'contexts:',
-      '- name: fake\n  context:\n    cluster: fake\n    user: bench',
-      'current-context: fake',
-      '',
-    ].join('\n'),
-  );
+  kubeconfig = writeFakeKubeconfig(dir, api.url, TOKEN);
 });
 
 afterAll(async () => {

@@ -3,12 +3,13 @@
 // llm-d.ai/model label fallback. The /v1/models bodies are the seed's captured pod answers
 // (richajoy/llm-d-lambda-deployment b0fc0dfd docs/multi-model-test-results.md) plus vLLM's list envelope
 // (vllm-project/vllm vllm/entrypoints/openai/serving_models.py show_available_models).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectServedModels, modelsUrlFor } from '../../../src/evidence/sources/served-models.ts';
 import { sendText, startExpositionServer, type ExpositionServer } from '../exposition-server.ts';
+import { writeFakeKubeconfig } from '../../fixtures/kubeconfig.ts';
 
 const B7 = 'Qwen/Qwen2.5-7B-Instruct';
 const B05 = 'Qwen/Qwen2.5-0.5B-Instruct';
@@ -51,19 +52,8 @@ beforeAll(async () => {
     json(res, '{"kind":"Status","message":"not found"}', 404);
   });
   dir = mkdtempSync(join(tmpdir(), 'rb-served-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeFileSync(
-    kubeconfig,
-    [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters:\n- name: fake\n  cluster:\n    server: ${api.url}\n    insecure-skip-tls-verify: true`,
-      'users:\n- name: bench\n  user:\n    token: t',
-      'contexts:\n- name: fake\n  context:\n    cluster: fake\n    user: bench',
-      'current-context: fake',
-      '',
-    ].join('\n'),
-  );
+  kubeconfig = writeFakeKubeconfig(dir, api.url, 't');
+
 });
 
 afterAll(async () => {
