@@ -57,6 +57,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     handle(req, res).catch((err) => sendText(res, 500, eppError('Internal', (err as Error).message)));
   });
 
+  // Fixed by the config, so decided once rather than per request:
+  // the header names of this generation, and whether the GIE test plugin destination-endpoint-served-verifier
+  // is configured (it echoes the endpoint Envoy's lb metadata names: GIE
+  // plugins/requestcontrol/test/responsereceived/destination_endpoint_served_verifier.go, v1.4.0; in the sim that
+  // metadata is always present, so the failure value is never written).
+  const names = EPP_HEADERS[o.version ?? DEFAULT_LLMD_VERSION];
+  const verifier = o.scheduler.hasPluginType(SERVED_VERIFIER.type);
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path === '/health') return sendText(res, 200, 'ok');
@@ -81,7 +89,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     // The EPP keeps an incoming id and generates a UUID when there is none (GIE handlers/server.go:205-213, v1.4.0).
     const requestId = o.requestId !== 'regenerate' && typeof headers['x-request-id'] === 'string' ? headers['x-request-id'] : randomUUID();
     headers['x-request-id'] = requestId;
-    const names = EPP_HEADERS[o.version ?? DEFAULT_LLMD_VERSION];
     const objective = firstHeader(headers, names.objective);
     const rewrite = firstHeader(headers, names.modelNameRewrite);
     for (const h of STRIPPED) delete headers[h];
@@ -167,10 +174,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     // Upstream logs "Request handled" in prepareRequest, once the pick is made and before proxying
     // (GIE requestcontrol/director.go:304, v1.4.0).
     o.log?.write(logBase);
-    // GIE test plugin destination-endpoint-served-verifier echoes the endpoint Envoy's lb metadata names
-    // (GIE plugins/requestcontrol/test/responsereceived/destination_endpoint_served_verifier.go, v1.4.0). In the
-    // sim that metadata is always present, so the failure value is never written.
-    const verifier = o.scheduler.hasPluginType(SERVED_VERIFIER.type);
 
     o.metrics.running(model, 1);
     let status = 0;
