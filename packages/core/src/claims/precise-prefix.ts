@@ -22,8 +22,10 @@ export const PrecisePrefixThresholdsSchema = PrefixAffinityThresholdsSchema.exte
 export type PrecisePrefixThresholds = z.infer<typeof PrecisePrefixThresholdsSchema>;
 
 export function evaluatePrecisePrefix(ctx: ClaimContext, t: PrecisePrefixThresholds): ClaimOutcome {
-  const plugin = t.scorerPlugin ?? (readPreciseScores(ctx.main.eppLog, PRECISE_SCORER_V07) ? PRECISE_SCORER_V07 : PRECISE_SCORER_ROUTER);
-  const scores = readPreciseScores(ctx.main.eppLog, plugin);
+  // Default: v0.7's scorer lines when the log has them, else the router's; the log is read once for v0.7.
+  const v07 = t.scorerPlugin === undefined ? readPreciseScores(ctx.main.eppLog, PRECISE_SCORER_V07) : null;
+  const plugin = t.scorerPlugin ?? (v07 ? PRECISE_SCORER_V07 : PRECISE_SCORER_ROUTER);
+  const scores = v07 ?? readPreciseScores(ctx.main.eppLog, plugin);
   const { outcome } = judgeAffinity(ctx, t);
   const sources = scores ? [`epp-log:${plugin}`, ...outcome.sources] : outcome.sources;
   const confidence = outcome.confidence ?? [];
