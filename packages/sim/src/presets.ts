@@ -25,6 +25,12 @@ export const PresetOptionsSchema = z.strictObject({
   seed: z.union([z.number().int(), z.string()]).default(1),
   /** Per-pod batch size (vLLM --max-num-seqs). */
   maxNumSeqs: z.number().int().positive().optional(),
+  /**
+   * The P/D presets' decider. 'always-disagg' swaps prefix-based-pd-decider for upstream's
+   * always-disagg-pd-decider (SCHED v0.7.1 pkg/plugins/profile/always_disagg_pd_decider.go: disaggregate()
+   * returns true), which splits every request: selective P/D turned off, the pd-selective claim's control.
+   */
+  pdDecider: z.enum(['prefix-based', 'always-disagg']).default('prefix-based'),
   /** The llm-d generation the cluster behaves as: its EPP config shapes, plugins, logs and metrics. */
   llmdVersion: LlmdVersionSchema.default(DEFAULT_LLMD_VERSION),
 });
@@ -169,6 +175,14 @@ const EPP_CONFIGS: Record<LlmdVersion, { agg: string; random: string; pd: string
   router: { agg: AGG_EPP_CONFIG_ROUTER, random: RANDOM_EPP_CONFIG_ROUTER, pd: PD_EPP_CONFIG_ROUTER, pdPrecise: PD_PRECISE_EPP_CONFIG_ROUTER },
 };
 
+/** The P/D configs with the decider plugin swapped (its entry and every reference to it by name). */
+function withDecider(cfg: (typeof EPP_CONFIGS)[LlmdVersion], decider: PresetOptions['pdDecider']): (typeof EPP_CONFIGS)[LlmdVersion] {
+  if (decider === 'prefix-based') return cfg;
+  const swap = (yaml: string) =>
+    yaml.replace('- type: prefix-based-pd-decider\n  parameters: {nonCachedTokens: 16}\n', '- type: always-disagg-pd-decider\n').replace(/deciderPluginName: prefix-based-pd-decider|prefill: prefix-based-pd-decider/g, (m) => m.replace('prefix-based-pd-decider', 'always-disagg-pd-decider'));
+  return { ...cfg, pd: swap(cfg.pd), pdPrecise: swap(cfg.pdPrecise) };
+}
+
 const MODEL_7B = 'Qwen/Qwen2.5-7B-Instruct';
 const MODEL_05B = 'Qwen/Qwen2.5-0.5B-Instruct';
 
@@ -200,7 +214,7 @@ export function presetSpec(name: PresetName, optsInput: PresetOptionsInput = {})
   // Claims that read the EPP log need its per-request lines: "Request handled" is V(3) and the scorer lines
   // V(4), so a real cluster needs the EPP at `--v=4` (`--v=3` for attribution only); the chart default is 1.
   const base = { llmdVersion: o.llmdVersion, kvEvents: o.kvEvents, eppLogPath: o.eppLogPath, seed: o.seed, ...(o.eppLogPath ? { eppVerbosity: 4 } : {}) };
-  const cfg = EPP_CONFIGS[o.llmdVersion];
+  const cfg = withDecider(EPP_CONFIGS[o.llmdVersion], o.pdDecider);
   const checkFaults = (pods: PodSpecInput[]) => {
     for (const n of Object.keys(o.faults)) if (!pods.some((p) => p.name === n)) throw new Error(`invalid preset options: faults.${n}: no pod named '${n}' in preset ${name}`);
     return pods;

@@ -12,6 +12,14 @@ export const pdSelective = defineScenario({
   workload: { type: 'long-prompt', threshold_tokens: 16, short_len: 2, long_len: 512, long_ratio: 0.5, pass_size: 20, output_len: 32 },
   load: { type: 'concurrency', concurrency: 4, requests: 60 },
   claims: [{ id: 'pd-selective', thresholdTokens: 16 }],
+  // Selective P/D turned off: upstream's always-disagg-pd-decider splits every request, short ones too.
+  controls: [
+    {
+      name: 'always-disagg',
+      description: 'Same workload, decider replaced by always-disagg-pd-decider: every request is split.',
+      target: { sim: { preset: 'pd-1p1d', options: { pdDecider: 'always-disagg' } } },
+    },
+  ],
   // 80 requests (~40 per class): each class must show ≥ 90% at 95% confidence, which takes ≥ 35 clean requests.
   quick: { workload: { long_len: 256, output_len: 16 }, load: { requests: 80 } },
 });

@@ -68,6 +68,8 @@ describe('the seed table on the simulator', () => {
       ['pd-transfer', 'kv-transfer-broken', 'pd-transfer'],
       ['precise-prefix', 'kv-events-dropped', 'precise-prefix'],
       ['precise-prefix', 'kv-events-pod-id-mismatch', 'precise-prefix'],
+      ['pd-selective', 'always-disagg', 'pd-selective'],
+      ['autoscale', 'hpa-flapping', 'autoscale'],
     ];
     for (const [preset, control, claim] of negatives) {
       const v = rowsOf(preset).controls[control]!.find((x) => x.claim === claim)!;
@@ -79,6 +81,31 @@ describe('the seed table on the simulator', () => {
     const v = rowsOf('queue-balance').controls['random-picker']!;
     expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
     expect(v[0]!.details).toMatch(/requests where the queue-scorer preferred a pod went to that pod; Fail: preferred-pod share/);
+  });
+
+  it('every claim of the table has a control that Fails it, and no control row Passes its claim', () => {
+    for (const r of result.results) {
+      const { main, controls } = rowsOf(r.scenario.name);
+      const controlRows = Object.values(controls).flat();
+      for (const claim of new Set(main.map((v) => v.claim))) {
+        const failing = controlRows.filter((v) => v.claim === claim && v.status === 'Fail');
+        expect(failing.length, `${r.scenario.name}: no control fails ${claim}\n${show(controlRows)}`).toBeGreaterThan(0);
+      }
+      for (const v of controlRows) expect(v.status, `${v.feature} ${v.claim}: ${v.details}`).not.toBe('Pass');
+    }
+  });
+
+  it('selective P/D fails when the decider splits every request (always-disagg-pd-decider)', () => {
+    const v = rowsOf('pd-selective').controls['always-disagg']!;
+    expect(v.map((x) => x.status), show(v)).toEqual(['Fail']);
+    expect(v[0]!.details).toMatch(/short requests were split too/);
+  });
+
+  it('every Pass and Fail carries the statistical test it was decided on, in the row and in the verdict', () => {
+    for (const v of result.verdicts.filter((x) => x.status !== 'Inconclusive')) {
+      expect(v.confidence?.length ?? 0, `${v.feature} ${v.claim}: ${v.details}`).toBeGreaterThan(0);
+      expect(v.details, `${v.feature} ${v.claim}`).toMatch(/95% CI /);
+    }
   });
 
   it('every verdict names its evidence sources', () => {
