@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { CANONICAL_METRICS as METRIC } from '../evidence/metric-names.ts';
 import { hpaDefaultTimescale, type AutoscaleTimescale } from '../upstream/autoscale.ts';
 import { count, inconclusive, share, type ClaimOutcome } from './claim-outcome.ts';
+import { decideShare, formatConfidence } from './confidence.ts';
 import type { ClaimContext } from './context.ts';
 import { eppTargets, gaugesOf } from './evidence-read.ts';
 import { num, pct, round } from './format.ts';
@@ -27,6 +28,13 @@ export const AutoscaleThresholdsSchema = z.strictObject({
   scaleDownTo: count().optional(),
   /** Largest share of failed requests allowed in the drain stage. */
   maxFailedShare: share().default(0),
+  /**
+   * The drain rule ("no request fails while pods go away") is an every-request rule: one failure beyond
+   * maxFailedShare decides Fail, but a Pass needs the drain stage's success share to clear
+   * min(1 − maxFailedShare, minProvenShare) at the confidence level (Wilson). With no failure at all that
+   * takes 35 drain requests at 90%; fewer leave the drain part Inconclusive, never Pass.
+   */
+  minProvenShare: share().default(0.9),
   /** Load stage index of the drain (scale-down) phase; default: the last stage that ran. */
   drainStage: count().optional(),
   minPoints: count().min(2).default(3),
@@ -144,9 +152,20 @@ export function evaluateAutoscale(ctx: ClaimContext, t: AutoscaleThresholds): Cl
       `flapping: ${flappy.map((p) => `load phase ${p.phase + 1} (${p.stages ? `stages ${p.stages[0]}–${p.stages[1]}` : 'whole run'}) scaled ${p.trajectory}, ${p.cycles} scale-up/down cycles, ${p.directionChanges} direction changes`).join('; ')}; max ${t.maxCyclesPerPhase} cycle(s) per phase`,
     );
   if (failedShare > t.maxFailedShare) failures.push(`${pct(failedShare)} of drain-stage requests failed (max ${pct(t.maxFailedShare)})`);
-  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')}); ${scaleText}`, sources, evidence };
-  if (tooShort.length > 0) return inconclusive(`${head}: ${tooShort.join('; ')}; lengthen the run or set the claim's timescale. ${scaleText}`, sources, evidence);
-  return { status: 'Pass', details: `scales ${num(start)} to ${num(peak)} pods, drains cleanly on scale-down: ${head}; ${scaleText}`, sources, evidence };
+  // The timeline is one observation (its run-to-run stability is what --repeat measures); the drain rule is
+  // a share of requests, so it carries an interval.
+  const bar = Math.min(1 - t.maxFailedShare, t.minProvenShare);
+  const drainTest = decideShare(drain.count - drain.errors, drain.count, bar, { test: `drain-stage requests succeeded ≥ ${pct(bar)}` });
+  const confidence = [drainTest];
+  const ci = `drain succeeded ≥ ${pct(bar)}: ${formatConfidence(drainTest)}`;
+  if (failures.length > 0) return { status: 'Fail', details: `${head} (${failures.join('; ')}); ${scaleText}; ${ci}`, sources, evidence, confidence };
+  if (tooShort.length > 0) return { ...inconclusive(`${head}: ${tooShort.join('; ')}; lengthen the run or set the claim's timescale. ${scaleText}; ${ci}`, sources, evidence), confidence };
+  if (drainTest.status !== 'Pass')
+    return {
+      ...inconclusive(`${head}: too few drain-stage requests to show ≥ ${pct(bar)} succeed while pods go away at ${pct(drainTest.interval.level)}; ${scaleText}; ${ci}`, sources, evidence),
+      confidence,
+    };
+  return { status: 'Pass', details: `scales ${num(start)} to ${num(peak)} pods, drains cleanly on scale-down: ${head}; ${scaleText}; ${ci}`, sources, evidence, confidence };
 }
 
 function timescaleOf(ctx: ClaimContext, t: AutoscaleThresholds): AutoscaleTimescale {

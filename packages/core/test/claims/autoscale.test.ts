@@ -6,10 +6,11 @@ import type { AutoscaleTimescale } from '../../src/upstream/autoscale.ts';
 import { closeFixtureServers, collect, ctx, eppText, rec, run } from './evidence-fixtures.ts';
 
 afterAll(closeFixtureServers);
-const staged = (drainErrors = 0) => [
+// 40 drain requests: enough for "≥ 90% succeed" at 95% (Wilson lower bound 91.2% with no failure).
+const staged = (drainErrors = 0, drainN = 40) => [
   ...Array.from({ length: 10 }, () => rec({ stage: 0 })),
   ...Array.from({ length: 20 }, () => rec({ stage: 1 })),
-  ...Array.from({ length: 8 }, (_, i) => (i < drainErrors ? rec({ stage: 2, status: 'error', httpStatus: 503, errorClass: 'http_5xx' }) : rec({ stage: 2 }))),
+  ...Array.from({ length: drainN }, (_, i) => (i < drainErrors ? rec({ stage: 2, status: 'error', httpStatus: 503, errorClass: 'http_5xx' }) : rec({ stage: 2 }))),
 ];
 const ready = (xs: number[]) => xs.map((n) => eppText({ readyPods: n }));
 // A simulator-like declared timescale: scaling may take no time at all, so only the trajectory counts.
@@ -33,8 +34,19 @@ describe('autoscale', () => {
     const [v] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0, maxReplicas: 4 }], ctx(await run(staged(), { metrics, autoscaleTimescale: INSTANT })));
     expect(v.status).toBe('Pass');
     expect(v.details).toMatch(
-      /^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); cycles per load phase 1 \(max 1; 1 direction change\); drain stage 2: 0\/8 requests failed; timescale: test simulator, scale-up within 0 s, scale-down within 0 s$/,
+      /^scales 1 to 4 pods, drains cleanly on scale-down: ready pods 1→2→3→4→2→1 \(start 1, peak 4, end 1\); cycles per load phase 1 \(max 1; 1 direction change\); drain stage 2: 0\/40 requests failed; timescale: test simulator, scale-up within 0 s, scale-down within 0 s; drain succeeded ≥ 90%: 95% CI 91\.2%–100%, n=40$/,
     );
+    expect(v.confidence?.[0]).toMatchObject({ n: 40, bar: 0.9, status: 'Pass', interval: { method: 'wilson' } });
+  });
+
+  it('is inconclusive, with the requests needed, when the drain stage ran too few requests to show the drain rule', async () => {
+    const metrics = await collect([{ name: 'epp', states: ready([1, 1, 2, 3, 4, 4, 2, 1]) }]);
+    const [v] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0 }], ctx(await run(staged(0, 8), { metrics, autoscaleTimescale: INSTANT })));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/too few drain-stage requests to show ≥ 90% succeed .*95% CI 67\.6%–100%, n=8; ~\d+ requests would separate it from 90%/);
+    // One failure is a counterexample at any sample size.
+    const [w] = evaluateClaims([{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0 }], ctx(await run(staged(1, 8), { metrics, autoscaleTimescale: INSTANT })));
+    expect(w.status).toBe('Fail');
   });
 
   it('fails when the pool never scales out, does not scale back, or drops requests while draining', async () => {
@@ -45,7 +57,7 @@ describe('autoscale', () => {
     expect(s.status).toBe('Fail');
     expect(s.details).toMatch(/did not scale back to 1/);
     const ok = await collect([{ name: 'epp', states: ready([1, 2, 3, 1]) }]);
-    const [d] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(2), { metrics: ok, autoscaleTimescale: INSTANT })));
+    const [d] = evaluateClaims([{ id: 'autoscale' }], ctx(await run(staged(2, 8), { metrics: ok, autoscaleTimescale: INSTANT })));
     expect(d.status).toBe('Fail');
     expect(d.details).toMatch(/25% of drain-stage requests failed/);
   });
@@ -85,7 +97,7 @@ describe('autoscale', () => {
 
   it('failed drain requests Fail whatever the timescale; a run that did scale back Passes on it', async () => {
     const stuck = await collect([{ name: 'epp', states: ready([1, 2, 3, 3]) }]);
-    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(2), { metrics: stuck }), 30)));
+    const [v] = evaluateClaims([{ id: 'autoscale' }], ctx(staging(await run(staged(2, 8), { metrics: stuck }), 30)));
     expect(v.status).toBe('Fail');
     expect(v.details).toMatch(/\(25% of drain-stage requests failed \(max 0%\)\)/);
     const back = await collect([{ name: 'epp', states: ready([1, 2, 3, 1]) }]);
@@ -98,7 +110,7 @@ describe('autoscale', () => {
     const evidence = async () => staging(await run(staged(), { metrics: stuck, autoscaleTimescale: sim }), 3, 5);
     const [declared] = evaluateClaims([{ id: 'autoscale' }], ctx(await evidence()));
     expect(declared.status).toBe('Fail');
-    expect(declared.details).toMatch(/timescale: simulator autoscaler \(interval 0\.25 s\), scale-up within 0\.6 s, scale-down within 1\.8 s$/);
+    expect(declared.details).toMatch(/timescale: simulator autoscaler \(interval 0\.25 s\), scale-up within 0\.6 s, scale-down within 1\.8 s; drain succeeded/);
     const [hpa] = evaluateClaims([{ id: 'autoscale', timescale: 'hpa-defaults' }], ctx(await evidence()));
     expect(hpa.status).toBe('Inconclusive');
     const [explicit] = evaluateClaims([{ id: 'autoscale', timescale: { scaleUpWithinS: 1, scaleDownWithinS: 10 } }], ctx(await evidence()));

@@ -4,6 +4,8 @@
 // four-pod maximum absorbs (4 × maxNumSeqs 5 = 20): at exactly 20 the queue empties once the pool is at
 // 4, the queue-size HPA then scales in mid-hold and back out (1→4→1→4→1, flapping, which the claim
 // fails); above it the pool stays pinned at its maximum, as a real overloaded pool does.
+// The drain runs 4 users (one pod's worth, below maxNumSeqs, so the pool scales in under it): enough
+// requests (≥ 35) for the drain rule to be shown at 90% with 95% confidence, where 1 user gave ~10.
 import { defineScenario } from '../scenario.ts';
 
 export const autoscale = defineScenario({
@@ -20,7 +22,7 @@ export const autoscale = defineScenario({
       { type: 'concurrency', concurrency: 10, durationS: 15 },
       { type: 'concurrency', concurrency: 40, durationS: 45 },
       { type: 'concurrency', concurrency: 10, durationS: 15 },
-      { type: 'concurrency', concurrency: 1, durationS: 30 },
+      { type: 'concurrency', concurrency: 4, durationS: 30 },
     ],
   },
   claims: [{ id: 'autoscale', minReplicas: 2, maxFailedShare: 0 }],
@@ -48,7 +50,7 @@ export const autoscale = defineScenario({
       stages: [
         { type: 'concurrency', concurrency: 2, durationS: 1 },
         { type: 'concurrency', concurrency: 40, durationS: 4 },
-        { type: 'concurrency', concurrency: 1, durationS: 3 },
+        { type: 'concurrency', concurrency: 4, durationS: 5 },
       ],
     },
   },
