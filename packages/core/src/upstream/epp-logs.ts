@@ -5,6 +5,7 @@
 //   GIE  = kubernetes-sigs/gateway-api-inference-extension v1.4.0 (the v0.7 generation's framework)
 //   SCHED = llm-d/llm-d-inference-scheduler v0.7.1
 //   ROUTER = llm-d/llm-d-router HEAD ebab68792
+import { unwrapLogLine } from './log-line.ts';
 import type { LlmdVersion } from './versions.ts';
 
 /**
@@ -95,12 +96,12 @@ export function pluginMatches(v: unknown, plugin: string): boolean {
 }
 
 /**
- * Parse one EPP log line (after any `kubectl logs --prefix` "[pod/…/…] " prefix) in either zap encoding:
+ * Parse one EPP log line (after any `kubectl logs --prefix/--timestamps` wrapping, see log-line.ts) in either zap encoding:
  * JSON `{"level":…,"msg":…,…}` or console `ts\tLEVEL\t[logger\t]caller\tmsg\t{fields}`.
  * Returns the fields with `msg` set, or null.
  */
 export function parseZapLine(raw: string): Record<string, unknown> | null {
-  const line = raw.replace(/^\[pod\/[^\]]+\]\s*/, '').trim();
+  const line = unwrapLogLine(raw).text.trim();
   if (line.startsWith('{')) {
     try {
       const o = JSON.parse(line) as unknown;

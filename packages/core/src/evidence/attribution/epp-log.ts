@@ -3,11 +3,12 @@
 // (primary first; logged at verbosity ≥ VERBOSE by director.go prepareRequest) and
 // `"msg":"Completed running picker plugin successfully"` with `result.TargetEndpoints[0].Endpoint
 // {Address, Port}` (the fields llm-d-benchmark's process_epp_logs.py reads). Lines may carry the
-// `[pod/<pod>/<container>] ` prefix of `kubectl logs --prefix`.
+// `[pod/<pod>/<container>] ` prefix of `kubectl logs --prefix` and the timestamp of `--timestamps`.
 // Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
 import { z } from 'zod';
 import { parseConfig } from '../../parse-config.ts';
 import { parseZapLine } from '../../upstream/epp-logs.ts';
+import { unwrapLogLine } from '../../upstream/log-line.ts';
 
 export const EppLogFormatSchema = z.strictObject({
   requestIdKeys: z.array(z.string().min(1)).min(1).default(['x-request-id', 'requestId', 'request_id']),
@@ -34,8 +35,6 @@ export interface EppLogParse {
   unparsableLines: number;
 }
 
-const KUBECTL_PREFIX = /^\[pod\/[^/\]]+\/[^\]]+\]\s*/;
-
 export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): EppLogParse {
   const format = parseConfig(EppLogFormatSchema, formatInput, 'EPP log format');
   const picks = new Map<string, string>();
@@ -43,7 +42,7 @@ export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): 
   let jsonLines = 0;
   let unparsableLines = 0;
   for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(KUBECTL_PREFIX, '').trim();
+    const line = unwrapLogLine(rawLine).text.trim();
     // zap JSON (`--zap-encoder=json`) or zap console (the EPP's default, Development: true) — see upstream/epp-logs.ts.
     if (!line.startsWith('{') && !line.includes('\t')) continue; // other text lines, blank lines
     const obj = parseZapLine(line);

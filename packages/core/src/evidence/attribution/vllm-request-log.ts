@@ -8,6 +8,7 @@
 // (kv_transfer_params.do_remote_decode = prefill leg), else (2) the pods' roles when the caller knows
 // them. When neither tells (two pods, no marker, no roles) the request is *ambiguous* and left to other
 // sources: guessing would put half the P/D requests on prefill pods that never answered them.
+import { unwrapLogLine } from '../../upstream/log-line.ts';
 import { PD_LEG_MARKERS, requestIdCandidates, VLLM_LOG_MESSAGES, type VllmLogKind } from '../../upstream/vllm-logs.ts';
 
 export type VllmLeg = 'prefill' | 'decode' | null;
@@ -33,22 +34,16 @@ export interface VllmRequestLog {
   pods: string[];
 }
 
-// ANSI SGR colour codes: vLLM colours the level and the `(APIServer pid=N)` prefix on a tty.
-const ANSI = /\x1b\[[0-9;]*m/g;
-// `kubectl logs --prefix`: "[pod/<name>/<container>] ".
-const KUBECTL_PREFIX = /^\[pod\/([^/\]\s]+)\/[^\]]*\]\s?/;
 const RECEIVED = new RegExp(`${VLLM_LOG_MESSAGES.received} (\\S+): `);
 const ADDED = new RegExp(`${VLLM_LOG_MESSAGES.added} (\\S+)\\.\\s*$`);
 const GENERATED = new RegExp(`${VLLM_LOG_MESSAGES.generated} (\\S+?)(?: \\(streaming (?:delta|complete)\\))?: `);
 
 /** One line → its entry, or null. `pod` is the caller's name; a kubectl `--prefix` overrides it. */
 export function parseVllmLogLine(rawLine: string, pod: string): VllmLogEntry | null {
-  let line = rawLine.replace(ANSI, '').replace(/\r$/, '');
-  const k = KUBECTL_PREFIX.exec(line);
-  if (k) {
-    pod = k[1]!;
-    line = line.slice(k[0].length);
-  }
+  // Colour codes, `kubectl logs --prefix` (its pod wins over the caller's) and `--timestamps`: log-line.ts.
+  const unwrapped = unwrapLogLine(rawLine);
+  const line = unwrapped.text;
+  if (unwrapped.pod) pod = unwrapped.pod;
   let m = RECEIVED.exec(line);
   if (m) {
     const leg: VllmLeg = line.includes(PD_LEG_MARKERS.prefill) ? 'prefill' : line.includes(PD_LEG_MARKERS.decode) ? 'decode' : null;
