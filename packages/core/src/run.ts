@@ -223,12 +223,15 @@ async function execute(
     workers: 1,
   });
   const overall = summary.dimensions.overall;
+  // A shard (a worker thread, or a --shard process) is asked for its part of the rate, so it is judged on
+  // that part: 2 req/s sent by one of two workers of a 4 req/s run is on schedule.
+  const shardRequestedRate = summary.rates.requestedRate === null ? null : summary.rates.requestedRate / shard.count;
   summary.meta.client = {
     ...summary.meta.client,
     ...diagnostics.stop({
       scheduleDelayP50Ms: overall?.scheduleDelay.p50 ?? null,
       scheduleDelayP99Ms: overall?.scheduleDelay.p99 ?? null,
-      requestedRate: summary.rates.requestedRate,
+      requestedRate: shardRequestedRate,
       achievedSendRate: summary.rates.achievedSendRate,
       clientErrors: summary.counters.errorsByClass.client ?? 0,
     }),
@@ -236,7 +239,7 @@ async function execute(
   summary.extra = { ...summary.extra, ...(options.extra ?? {}), run: { stopped: stopSignal.aborted, stopReason: getStopReason() } };
   if (shard.count > 1) {
     // A shard was asked for its part of the rate; merged shards add their requested rates back up.
-    if (summary.rates.requestedRate !== null) summary.rates.requestedRate /= shard.count;
+    summary.rates.requestedRate = shardRequestedRate;
     summary.extra.shard = { index: shard.index, count: shard.count };
   }
   emitter.emit('progress', recorder.snapshot());

@@ -36,10 +36,17 @@ function mergeMeta(parts: readonly Summary[], startMs: number[]): SummaryMeta {
     tokenizer: distinct(parts.map((p) => p.meta.tokenizer)),
     load: sameLoad ? first.load : null,
     workers: parts.reduce((n, p) => n + p.meta.workers, 0),
-    // Diagnostics describe each client process; keep them side by side rather than pretending to combine them.
-    client: { parts: parts.map((p) => p.meta.client) },
+    // Diagnostics describe each client (worker thread or process); keep them side by side rather than
+    // pretending to combine them, but lift the bottleneck flag: one client that fell behind its share of the
+    // load makes the merged run's load not what was asked, and claims read meta.client.bottleneck.
+    client: mergedClient(parts.map((p) => p.meta.client)),
     mergedFrom: parts.reduce((n, p) => n + p.meta.mergedFrom, 0),
   };
+}
+
+function mergedClient(parts: ReadonlyArray<Record<string, unknown> | undefined>): Record<string, unknown> {
+  const flagged = parts.flatMap((c, i) => (c && c.bottleneck === true ? [`part ${i + 1}: ${typeof c.bottleneckReason === 'string' ? c.bottleneckReason : 'bottleneck'}`] : []));
+  return { parts, bottleneck: flagged.length > 0, bottleneckReason: flagged.length > 0 ? flagged.join('; ') : null };
 }
 
 export function mergeSummaries(summaries: readonly Summary[]): Summary {

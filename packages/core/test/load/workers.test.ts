@@ -9,6 +9,9 @@ import type { RequestSpecInput } from '../../src/workload/request-spec.ts';
 import type { LoadSpecInput } from '../../src/load/load-spec.ts';
 import { LATENCY_METRICS, type Summary } from '../../src/record/summary.ts';
 import { summarizeRecords } from '../../src/record/summarize-records.ts';
+import { mergeSummaries } from '../../src/record/merge.ts';
+import { runLevelProblem } from '../../src/claims/claim-outcome.ts';
+import type { RunEvidence } from '../../src/claims/context.ts';
 import type { RecorderSnapshot } from '../../src/record/recorder.ts';
 import { startFixtureServer, type FixtureServer } from '../fixtures/sse-server.ts';
 
@@ -96,6 +99,25 @@ describe('run({ workers }) — worker threads against a loopback server', () => 
     expect(two.summary.extra.workers).toBe(2);
     expect(progress.at(-1)!.completed).toBe(60);
   }, 60_000);
+
+  it('each worker is judged on its own share of the rate, and the merged client flag is what claims read', async () => {
+    // 4 req/s over 2 workers: each sends 2 req/s, which is on schedule for its half (it used to be flagged
+    // "sent 2.0 req/s of the 4 requested").
+    const r = await run({ target: server.url, workload: specs(100), load: { type: 'constant', rate: 4, requests: 8 }, seed: 3, workers: 2 });
+    const parts = r.summary.meta.client.parts as Array<Record<string, unknown>>;
+    expect(parts).toHaveLength(2);
+    for (const p of parts) {
+      expect(p.requestedRate).toBe(2);
+      expect(p.bottleneck, String(p.bottleneckReason)).toBe(false);
+    }
+    expect(r.summary.meta.client.bottleneck).toBe(false);
+    expect(r.summary.rates.requestedRate).toBe(4);
+    // A part that did fall behind makes the merged run a bottlenecked one, and every claim Inconclusive.
+    const behind = { ...r.summary, meta: { ...r.summary.meta, client: { ...parts[0], bottleneck: true, bottleneckReason: 'sent 1.0 req/s of the 2 requested' } } };
+    const merged = mergeSummaries([behind, { ...r.summary, meta: { ...r.summary.meta, client: parts[1]! } }]);
+    expect(merged.meta.client).toMatchObject({ bottleneck: true, bottleneckReason: 'part 1: sent 1.0 req/s of the 2 requested' });
+    expect(runLevelProblem({ summary: merged } as unknown as RunEvidence)).toMatch(/load generator was the bottleneck \(part 1: sent 1\.0 req\/s/);
+  });
 
   it('a closed loop over 2 workers splits the users and sends exactly the requested indices', async () => {
     const load: LoadSpecInput = { type: 'concurrency', concurrency: 3, requests: 30 };
