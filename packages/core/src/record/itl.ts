@@ -13,6 +13,13 @@
 //   Chunks with 0 tokens (role-only or usage-only frames) are not token arrivals: they produce no sample and the
 //   next gap is measured from the last chunk that did carry tokens.
 //
+//   BUNCHED tokens: several SSE events read from the socket together share one arrival stamp (the client
+//   cannot tell when each of them arrived; the server or the network coalesced them, or the client read
+//   late). They form ONE arrival carrying all their tokens: the gap from the previous arrival is spread over
+//   those tokens, exactly as for one chunk carrying several tokens. Counting them as 0 ms gaps instead would
+//   report a 0.0 ms median ITL on a loaded client. How many tokens arrived bunched is reported beside ITL
+//   (forEachItlSample's return value; summary meta.client.bunchedTokenShare).
+//
 // TPOT is the per-request average over the decode phase: (E2E − TTFT) / (outputTokens − 1) — the vLLM
 // definition (it excludes the first token). With the per-token ITL above, the token-weighted mean ITL of a
 // request equals its TPOT when the first chunk carries one token and the last chunk ends the request.
@@ -21,14 +28,27 @@
 export type Chunk = readonly [offsetMs: number, tokens: number];
 
 /**
- * Calls `visit(gapPerTokenMs, tokens)` once per chunk that yields ITL samples; the chunk yields `tokens` samples
- * of `gapPerTokenMs` each. Allocation-free, so the recorder can feed histograms with `recordValueWithCount`.
+ * Calls `visit(gapPerTokenMs, tokens)` once per arrival that yields ITL samples; the arrival yields `tokens`
+ * samples of `gapPerTokenMs` each. An arrival is every token-bearing chunk stamped at the same instant (one
+ * chunk, or several events read together). Returns how many of the sampled tokens arrived bunched (in an
+ * arrival of more than one event). Allocation-free, so the recorder can feed histograms with
+ * `recordValueWithCount`.
  */
-export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs: number, tokens: number) => void): void {
-  let prevOffset = Number.NaN; // NaN until the first token-bearing chunk is seen
-  for (let j = 0; j < chunks.length; j++) {
+export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs: number, tokens: number) => void): number {
+  let prevOffset = Number.NaN; // NaN until the first token-bearing arrival is seen
+  let bunched = 0;
+  let j = 0;
+  while (j < chunks.length) {
     const offset = chunks[j][0];
-    const tokens = chunks[j][1];
+    let tokens = 0;
+    let events = 0;
+    for (; j < chunks.length && chunks[j][0] === offset; j++) {
+      const k = chunks[j][1];
+      if (k > 0) {
+        tokens += k;
+        events++;
+      }
+    }
     if (!(tokens > 0)) continue;
     if (Number.isNaN(prevOffset)) {
       prevOffset = offset; // first token(s): covered by TTFT
@@ -37,8 +57,17 @@ export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs
     // Clock steps backwards cannot happen on a monotonic clock, but a reordered record must not yield negatives.
     const gap = Math.max(0, offset - prevOffset);
     visit(gap / tokens, tokens);
+    if (events > 1) bunched += tokens;
     prevOffset = offset;
   }
+  return bunched;
+}
+
+/** Tokens that yield ITL samples and how many of them arrived bunched (see the definition at the top). */
+export function bunchedTokens(chunks: readonly Chunk[]): { itlTokens: number; bunched: number } {
+  let itlTokens = 0;
+  const bunched = forEachItlSample(chunks, (_g, k) => (itlTokens += k));
+  return { itlTokens, bunched };
 }
 
 /** ITL samples in ms, one per token after the first chunk (see the definition at the top of this file). */

@@ -141,6 +141,9 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   let promptTokens = 0;
   let completionTokens = 0;
   let cachedTokens = 0;
+  // ITL tokens of ok requests, and those of them read together with another event (itl.ts: bunched).
+  let itlTokens = 0;
+  let bunchedItlTokens = 0;
   let firstSentMs = Infinity;
   let lastSentMs = -Infinity;
   let lastEndMs = -Infinity;
@@ -173,7 +176,10 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   // Scratch lists of the dimensions one record feeds; reused across calls (onFinished is synchronous).
   const targets: DimAcc[] = [];
   const itlTargets: ValueHistogram[] = [];
-  const recordItl = (gapMs: number, tokens: number): void => recordInAll(itlTargets, gapMs, tokens);
+  const recordItl = (gapMs: number, tokens: number): void => {
+    itlTokens += tokens;
+    recordInAll(itlTargets, gapMs, tokens);
+  };
 
   function dim<K>(map: Map<K, DimAcc | null>, key: K, name: () => string): DimAcc | null {
     const found = map.get(key);
@@ -295,7 +301,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
     if (isOk) {
       itlTargets.length = 0;
       for (let i = 0; i < targets.length; i++) itlTargets.push(targets[i].itl);
-      forEachItlSample(r.chunks, recordItl);
+      bunchedItlTokens += forEachItlSample(r.chunks, recordItl);
       itlTargets.length = 0;
     }
     targets.length = 0;
@@ -335,6 +341,13 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
 
   function summary(metaIn: SummaryMetaInput): Summary {
     const meta = normalizeMeta(metaIn);
+    // How far ITL can be trusted: tokens that shared one read stamp with another event (itl.ts).
+    meta.client = {
+      ...meta.client,
+      itlTokens,
+      bunchedTokens: bunchedItlTokens,
+      bunchedTokenShare: itlTokens > 0 ? Math.round((bunchedItlTokens / itlTokens) * 1e4) / 1e4 : null,
+    };
     const dimensions: Record<string, DimensionStats> = {};
     const names = [...dimsByName.keys()].sort((a, b) => (a === 'overall' ? -1 : b === 'overall' ? 1 : a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itlMeanMs, itlSamples, tpotMs, type Chunk } from '../../src/record/itl.ts';
+import { bunchedTokens, itlMeanMs, itlSamples, tpotMs, type Chunk } from '../../src/record/itl.ts';
 
 describe('itlSamples (per token)', () => {
   it('one token per chunk: each gap is one sample', () => {
@@ -41,6 +41,22 @@ describe('itlSamples (per token)', () => {
       [13, 2],
     ];
     expect(itlSamples(chunks)).toEqual([5, 5]);
+  });
+
+  it('events read together (one stamp) are one arrival: the gap is spread over their tokens, never 0 ms samples', () => {
+    const chunks: Chunk[] = [
+      [0, 1],
+      [30, 1], // three events in one read, 30 ms after the first token
+      [30, 1],
+      [30, 1],
+      [40, 1],
+      [40, 0], // a usage-only frame in the same read carries no token
+    ];
+    expect(itlSamples(chunks)).toEqual([10, 10, 10, 10]);
+    expect(bunchedTokens(chunks)).toEqual({ itlTokens: 4, bunched: 3 });
+    // Events bunched with the FIRST token add to TTFT's arrival, not to ITL.
+    expect(itlSamples([[0, 1], [0, 1], [20, 1]])).toEqual([20]);
+    expect(bunchedTokens([[0, 1], [0, 1], [20, 1]])).toEqual({ itlTokens: 1, bunched: 0 });
   });
 
   it('the token-weighted mean equals TPOT when the first chunk has one token and the last ends the request', () => {

@@ -26,6 +26,13 @@ function feed(records: RequestRecord[], opts = {}) {
 }
 
 describe('recorder', () => {
+  it('reports the share of ITL tokens that were read bunched with another event', () => {
+    const bunched = makeRecord({ seq: 1, chunks: [[0, 1], [20, 1], [20, 1], [30, 1]] });
+    const plain = makeRecord({ seq: 2, chunks: [[0, 1], [10, 1], [20, 1], [30, 1]] });
+    const s = feed([bunched, plain]).summary(META);
+    expect(s.meta.client).toMatchObject({ itlTokens: 6, bunchedTokens: 2, bunchedTokenShare: 0.3333 });
+  });
+
   it('keeps warm-up records out of every statistic but counts them separately', () => {
     const measured = [makeRecord({ seq: 1, ttftMs: 100 }), makeRecord({ seq: 2, ttftMs: 200 })];
     const warm = makeRecord({ seq: 0, phase: 'warmup', ttftMs: 90_000, e2eMs: 95_000, model: 'warm-only', pod: 'warm-pod', groupId: 'gw' });
