@@ -3,12 +3,14 @@ import { RoutebenchError, type RoutebenchErrorCode } from '@routebench/core';
 export const EXIT = {
   /** Everything ran; every claim of the main run passed (or there were none). */
   ok: 0,
-  /** A claim of the main run failed (or was inconclusive with --strict). */
+  /** A claim of the main run failed. */
   claimFailed: 1,
   /** Usage or configuration error: nothing was sent. */
   usage: 2,
-  /** The run itself failed (target unreachable, crash); outputs written so far are kept. */
+  /** The run itself failed (target unreachable, crash, no measured request succeeded); outputs written so far are kept. */
   runError: 3,
+  /** No claim failed, but at least one was Inconclusive (more requests, or the missing evidence, would decide it). */
+  inconclusive: 4,
 } as const;
 
 /** A bad flag or argument of the CLI itself: a RoutebenchError RB_CONFIG_INVALID (exit 2) naming the flag. */

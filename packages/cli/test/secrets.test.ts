@@ -84,7 +84,8 @@ describe('the API key', () => {
       server.seen.length = 0;
       const outDir = join(dir, `run-${name}`);
       const r = await cli(['run', scenarioFile(`echo-${name}`, {}), '--out', outDir, ...flags]);
-      expect(r.code, r.out).toBe(EXIT.ok);
+      // Every request fails (the server answers with an error), so the run failed: exit 3.
+      expect(r.code, r.out).toBe(EXIT.runError);
       // The key did go to the target (so the redaction below is tested against real reflections)…
       const completions = server.completions();
       expect(completions).toHaveLength(6);
@@ -181,7 +182,8 @@ describe('TLS', () => {
   it('is verified by default (a self-signed gateway gets connect errors, no request) and --insecure turns it off', async () => {
     const file = scenarioFile('tls', { target: { url: tls.url }, metrics: undefined });
     const strict = await cli(['run', file, '--out', join(dir, 'tls-strict')]);
-    expect(strict.code, strict.out).toBe(EXIT.ok);
+    // No request got through: the run failed (exit 3).
+    expect(strict.code, strict.out).toBe(EXIT.runError);
     expect(JSON.parse(readFileSync(join(dir, 'tls-strict', 'summary.json'), 'utf8')).counters.errorsByClass).toEqual({ connect: 6 });
     expect(tls.completions()).toHaveLength(0);
     const insecure = await cli(['run', file, '--out', join(dir, 'tls-insecure'), '--insecure']);

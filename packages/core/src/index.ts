@@ -135,6 +135,8 @@ export * from './doctor/index.ts';
 
 // Errors with stable codes.
 export { RoutebenchError, isRoutebenchError, type RoutebenchErrorCode } from './errors.ts';
+// Secrets (API keys, bearer tokens) out of text the console prints, e.g. a server's error message.
+export { redactSecrets } from './evidence/sources/secrets.ts';
 
 // Building blocks for workload generators and simulators: the deterministic tokenizer and seeded randomness.
 export { TOKENIZER_NAME, WORDS, encode, countTokens, renderChat, wordsText, type ChatMessageLike } from './workload/tokenizer.ts';

@@ -10,6 +10,7 @@ import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
+import { runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
@@ -156,8 +157,15 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     const n = flags.repeat;
     const summary = await withSignalStop((signal) => repeatScenario(scenario, n, runOpts(signal))).finally(() => view.done());
     process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
-    // Same rule as one run: a main verdict that failed in any repeat fails the command.
-    return summary.anyMainFail ? EXIT.claimFailed : EXIT.ok;
+    // Same rule as one run, worst over the repeats: a repeat whose main run had no successful request → 3,
+    // a main verdict that failed in any repeat → 1, one Inconclusive in any repeat → 4.
+    const failedRepeats = summary.dirs.filter((d) => repeatRunFailed(d));
+    if (failedRepeats.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failedRepeats.join(', ')}\n`);
+    return worstExit([
+      failedRepeats.length > 0 ? EXIT.runError : EXIT.ok,
+      summary.anyMainFail ? EXIT.claimFailed : EXIT.ok,
+      summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok,
+    ]);
   }
   const result: ScenarioResult = await withSignalStop((signal) => runScenario(scenario, runOpts(signal))).finally(() => view.done());
 
@@ -178,7 +186,25 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   if (flags.format === 'llmd-report') for (const f of exportLlmdReport(result.main.dir, s)) out.write(`export: ${f}\n`);
   out.write(`\nresults: ${outDir}\n`);
   if (result.main.stopped && result.main.stopReason) out.write(`run stopped early: ${result.main.stopReason}\n`);
-  return result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
+  // Last on the console: why requests failed (and whether that failed the run), secrets redacted.
+  const failure = runFailure(result.main.dir, s, { stopped: result.main.stopped, secrets: secretsOf(flags, apiKey) });
+  if (failure.lines.length > 0) process.stderr.write(`${failure.lines.join('\n')}\n`);
+  return failure.failed ? EXIT.runError : verdictExit(result.mainVerdicts);
+}
+
+/** What the user handed us that must never be printed: the API key and credential-like --header values. */
+export function secretsOf(flags: Pick<RunFlags, 'header'>, apiKey: string | undefined): (string | undefined)[] {
+  return [apiKey, ...flags.header.filter(([name]) => /auth|key|token|secret|cookie|passw/i.test(name)).map(([, v]) => v.replace(/^(Bearer|Basic)\s+/i, ''))];
+}
+
+/** A repeat folder whose main run sent requests and none succeeded (its summary.json is the main run's). */
+function repeatRunFailed(dir: string): boolean {
+  try {
+    const c = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { counts: { sent: number; ok: number } }).counts;
+    return c.sent > 0 && c.ok === 0;
+  } catch {
+    return false;
+  }
 }
 
 function asUsageError<T>(fn: () => T): T {

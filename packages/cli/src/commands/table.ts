@@ -6,6 +6,7 @@ import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersi
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { positiveInt } from '../options.ts';
 import { createProgressView } from '../progress.ts';
+import { runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { defaultOutDir } from './run.ts';
 import { withSignalStop } from './signals.ts';
 import { workersOption } from './worker-flags.ts';
@@ -46,11 +47,17 @@ export function tableCommand(): Command {
         const n = flags.repeat;
         const summary = await withSignalStop((signal) => repeatSeedTable(n, tableOpts(signal))).finally(() => view.done());
         process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
-        process.exitCode = summary.anyMainFail ? EXIT.claimFailed : EXIT.ok;
+        process.exitCode = worstExit([summary.anyMainFail ? EXIT.claimFailed : EXIT.ok, summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok]);
         return;
       }
       const result = await withSignalStop((signal) => runSeedTable(tableOpts(signal))).finally(() => view.done());
       process.stdout.write(`\n${renderVerdictTable(result.verdicts)}\n\nresults: ${outDir}\n`);
-      process.exitCode = result.mainVerdicts.some((v) => v.status === 'Fail') ? EXIT.claimFailed : EXIT.ok;
+      // The worst over the rows (3 > 1 > 4 > 0): a preset whose main run had no successful request fails the table.
+      const codes = result.results.map((r) => {
+        const failure = runFailure(r.main.dir, r.main.evidence.summary, { stopped: r.main.stopped, secrets: [] });
+        if (failure.lines.length > 0) process.stderr.write(`${r.scenario.name}:\n${failure.lines.map((l) => `  ${l}`).join('\n')}\n`);
+        return failure.failed ? EXIT.runError : verdictExit(r.mainVerdicts);
+      });
+      process.exitCode = worstExit(codes);
     });
 }

@@ -1,0 +1,73 @@
+// What a finished run or table means for the exit code, and the console lines that say why it failed.
+// Exit codes (README "## The `routebench` command"): 0 every claim passed, 1 a claim failed, 3 the run
+// failed (no measured request succeeded), 4 no claim failed but one was Inconclusive. 2 (usage) is
+// decided before anything is sent and never reaches here.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { redactSecrets, type Summary, type Verdict } from '@routebench/core';
+import { EXIT } from './exit-codes.ts';
+
+/** 1 when a claim failed, else 4 when one was Inconclusive, else 0. */
+export function verdictExit(verdicts: readonly Pick<Verdict, 'status'>[]): number {
+  if (verdicts.some((v) => v.status === 'Fail')) return EXIT.claimFailed;
+  if (verdicts.some((v) => v.status === 'Inconclusive')) return EXIT.inconclusive;
+  return EXIT.ok;
+}
+
+// Worst first: a run that failed says nothing about its claims (3); a failed claim (1) outranks an open
+// question (4); all passed (0) is the best. Usage (2) never mixes with the others.
+const SEVERITY: readonly number[] = [EXIT.usage, EXIT.runError, EXIT.claimFailed, EXIT.inconclusive, EXIT.ok];
+
+/** The worst of several exit codes (`table` over its rows): 2 > 3 > 1 > 4 > 0. */
+export function worstExit(codes: readonly number[]): number {
+  let best = EXIT.ok as number;
+  for (const c of codes) if (SEVERITY.indexOf(c) < SEVERITY.indexOf(best)) best = c;
+  return best;
+}
+
+export interface RunFailure {
+  /** No measured request succeeded (or none was sent though the run was not stopped). */
+  failed: boolean;
+  /** Error classes with counts and one sample message each, secrets redacted; empty when no request failed. */
+  lines: string[];
+}
+
+const SAMPLE_MAX = 200;
+
+/**
+ * Why requests of a run folder failed: its summary's counts decide, requests.jsonl gives one sample message
+ * per error class. Server messages can echo what was sent, so every secret (API key, header values) is
+ * replaced before it reaches the console.
+ */
+export function runFailure(dir: string, summary: Summary, opts: { stopped: boolean; secrets: readonly (string | undefined)[] }): RunFailure {
+  const { sent, ok, error } = summary.counts;
+  const failed = ok === 0 && (sent > 0 || !opts.stopped);
+  const lines: string[] = [];
+  if (error > 0) {
+    const byClass = new Map<string, { n: number; sample: string | null }>();
+    const file = join(dir, 'requests.jsonl');
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let r: { status?: string; phase?: string; errorClass?: string | null; errorMessage?: string | null; httpStatus?: number | null };
+      try {
+        r = JSON.parse(line);
+      } catch {
+        continue; // a line cut off by a hard stop
+      }
+      if (r.status !== 'error' || r.phase === 'warmup') continue;
+      const cls = `${r.errorClass ?? 'unknown'}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ''}`;
+      const e = byClass.get(cls) ?? byClass.set(cls, { n: 0, sample: null }).get(cls)!;
+      e.n++;
+      e.sample ??= r.errorMessage ?? null;
+    }
+    const sorted = [...byClass].sort((a, b) => b[1].n - a[1].n);
+    lines.push(`errors by class (${error} of ${sent} measured requests failed):`);
+    for (const [cls, { n, sample }] of sorted) {
+      const msg = sample === null ? '' : redactSecrets(sample.replace(/\s+/g, ' ').trim(), opts.secrets);
+      lines.push(`  ${cls}: ${n}${msg ? `  e.g. "${msg.length > SAMPLE_MAX ? `${msg.slice(0, SAMPLE_MAX)}…` : msg}"` : ''}`);
+    }
+  }
+  if (failed) lines.push(sent === 0 ? 'run failed: no request was sent' : `run failed: none of ${sent} measured requests succeeded`);
+  return { failed, lines };
+}
