@@ -3,7 +3,7 @@
 // 'progress' (periodic snapshot) and 'request' (each finished record) events; `stop()` (or an
 // AbortSignal) stops sending, lets in-flight requests drain for a bounded time, then aborts them.
 export type { RunOptions, RunResult } from './run-options.ts';
-import { EventEmitter, setMaxListeners } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createStreamingClient, type StreamingClient } from './client/streaming-client.ts';
 import { createRunClock } from './client/clock.ts';
@@ -34,14 +34,22 @@ export function run(options: RunOptions): RunInstance {
       stopper.abort();
     }
   };
-  if (options.signal) {
-    if (options.signal.aborted) stop('aborted by signal');
-    else options.signal.addEventListener('abort', () => stop('aborted by signal'), { once: true });
+  const outer = options.signal;
+  const onOuterAbort = () => stop('aborted by signal');
+  if (outer) {
+    if (outer.aborted) stop('aborted by signal');
+    else outer.addEventListener('abort', onOuterAbort, { once: true });
   }
   const workers = effectiveWorkers(options);
   const done = waitForStart(options.startAt, stopper.signal).then(() =>
     workers > 1 ? executeWithWorkers({ ...options, workers }, emitter, stopper.signal, stop, () => stopReason) : execute(options, emitter, stopper.signal, stop, () => stopReason),
   );
+  // The caller's signal often outlives the run (one Ctrl-C signal for every run of a scenario or the
+  // seed table): a listener left on it per run piled up past Node's limit of 10.
+  if (outer && !outer.aborted) {
+    const off = () => outer.removeEventListener('abort', onOuterAbort);
+    done.then(off, off);
+  }
   return awaitableInstance(done, emitter, stop);
 }
 
@@ -77,10 +85,9 @@ async function execute(
   const recorder: Recorder = createRecorder({ clock: clock.now });
   const diagnostics = startDiagnostics();
   const outputs: RunOutputs | null = options.outDir ? await openRunOutputs(options.outDir, { force: options.force }) : null;
-  // In-flight requests are aborted through this signal once draining time is up.
+  // In-flight requests are aborted through this signal once draining time is up (the client keeps one
+  // listener on it for all of them).
   const inflightAbort = new AbortController();
-  // Every in-flight request listens on this signal: thousands of listeners are expected, not a leak.
-  setMaxListeners(0, inflightAbort.signal);
 
   const workload = options.workload;
   const ownRequests =
@@ -181,6 +188,10 @@ async function execute(
       while (!shouldStop() && clock.now() < phase.endMs) {
         const spec = await nextSpec();
         if (!spec) return;
+        // Check again: every user passed the check above before any of them sent (nextSpec awaits), so
+        // without this `requests: 3` with 8 users sent 8. sendOne counts the send synchronously, so the
+        // first user back claims the slot and the others see the limit.
+        if (shouldStop() || clock.now() >= phase.endMs) return;
         await sendOne(spec, clock.now(), phase.stage);
       }
     };

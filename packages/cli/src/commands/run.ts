@@ -56,14 +56,41 @@ export function resolveScenario(ref: string): Scenario {
   }
 }
 
-/** Flags that are shorthands for --set. */
-export function flagOverrides(f: RunFlags): string[] {
+/**
+ * Flags that are shorthands for --set. A flag the user gave wins over the preset's load shape, so that it
+ * does what it says (README "Flags and the preset"):
+ *   --duration replaces the preset's requests bound (the run lasts that long), --requests its duration bound;
+ *   --rate turns a closed loop into an open (constant) loop at that rate, --concurrency an open loop into a
+ *   closed one. Both bounds or --rate with --concurrency are taken together or refused, never dropped.
+ */
+export function flagOverrides(f: RunFlags, load?: Scenario['load']): string[] {
   const sets: string[] = [];
   if (f.seed !== undefined) sets.push(`seed=${f.seed}`);
-  if (f.requests !== undefined) sets.push(`load.requests=${f.requests}`);
-  if (f.duration !== undefined) sets.push(`load.durationS=${f.duration}`);
-  if (f.concurrency !== undefined) sets.push(`load.concurrency=${f.concurrency}`);
-  if (f.rate !== undefined) sets.push(`load.rate=${f.rate}`);
+  if (f.rate !== undefined && f.concurrency !== undefined)
+    throw new UsageError('--rate (open loop: requests per second) and --concurrency (closed loop: users) conflict; give one of them', '--rate');
+  const staged = load?.type === 'stages';
+  for (const [flag, given] of [['--rate', f.rate], ['--concurrency', f.concurrency], ['--duration', f.duration]] as const) {
+    if (given !== undefined && staged)
+      throw new UsageError(`${flag}: this scenario's load is a list of stages (load.stages); set a stage with --set load.stages.N.<field>=VALUE instead`, flag);
+  }
+  if (f.requests !== undefined) {
+    sets.push(`load.requests=${f.requests}`);
+    // Both bounds given: the run ends at whichever comes first, as the user asked; else the preset's time bound goes.
+    if (f.duration === undefined && load?.durationS !== undefined && !staged) sets.push('load.durationS=null');
+  }
+  if (f.duration !== undefined) {
+    sets.push(`load.durationS=${f.duration}`);
+    if (f.requests === undefined && load?.requests !== undefined) sets.push('load.requests=null');
+  }
+  if (f.concurrency !== undefined) {
+    sets.push(`load.concurrency=${f.concurrency}`);
+    if (load && load.type !== 'concurrency') sets.push('load.type="concurrency"', 'load.rate=null');
+  }
+  if (f.rate !== undefined) {
+    sets.push(`load.rate=${f.rate}`);
+    // A closed loop has no rate: turn it into an open loop at that rate (a Poisson preset stays Poisson).
+    if (load && load.type === 'concurrency') sets.push('load.type="constant"', 'load.concurrency=null');
+  }
   if (f.drainTimeout !== undefined) sets.push(`load.drainTimeoutMs=${f.drainTimeout}`);
   return sets;
 }
@@ -125,7 +152,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   // is found here, before a folder is made or a request sent.
   const scenario = asUsageError(() => {
     let sc = flags.quick ? applyQuick(resolveScenario(ref)) : resolveScenario(ref);
-    const sets = [...flagOverrides(flags), ...flags.set];
+    const sets = [...flagOverrides(flags, sc.load), ...flags.set];
     if (sets.length > 0) sc = applyOverrides(sc, sets);
     if (flags.target) sc = withTarget(sc, flags.target);
     return sc;
