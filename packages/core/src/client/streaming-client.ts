@@ -6,6 +6,8 @@ import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'u
 import { observeReads } from './arrival.ts';
 import type { RunClock } from './clock.ts';
 import { createSseParser } from './sse.ts';
+import { ContentDecoder, parseContentEncoding, type DecodeSink } from './content-coding.ts';
+import { redactUrl } from '../redact-url.ts';
 import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError } from './openai-stream.ts';
 import type { RequestSpec } from '../workload/request-spec.ts';
 import { tpotMs } from '../record/itl.ts';
@@ -80,6 +82,20 @@ export function buildRequestBody(spec: RequestSpec, continuousUsage: boolean): R
   return body;
 }
 
+/**
+ * How long a response may stay open after `data: [DONE]` before it is aborted (its socket closed).
+ * The chunked terminator normally comes in the same read or the next; waiting a little keeps the
+ * connection for reuse, waiting long would hold a pool slot for a request that is already recorded.
+ */
+const DONE_LINGER_MS = 250;
+class DoneLinger extends Error {}
+function closeLingering(c: Dispatcher.DispatchController): void {
+  c.abort(new DoneLinger('response left open after data: [DONE]'));
+}
+
+const RETRY_AFTER = ['retry-after'] as const;
+const NO_HEADERS = [] as const;
+
 class TimeoutAbort extends Error {}
 class CancelAbort extends Error {}
 class GuardAbort extends Error {
@@ -108,11 +124,37 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'text/event-stream',
+    // Without Accept-Encoding any coding is acceptable (RFC 9110 §12.5.3) and a gateway may compress;
+    // say identity. A coded response is still decoded (content-coding.ts).
+    'accept-encoding': 'identity',
     ...lowerKeys(opts.headers ?? {}),
   };
   if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
   // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
   const secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [];
+
+  // One 'abort' listener per caller signal (run() passes the same one to every request), which aborts
+  // the requests in flight on it: a listener per request would pile thousands onto one signal (Node
+  // warns past 10) and cost an add/remove per request.
+  const inflightBySignal = new WeakMap<AbortSignal, Set<(reason: Error) => void>>();
+  const watch = (signal: AbortSignal, abortOne: (reason: Error) => void): Set<(reason: Error) => void> => {
+    let set = inflightBySignal.get(signal);
+    if (!set) {
+      const s = new Set<(reason: Error) => void>();
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const a of [...s]) a(new CancelAbort('cancelled by caller'));
+          s.clear();
+        },
+        { once: true },
+      );
+      inflightBySignal.set(signal, s);
+      set = s;
+    }
+    set.add(abortOne);
+    return set;
+  };
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
     return new Promise<RequestRecord>((resolve) => {
@@ -127,21 +169,36 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       let headersAt: number | null = null;
       let status: number | null = null;
       let captured: Record<string, string> = {};
+      let contentType = '';
       let isEventStream = false;
       let errorBody = '';
+      let location: string | null = null;
+      let contentEncoding = '';
+      let undecodable: string | null = null;
+      let decoder: ContentDecoder | null = null;
       let controller: Dispatcher.DispatchController | null = null;
       let finished = false;
+      let responseEnded = false;
+      let lingerTimer: NodeJS.Timeout | null = null;
       let abortReason: Error | null = null;
       const state = createStreamState();
       // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
       let lastChunkAt = sent;
       const parser = createSseParser((ev) => {
         if (state.error || state.done) return;
+        if (ev.event === 'error') {
+          // `event: error` in a 200 stream (OpenAI's SDK raises on it; gateways use it): the server's
+          // error, whatever its data looks like.
+          const e = extractErrorPayload(safeJson(ev.data));
+          state.error = { errorClass: 'stream_error', message: e ? e.message : ev.data.trim().slice(0, 500) || 'event: error with no data', code: e?.code ?? null };
+          return abort(new GuardAbort(state.error));
+        }
         if (!applyStreamEvent(state, ev.data, lastChunkAt)) abort(new GuardAbort(state.error!));
+        else if (state.done) completeAtDone();
       });
 
       const abort = (reason: Error) => {
-        if (abortReason) return;
+        if (abortReason || finished) return;
         abortReason = reason;
         controller?.abort(reason);
       };
@@ -151,22 +208,22 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         if (stallTimer) stallTimer.refresh();
         else stallTimer = setTimeout(() => abort(new GuardAbort({ errorClass: 'stall', message: `no data for ${ctx.stallTimeoutMs} ms mid-stream`, code: null })), ctx.stallTimeoutMs);
       };
-      const onAbortSignal = () => abort(new CancelAbort('cancelled by caller'));
+      let watching: Set<(reason: Error) => void> | null = null;
       if (ctx.signal) {
         if (ctx.signal.aborted) {
           clearTimeout(deadline);
           resolve(finish('cancelled', 'cancelled', 'cancelled before send'));
           return;
         }
-        ctx.signal.addEventListener('abort', onAbortSignal, { once: true });
+        watching = watch(ctx.signal, abort);
       }
 
-      function finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null): RequestRecord {
+      function finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null, end = clock.now()): RequestRecord {
         finished = true;
         clearTimeout(deadline);
         if (stallTimer) clearTimeout(stallTimer);
-        ctx.signal?.removeEventListener('abort', onAbortSignal);
-        const end = clock.now();
+        watching?.delete(abort);
+        decoder?.destroy();
         const { tokens, source } = resolveChunkTokens(state);
         const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
         const chunks: [number, number][] = state.chunkTimes.map((t, i) => [round3(t - firstToken!), tokens[i]!]);
@@ -210,6 +267,16 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         };
       }
 
+      // `data: [DONE]` completes the request, whatever the connection does next: it ends at [DONE]'s
+      // arrival, and a later reset or a response the server leaves open cannot fail it. A response
+      // still open after a short grace (the chunked terminator normally follows [DONE] within the same
+      // read or the next one) is aborted, which closes its socket instead of holding it.
+      function completeAtDone(): void {
+        if (state.chunkTimes.length === 0) resolve(finish('error', 'truncated', 'stream finished with no content tokens', lastChunkAt));
+        else resolve(finish('ok', null, null, lastChunkAt));
+        if (!responseEnded && controller) lingerTimer = setTimeout(closeLingering, Math.min(DONE_LINGER_MS, ctx.stallTimeoutMs), controller);
+      }
+
       function settleError(err: Error | null): void {
         if (finished) return;
         const reason = abortReason ?? err;
@@ -218,6 +285,70 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         if (reason instanceof GuardAbort) return resolve(finish('error', reason.info.errorClass, reason.info.message));
         resolve(finish('error', classifyTransportError(reason, headersAt !== null), describeTransportError(reason)));
       }
+
+      // Decoded (or plain) body bytes that arrived at time t.
+      function consume(chunk: Buffer, t: number): void {
+        if (finished) return;
+        if (status === null || status >= 300 || !isEventStream) {
+          if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
+          return;
+        }
+        lastChunkAt = t;
+        parser.push(chunk);
+        if (!finished && parser.pendingChars > maxEventBytes) {
+          abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${maxEventBytes} bytes`, code: null }));
+        }
+      }
+
+      // The response is over (and, for a coded body, fully decoded): classify it.
+      function complete(): void {
+        if (finished) return;
+        if (abortReason) return settleError(abortReason);
+        if (status === null) return resolve(finish('error', 'reset', 'response ended without a status'));
+        if (status >= 300 && status < 400) {
+          // Not followed: a benchmark must measure the target it was given, not wherever it is sent.
+          const where = location === null ? 'no Location header' : `Location: ${redactLocation(location)}`;
+          return resolve(finish('error', 'http_3xx', `HTTP ${status} redirect, not followed (${where}); point the target at the final URL`));
+        }
+        if (status < 200 || status >= 300) {
+          const msg = undecodable ? `body not decoded (content-encoding "${undecodable}")` : errorBodyMessage(errorBody, contentType) || `HTTP ${status}`;
+          const retry = captured['retry-after'] ? ` (retry-after: ${captured['retry-after']})` : '';
+          return resolve(finish('error', status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx', `HTTP ${status}: ${msg}${retry}`));
+        }
+        if (!isEventStream) {
+          const ctName = contentType || 'none';
+          if (errorBody.trim() === '') return resolve(finish('error', 'malformed', `HTTP ${status} with an empty body (content-type ${ctName}); expected a text/event-stream`));
+          const payload = safeJson(errorBody);
+          const e = extractErrorPayload(payload);
+          // A server that reports an error in a 200 JSON body: its message is the error.
+          if (e) return resolve(finish('error', 'stream_error', `${e.message} (HTTP ${status} ${ctName} error body instead of an event stream)`));
+          const o = payload as { object?: unknown; choices?: unknown } | null;
+          if (o && typeof o === 'object' && (Array.isArray(o.choices) || o.object === 'chat.completion' || o.object === 'text_completion')) {
+            return resolve(finish('error', 'malformed', `the server ignored stream: true and sent a non-streaming ${typeof o.object === 'string' ? o.object : 'completion'} (content-type ${ctName}); nothing to time per token`));
+          }
+          return resolve(finish('error', 'malformed', `expected content-type text/event-stream for a streaming request, got ${ctName}: ${errorBody.slice(0, 120)}`));
+        }
+        const rest = parser.end();
+        if (finished) return; // [DONE] or an error event was in the last, unterminated piece
+        if (state.error) return resolve(finish('error', state.error.errorClass, state.error.message));
+        if (!state.done) {
+          const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
+          return resolve(finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));
+        }
+      }
+
+      // A transport error while coded bytes are still in the decoder: let it finish first (they may
+      // hold [DONE]), then settle with the error.
+      let pendingError: Error | null = null;
+      const makeSink = (): DecodeSink => ({
+        data: consume,
+        end: () => (pendingError ? settleError(pendingError) : responseEnded ? complete() : undefined),
+        error: (err) => {
+          const info: StreamError = { errorClass: 'malformed', message: `could not decode the response body (content-encoding ${contentEncoding}): ${err.message}`, code: null };
+          if (responseEnded || pendingError) resolve(finish('error', info.errorClass, info.message));
+          else abort(new GuardAbort(info));
+        },
+      });
 
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
@@ -234,48 +365,48 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           status = statusCode;
           // Captured headers are written to every output (and name pods): a server that reflects the
           // Authorization header into one of them must not put the key there.
-          captured = redactValues(pickHeaders(resHeaders, capture, statusCode === 429 ? ['retry-after'] : []), secrets);
-          const ct = String(resHeaders['content-type'] ?? '');
-          isEventStream = ct.includes('text/event-stream');
+          captured = redactValues(pickHeaders(resHeaders, capture, statusCode === 429 || statusCode === 503 ? RETRY_AFTER : NO_HEADERS), secrets);
+          contentType = headerText(resHeaders['content-type']);
+          isEventStream = isEventStreamType(contentType);
+          if (statusCode >= 300 && statusCode < 400) location = resHeaders.location === undefined ? null : headerText(resHeaders.location);
+          const ce = resHeaders['content-encoding'];
+          if (ce !== undefined) {
+            contentEncoding = headerText(ce);
+            const { codings, unsupported } = parseContentEncoding(contentEncoding);
+            if (unsupported !== null) {
+              undecodable = unsupported;
+              if (statusCode < 300) {
+                abort(new GuardAbort({ errorClass: 'malformed', message: `response has content-encoding "${unsupported}", which the client cannot decode (it asked for identity)`, code: null }));
+                return;
+              }
+            } else if (codings.length > 0) decoder = new ContentDecoder(codings, makeSink());
+          }
           if (statusCode >= 200 && statusCode < 300) armStall();
         },
         onResponseData(_c, chunk) {
+          if (finished) return;
           const t = Math.max(clock.arrival(), lastChunkAt);
           if (stallTimer) stallTimer.refresh();
-          if (status === null || status >= 300 || !isEventStream) {
-            if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
-            return;
-          }
-          lastChunkAt = t;
-          parser.push(chunk);
-          if (parser.pendingChars > maxEventBytes && !abortReason) {
-            abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${maxEventBytes} bytes`, code: null }));
-          }
+          if (undecodable !== null) return;
+          if (decoder) decoder.write(chunk, t);
+          else consume(chunk, t);
         },
         onResponseEnd() {
+          responseEnded = true;
+          if (lingerTimer) clearTimeout(lingerTimer);
           if (finished) return;
-          if (abortReason) return settleError(abortReason);
-          if (status === null) return resolve(finish('error', 'reset', 'response ended without a status'));
-          if (status < 200 || status >= 300) {
-            const payload = safeJson(errorBody);
-            const e = extractErrorPayload(payload);
-            const msg = e ? e.message : errorBody.trim().slice(0, 500) || `HTTP ${status}`;
-            const retry = captured['retry-after'] ? ` (retry-after: ${captured['retry-after']})` : '';
-            return resolve(finish('error', status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx', `HTTP ${status}: ${msg}${retry}`));
-          }
-          if (!isEventStream) {
-            return resolve(finish('error', 'malformed', `expected content-type text/event-stream for a streaming request, got a non-stream body: ${errorBody.slice(0, 120)}`));
-          }
-          const rest = parser.end();
-          if (state.error) return resolve(finish('error', state.error.errorClass, state.error.message));
-          if (!state.done) {
-            const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
-            return resolve(finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));
-          }
-          if (state.chunkTimes.length === 0) return resolve(finish('error', 'truncated', 'stream finished with no content tokens'));
-          resolve(finish('ok', null, null));
+          if (decoder && !abortReason) decoder.end(); // complete() once the decoder has flushed
+          else complete();
         },
         onResponseError(_c, err) {
+          responseEnded = true;
+          if (lingerTimer) clearTimeout(lingerTimer);
+          if (finished) return;
+          if (decoder && !abortReason && headersAt !== null) {
+            pendingError = err;
+            decoder.end();
+            return;
+          }
           settleError(err);
         },
       };
@@ -336,9 +467,49 @@ export function describeTransportError(err: Error | null): string {
   return bits.join(' ');
 }
 
+/**
+ * Is this Content-Type text/event-stream? Type and subtype are case-insensitive and parameters
+ * (charset…) do not change the type (RFC 9110 §8.3.1).
+ */
+export function isEventStreamType(ct: string): boolean {
+  if (ct === 'text/event-stream') return true; // the usual case, without allocating
+  const semi = ct.indexOf(';');
+  return (semi === -1 ? ct : ct.slice(0, semi)).trim().toLowerCase() === 'text/event-stream';
+}
+
+function headerText(v: string | string[] | undefined): string {
+  return v === undefined ? '' : Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** A Location for a message: an absolute URL through redactUrl; a relative one loses its query and fragment. */
+export function redactLocation(location: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return redactUrl(location);
+  return location.replace(/[?#].*$/s, '');
+}
+
+/**
+ * The server's message from an error body: the message of a JSON error (both vLLM shapes); an HTML
+ * page's <title> (or its text), as proxies such as nginx and Envoy's ingress send; else the text.
+ */
+export function errorBodyMessage(body: string, contentType: string): string {
+  const e = extractErrorPayload(safeJson(body));
+  if (e) return e.message;
+  const text = body.trim();
+  if (/^text\/html\b/i.test(contentType) || /^<(!doctype|html)/i.test(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+    const plain = (title || text.replace(/<script[\s\S]*?<\/script>|<style[\s\S]*?<\/style>/gi, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+    return plain.slice(0, 500);
+  }
+  return text.slice(0, 500);
+}
+
 function pickHeaders(h: Record<string, string | string[] | undefined>, names: readonly string[], extra: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of [...names, ...extra]) {
+  for (const n of names) {
+    const v = h[n];
+    if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  for (const n of extra) {
     const v = h[n];
     if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
   }

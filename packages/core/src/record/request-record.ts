@@ -8,6 +8,7 @@ export const ERROR_CLASSES = [
   'reset', // socket closed or reset after the request was sent
   'timeout', // per-request deadline passed (headers or whole request)
   'stall', // no bytes for longer than the stall timeout mid-stream
+  'http_3xx', // a redirect: not followed (the benchmark measures the target it was given); Location in the message
   'http_4xx',
   'http_429',
   'http_5xx',
