@@ -1,52 +1,140 @@
-// When response bytes arrived, as closely as a JavaScript event loop can tell.
+// When response bytes arrived, as closely as a JavaScript event loop can tell, and never earlier than they did.
 //
-// libuv's poll phase takes every socket that epoll reported readable in one batch and reads them one
-// after another; each read's JavaScript (undici's HTTP parser, our SSE parser, bookkeeping) runs to
-// completion before the next socket is even read. Stamping each read with the current time charges
-// socket k with the processing of sockets 1..k-1: when 200 streams get a token in the same decode step
-// (vLLM emits a whole batch at once), the last stream's token is stamped 200 × ~40 µs ≈ 8 ms late.
-// Every socket in the batch was readable before epoll returned, i.e. before the batch's first read, so
-// all reads of one batch share the first read's time. The batch ends at the check phase
-// (setImmediate), which libuv runs right after the poll phase.
+// The reported stamp of a read is the moment the loop read it: the socket's push, the one call libuv's read
+// callback makes per read, right after the read syscall returned. The bytes were in the kernel by then, so
+// the stamp is never early; it is late by whatever the loop did before it got to this socket. (An earlier
+// version stamped every read of one poll batch with the batch's first read: on a busy machine a batch lasts
+// tens of milliseconds, bytes that reached socket k after epoll returned but before the loop read socket k
+// were stamped before the server had even written them — 19% of chunks by more than 5 ms beside a CPU hog.)
 //
-// Only socket reads start a batch stamp (observeReads wraps the one call libuv's read callback makes per
-// read, the socket's push): reads happen only in the poll phase, so a stamp never outlives its batch.
-// Code running elsewhere (a timer, an immediate, a request dispatched from them that lets undici parse
-// bytes it had buffered) gets the plain current time, which is late for those bytes, never early.
+// Each stamp carries its uncertainty: the window [floor, stamp] the bytes arrived in. The floor is the last
+// moment the bytes could not yet have been there:
+//  - the socket's own previous read (a read drains the socket: libuv reads until EAGAIN or a short read);
+//  - the previous poll batch's first read: epoll had just returned then, and had this socket held bytes it
+//    would have been read in that batch. (Approximate by microseconds: the epoll return itself is a little
+//    before that first read, and JavaScript woken by a non-socket handle can run between the two.)
+//  - when the loop slept in epoll since the previous batch (its idle time, from libuv's loop metrics through
+//    performance.eventLoopUtilization(), grew), nothing was readable when that last sleep began, so the bytes
+//    came after it ended, which was no earlier than this batch's start minus the loop's active time since the
+//    previous batch.
+// The window is what a run's timing is worth: an idle client has windows of microseconds; a client whose loop
+// is saturated has windows of a whole poll cycle, and says so (diagnostics: arrival window p99).
 //
-// Two ways a batch stamp is early. When epoll fills its event array (1,024 sockets) libuv polls again
-// in the same phase, and the second batch shares the first one's stamp; the client clamps every stamp
-// to no earlier than the request's previous one (send, headers, chunk), so no interval goes negative.
-// And bytes that reached socket k after epoll returned but before the loop read socket k are read
-// together with the bytes that made it readable and share the batch stamp, early by at most the
-// batch's duration (p99 0.7 ms measured with 200 streams). A per-read stamp has the same blind spot
-// (both arrivals get one stamp), only late instead of early.
+// Stamp on read, parse after the poll: the push wrapper only stamps the read and queues it (one setImmediate
+// per read); the bytes are handed to the stream in the check phase that follows the poll, one read per
+// immediate (Node drains the next-tick queue between immediates, and undici parses on the 'readable' tick),
+// with arrivalNow() answering that read's stamp while it is parsed. So a read's stamp does not include the
+// parsing of the sockets read before it in the same batch (stamping inside the parse made the 130th socket
+// of a batch-decoded step several ms late). A read error or EOF that libuv reports right after data (a
+// reset after `data: [DONE]`) is queued behind that data, so nothing read is lost to it.
+// Code running outside a poll batch (a timer, an immediate, a request dispatched from them that lets undici
+// parse bytes it had buffered) gets the plain current time, which is late for those bytes, never early, with
+// an unknown window (Infinity here; the client bounds every window by the request's previous event, see
+// streaming-client.ts, since a chunk cannot have arrived before the one read before it).
 import type { Duplex } from 'node:stream';
 
-let batchStampMs: number | null = null;
+const LAST_READ = Symbol('routebench.lastReadMs');
+type Observed = Duplex & { [LAST_READ]?: number };
+
+let batchStartMs: number | null = null;
+let prevBatchStartMs = Number.NEGATIVE_INFINITY;
+let batchFloorMs = Number.NEGATIVE_INFINITY;
+let lastBatchEndMs = performance.now();
+let lastBatchEndIdleMs = performance.eventLoopUtilization().idle;
+let readStampMs = 0;
+let readFloorMs = 0;
 
 function endBatch(): void {
-  batchStampMs = null;
+  prevBatchStartMs = batchStartMs ?? prevBatchStartMs;
+  batchStartMs = null;
+  lastBatchEndMs = performance.now();
+  lastBatchEndIdleMs = performance.eventLoopUtilization().idle;
 }
 
-function markRead(): void {
-  if (batchStampMs === null) {
-    batchStampMs = performance.now();
+function markRead(socket: Observed): void {
+  const now = performance.now();
+  if (batchStartMs === null) {
+    batchStartMs = now;
+    const idleGrewMs = performance.eventLoopUtilization().idle - lastBatchEndIdleMs;
+    const activeMs = Math.max(0, now - lastBatchEndMs - idleGrewMs);
+    // 1 µs: libuv's idle clock has nanosecond resolution; below this the loop did not really sleep.
+    batchFloorMs = idleGrewMs > 0.001 ? Math.max(prevBatchStartMs, now - activeMs) : prevBatchStartMs;
     setImmediate(endBatch);
+  }
+  readStampMs = now;
+  const prev = socket[LAST_READ];
+  readFloorMs = prev !== undefined && prev > batchFloorMs ? prev : batchFloorMs;
+  socket[LAST_READ] = now;
+}
+
+let delivering = false;
+let deliveringStampMs = 0;
+let deliveringWindowMs = 0;
+
+const PENDING = Symbol('routebench.pendingReads');
+type Deferred = Observed & { [PENDING]?: number };
+
+function endDelivery(): void {
+  delivering = false;
+}
+
+function deliver(socket: Deferred, push: Duplex['push'], chunk: unknown, encoding: BufferEncoding | undefined, stampMs: number, windowMs: number): void {
+  socket[PENDING]!--;
+  delivering = true;
+  deliveringStampMs = stampMs;
+  deliveringWindowMs = windowMs;
+  try {
+    push.call(socket, chunk, encoding);
+  } finally {
+    // Queued after the 'readable' tick the push queued: the parse of these bytes still sees their stamp.
+    process.nextTick(endDelivery);
   }
 }
 
-/** performance.now() of the first socket read of the current poll batch; outside a batch, now. */
-export function arrivalNow(): number {
-  return batchStampMs ?? performance.now();
+function destroyLater(socket: Deferred, destroy: Duplex['destroy'], error: Error | undefined): void {
+  destroy.call(socket, error);
 }
 
-/** Make the socket's reads from the kernel start (or join) the current batch stamp. */
+/** performance.now() of the read whose bytes are being handled; outside one, now. Never early. */
+export function arrivalNow(): number {
+  return delivering ? deliveringStampMs : performance.now();
+}
+
+/**
+ * Width in ms of the window the bytes being handled arrived in (arrivalNow() minus the last moment they could
+ * not yet have been there); Infinity when nothing here bounds it (outside a read's handling, or a first read
+ * with no earlier batch): the caller intersects it with what it knows (the request's previous event).
+ */
+export function arrivalWindowMs(): number {
+  return delivering ? deliveringWindowMs : Number.POSITIVE_INFINITY;
+}
+
+/** Make the socket's reads from the kernel stamp their arrival (and window), and be parsed after the poll. */
 export function observeReads<S extends Duplex>(socket: S): S {
   const push = socket.push;
+  const destroy = socket.destroy;
   socket.push = function pushObserved(this: S, chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk !== null) markRead();
-    return push.call(this, chunk, encoding);
+    const self = this as Deferred;
+    if (chunk === null && !(self[PENDING]! > 0)) return push.call(this, chunk, encoding);
+    let stamp = Number.NaN;
+    let window = Number.POSITIVE_INFINITY;
+    if (chunk !== null) {
+      markRead(self);
+      stamp = readStampMs;
+      window = readStampMs - readFloorMs;
+    }
+    self[PENDING] = (self[PENDING] ?? 0) + 1;
+    setImmediate(deliver, self, push, chunk, encoding, stamp, window);
+    // Never ask libuv to stop reading: the bytes are only held until this iteration's check phase.
+    return true;
+  };
+  socket.destroy = function destroyObserved(this: S, error?: Error): S {
+    const self = this as Deferred;
+    if (self[PENDING]! > 0) {
+      setImmediate(destroyLater, self, destroy, error);
+      return this;
+    }
+    return destroy.call(this, error) as S;
   };
   return socket;
 }
