@@ -69,6 +69,15 @@ describe('content codings', () => {
     }
   }
 
+  it('times each token of a compressed stream when its bytes arrived, not when the body ended', async () => {
+    const rec = await send({ 'x-fault': 'encoded-paced', 'x-fault-ms': '80' });
+    expectOkStream(rec);
+    const offsets = rec.chunks.map((c) => c[0]);
+    expect(offsets[1]).toBeGreaterThanOrEqual(70);
+    expect(offsets[2]! - offsets[1]!).toBeGreaterThanOrEqual(70);
+    expect(rec.times.end).toBeGreaterThanOrEqual(rec.times.firstToken! + offsets[2]!);
+  });
+
   it("decodes a gzipped error body and keeps the server's message", async () => {
     const rec = await send({ 'x-fault': 'encoded', 'x-fault-encoding': 'gzip', 'x-fault-status': '500' });
     expect(rec.errorClass).toBe('http_5xx');
@@ -147,6 +156,7 @@ describe('SSE framing (WHATWG HTML §9.2.6)', () => {
     ['one event over several data: lines', { 'x-fault': 'multiline-data' }],
     ['trailers after the last chunk', { 'x-fault': 'trailers' }],
     ['a close-delimited body (Connection: close, no framing)', { 'x-fault': 'close-delimited' }],
+    ['a 103 Early Hints before the 200', { 'x-fault': 'early-hints' }],
   ];
   for (const [name, headers] of ok) {
     it(`reads ${name}`, async () => {
