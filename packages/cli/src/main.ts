@@ -27,8 +27,17 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand()]) {
-    program.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'));
+    program.addCommand(cmd);
   }
+  // Every command at every depth (k8s job too): commander must throw, not process.exit(1), so a bad flag is
+  // exit 2 like everywhere else; and `routebench <cmd> [<sub>] --version` answers as `routebench --version` does.
+  const walk = (cmd: Command) => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().showHelpAfterError('(run with --help for usage)').version(cliVersion());
+      walk(sub);
+    }
+  };
+  walk(program);
   return program;
 }
 

@@ -2,29 +2,54 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from './exit-codes.ts';
 
-export function positiveInt(flag: string) {
+// Every number is checked against what the runtime can honour, not only its sign: Number() accepts "1e400"
+// (Infinity), "1e300" (an "integer" no counter can reach) and "" (0).
+function parseNumber(flag: string, v: string, what: string): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${flag} expects ${what}, got "${v}"`);
+  return n;
+}
+
+export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    const n = Number(v);
+    const n = parseNumber(flag, v, 'a positive integer');
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${v}"`);
+    if (n > max) throw new InvalidArgumentError(`${flag} expects a positive integer of at most ${max}, got "${v}"`);
     return n;
   };
 }
 
-export function positiveNumber(flag: string) {
+export function nonNegativeInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got "${v}"`);
+    const n = parseNumber(flag, v, 'an integer ≥ 0');
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} expects an integer ≥ 0, got "${v}"`);
+    if (n > max) throw new InvalidArgumentError(`${flag} expects an integer of at most ${max}, got "${v}"`);
     return n;
   };
 }
 
-export function integer(flag: string) {
+export function positiveNumber(flag: string, max = Number.MAX_VALUE) {
   return (v: string): number => {
-    const n = Number(v);
+    const n = parseNumber(flag, v, 'a positive number');
+    if (n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got "${v}"`);
+    if (n > max) throw new InvalidArgumentError(`${flag} expects a positive number of at most ${max}, got "${v}"`);
+    return n;
+  };
+}
+
+export function integer(flag: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = parseNumber(flag, v, 'an integer');
     if (!Number.isInteger(n)) throw new InvalidArgumentError(`${flag} expects an integer, got "${v}"`);
+    if (n < min || n > max) throw new InvalidArgumentError(`${flag} expects an integer from ${min} to ${max}, got "${v}"`);
     return n;
   };
 }
+
+/** --repeat: each repeat is a whole run kept on disk; more than this is a typo, not a plan. */
+export const MAX_REPEAT = 1000;
+/** --workers: worker threads, each with its own event loop and heap. */
+export const MAX_WORKERS = 1024;
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

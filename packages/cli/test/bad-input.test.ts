@@ -105,7 +105,34 @@ const rows: Row[] = [
   { name: '--concurrency -3', args: () => ['run', 'smoke', '--target', server.url, '--concurrency', '-3'], message: /--concurrency expects a positive integer, got "-3"/ },
   { name: '--requests 1.5', args: () => ['run', 'smoke', '--target', server.url, '--requests', '1.5'], message: /--requests expects a positive integer, got "1\.5"/ },
   { name: '--seed abc', args: () => ['run', 'smoke', '--target', server.url, '--seed', 'abc'], message: /--seed expects an integer, got "abc"/ },
-  { name: '--drain-timeout -1', args: () => ['run', 'smoke', '--target', server.url, '--drain-timeout', '-1'], message: /--drain-timeout expects a positive integer/ },
+  { name: '--drain-timeout -1', args: () => ['run', 'smoke', '--target', server.url, '--drain-timeout', '-1'], message: /--drain-timeout expects an integer ≥ 0, got "-1"/ },
+  // Numbers beyond what the runtime can honour (#16): Node clamps a timer above 2^31−1 ms to 1 ms.
+  { name: '--drain-timeout above the longest timer', args: () => ['run', 'smoke', '--target', server.url, '--drain-timeout', '2147483648'], message: /--drain-timeout expects an integer of at most 2147483647, got "2147483648"/ },
+  { name: 'load.timeoutMs above the longest timer (--set)', args: () => ['run', 'smoke', '--target', server.url, '--set', 'load.timeoutMs=2147483648'], message: /load\.timeoutMs: must be at most 2147483647 ms/ },
+  { name: 'load.stallTimeoutMs above the longest timer (file)', args: () => ['run', scenarioFile((s) => (load(s).stallTimeoutMs = 3e9))], message: /load\.stallTimeoutMs: must be at most 2147483647 ms/ },
+  { name: 'load.rate above what the clock resolves (file)', args: () => ['run', scenarioFile((s) => Object.assign(load(s), { type: 'constant', rate: 1e9 }))], message: /load\.rate: must be at most 1000000/ },
+  { name: '--duration Infinity', args: () => ['run', 'smoke', '--target', server.url, '--duration', '1e400'], message: /--duration expects a positive number, got "1e400"/ },
+  { name: '--duration beyond a timer', args: () => ['run', 'smoke', '--target', server.url, '--duration', '3000000'], message: /--duration expects a positive number of at most 2147483/ },
+  { name: '--rate NaN', args: () => ['run', 'smoke', '--target', server.url, '--rate', 'NaN'], message: /--rate expects a positive number, got "NaN"/ },
+  { name: '--rate empty', args: () => ['run', 'smoke', '--target', server.url, '--rate', ''], message: /--rate expects a positive number, got ""/ },
+  { name: '--requests 1e300', args: () => ['run', 'smoke', '--target', server.url, '--requests', '1e300'], message: /--requests expects a positive integer of at most 9007199254740991/ },
+  { name: '--concurrency above one connection each', args: () => ['run', 'smoke', '--target', server.url, '--concurrency', '100000'], message: /--concurrency expects a positive integer of at most 65535/ },
+  { name: '--seed above 2^32−1', args: () => ['run', 'smoke', '--target', server.url, '--seed', '4294967296'], message: /--seed expects an integer from 0 to 4294967295/ },
+  { name: '--seed negative', args: () => ['run', 'smoke', '--target', server.url, '--seed', '-1'], message: /--seed expects an integer from 0 to 4294967295/ },
+  { name: '--workers 0', args: () => ['run', 'smoke', '--target', server.url, '--workers', '0'], message: /--workers expects a positive integer, got "0"/ },
+  { name: '--workers 1e6', args: () => ['run', 'smoke', '--target', server.url, '--workers', '1000000'], message: /--workers expects a positive integer of at most 1024/ },
+  { name: '--repeat 1.5', args: () => ['run', 'smoke', '--target', server.url, '--repeat', '1.5'], message: /--repeat expects a positive integer, got "1\.5"/ },
+  { name: 'table --repeat too many', args: () => ['table', '--repeat', '100000', '--out', out()], message: /--repeat expects a positive integer of at most 1000/ },
+  // Paths of the wrong kind: one line naming the flag, no stack trace.
+  { name: '--out an existing file', args: () => ['run', 'smoke', '--target', server.url, '--out', rawFile('a-file.txt', 'x')], message: /^routebench: --out: .*a-file\.txt is a file, not a folder/m },
+  { name: 'table --out an existing file', args: () => ['table', '--quick', '--out', rawFile('b-file.txt', 'x')], message: /^routebench: --out: .*b-file\.txt is a file, not a folder/m },
+  { name: '--api-key-file a directory', args: () => ['run', 'smoke', '--target', server.url, '--api-key-file', dir], message: /^routebench: --api-key-file: .* is not a file/m },
+  { name: '--api-key-file empty', args: () => ['run', 'smoke', '--target', server.url, '--api-key-file', rawFile('empty-key', '\n')], message: /--api-key-file: .*empty-key is empty/ },
+  // k8s job: a nested command; commander used to process.exit(1) on its bad flags.
+  { name: 'k8s job --parallelism 0', args: () => ['k8s', 'job', '--parallelism', '0'], message: /--parallelism expects a positive integer, got "0"/ },
+  { name: 'k8s job --parallelism x', args: () => ['k8s', 'job', '--parallelism', 'x'], message: /--parallelism expects a positive integer, got "x"/ },
+  { name: 'k8s job --parallelism missing', args: () => ['k8s', 'job'], message: /required option '--parallelism <n>' not specified/ },
+  { name: 'k8s job --parallelism above the schema max', args: () => ['k8s', 'job', '--parallelism', '1001'], message: /--parallelism expects a positive integer of at most 1000/ },
   { name: '-H without a colon', args: () => ['run', 'smoke', '--target', server.url, '-H', 'x-tenant'], message: /--header expects "name: value"/ },
   { name: '-H with a bad header name', args: () => ['run', 'smoke', '--target', server.url, '-H', 'x tenant: a'], message: /--header: "x tenant" is not a valid header name/ },
   { name: '--target with credentials', args: () => ['run', 'smoke', '--target', `http://admin:hunter22@127.0.0.1:${server.port}`], message: /--target: credentials in the URL are not allowed/ },
@@ -147,6 +174,8 @@ describe('bad input fails before anything is sent (exit 2, message names the fie
       // Credentials given in a bad URL are never echoed back.
       expect(r.out).not.toContain('hunter22');
       expect(r.out).not.toContain('p4ss');
+      // One clear line, never a stack trace.
+      expect(r.out).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
     });
   }
 });

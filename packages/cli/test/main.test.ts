@@ -97,6 +97,14 @@ describe('routebench CLI', () => {
     expect(readFileSync(join(dir, 'smoke', 'benchmark_report_v0.2.yaml'), 'utf8')).toContain('version: "0.2"');
   });
 
+  for (const args of [['--version'], ['run', '--version'], ['sim', '--version'], ['k8s', 'job', '--version']]) {
+    it(`routebench ${args.join(' ')} prints the version and exits 0`, async () => {
+      const r = await cli(...args);
+      expect(r.code, r.out).toBe(EXIT.ok);
+      expect(r.out.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    });
+  }
+
   it('lists presets', async () => {
     const r = await cli('scenarios');
     expect(r.code).toBe(EXIT.ok);

@@ -5,7 +5,7 @@
 export { run, type RunInstance, type RunEvents } from './run.ts';
 export type { RunOptions, RunResult } from './run-options.ts';
 export { measure, type MeasureOptions, type MeasureResult, type MeasureInstance } from './measure.ts';
-export { LoadSpecSchema, type LoadSpec, type LoadSpecInput } from './load/load-spec.ts';
+export { LoadSpecSchema, MAX_TIMER_MS, MAX_DURATION_S, MAX_RATE, MAX_CONCURRENCY, type LoadSpec, type LoadSpecInput } from './load/load-spec.ts';
 export { parseShard, type Shard } from './load/shard.ts';
 export { defaultWorkerCount } from './load/workers.ts';
 export { RequestSpecSchema, type RequestSpec, type RequestSpecInput, type ChatMessage } from './workload/request-spec.ts';

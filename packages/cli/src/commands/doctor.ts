@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { LLMD_VERSIONS, RoutebenchError, formatDoctorReport, readyClaims, runDoctor, type DoctorOptions, type LlmdVersion } from '@routebench/core';
+import { LLMD_VERSIONS, MAX_TIMER_MS, RoutebenchError, formatDoctorReport, readyClaims, runDoctor, type DoctorOptions, type LlmdVersion } from '@routebench/core';
 import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, parseHeader, positiveInt } from '../options.ts';
@@ -53,11 +53,11 @@ export function doctorCommand(): Command {
     .option('--api-key-env <name>', 'read the gateway API key from this env var (default ROUTEBENCH_API_KEY)')
     .option('--api-key-file <path>', 'read the gateway API key from this file')
     .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
-    .option('--timeout <ms>', 'per-request timeout', positiveInt('--timeout'))
-    .option('--log-wait <ms>', 'how long to wait for the probes to show up in --epp-log', positiveInt('--log-wait'))
+    .option('--timeout <ms>', 'per-request timeout', positiveInt('--timeout', MAX_TIMER_MS))
+    .option('--log-wait <ms>', 'how long to wait for the probes to show up in --epp-log', positiveInt('--log-wait', MAX_TIMER_MS))
     .option('--k8s-namespace <ns>', 'discover pods through the Kubernetes API in this namespace (with --k8s-pods)')
     .option('--k8s-pods <selector>', 'label selector of the vLLM pods, e.g. llm-d.ai/inferenceServing=true')
-    .option('--k8s-pod-port <port>', 'vLLM port on those pods (default 8000)', positiveInt('--k8s-pod-port'))
+    .option('--k8s-pod-port <port>', 'vLLM port on those pods (default 8000)', positiveInt('--k8s-pod-port', 65_535))
     .option('--k8s-epp <selector>', 'label selector of the EPP pods (their log gives attribution)')
     .option('--k8s-epp-container <name>', 'container of the EPP pod whose log to read')
     .option('--k8s-epp-auth-off', 'the EPP runs with --metrics-endpoint-auth=false: scrape its /metrics through the API proxy')

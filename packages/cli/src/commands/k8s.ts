@@ -13,7 +13,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { applyOverrides, withTarget, type Scenario } from '@routebench/scenarios';
 import { UsageError } from '../exit-codes.ts';
-import { collect, httpUrl, positiveInt } from '../options.ts';
+import { collect, httpUrl, MAX_WORKERS, positiveInt } from '../options.ts';
 import { resolveScenario } from './run.ts';
 
 /** RFC 1123 label (namespaces, volume and claim names). */
@@ -194,7 +194,7 @@ export function k8sCommand(): Command {
   k8s.addCommand(
     new Command('job')
       .description('render an Indexed Job whose N pods each run shard i/N of a scenario (merge their summaries afterwards)')
-      .requiredOption('--parallelism <n>', 'pods = shards of the load (completions = parallelism)', positiveInt('--parallelism'))
+      .requiredOption('--parallelism <n>', 'pods = shards of the load (completions = parallelism)', positiveInt('--parallelism', 1000))
       .option('--image <image>', 'container image with the routebench command', 'routebench:latest')
       .option('--namespace <ns>', 'namespace of the Job and ConfigMap')
       .option('--name <name>', 'Job name (default routebench-<scenario>)')
@@ -202,7 +202,7 @@ export function k8sCommand(): Command {
       .option('-t, --target <url>', 'gateway the pods send to (default: each pod runs the embedded simulator)', httpUrl('--target'))
       .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
       .option('--quick', 'the reduced form of the scenario')
-      .option('--workers <n>', 'worker threads per pod (and its CPU request)', positiveInt('--workers'), 1)
+      .option('--workers <n>', 'worker threads per pod (and its CPU request)', positiveInt('--workers', MAX_WORKERS), 1)
       .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for results; default an emptyDir that is lost with the pod')
       .option('--api-key-secret <name>', 'Secret whose key "api-key" the pods send as a bearer token')
       .option('--start-at <time>', 'common ISO-8601 UTC start for every shard (e.g. a minute after you apply the Job), so the shards stay aligned')

@@ -1,14 +1,14 @@
 // `routebench run <preset|file>`: run a scenario (its controls and compared targets too), print the
 // verdict table, write every output into the run folder.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
 import { renderRepeatTable, repeatScenario, runScenario, type ScenarioResult, type ScenarioRunOptions } from '@routebench/scenarios';
-import { LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
+import { LLMD_VERSIONS, MAX_CONCURRENCY, MAX_DURATION_S, MAX_RATE, MAX_TIMER_MS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { collect, httpUrl, integer, isoTime, parseHeader, positiveInt, positiveNumber } from '../options.ts';
+import { collect, httpUrl, integer, isoTime, MAX_REPEAT, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
@@ -102,8 +102,17 @@ function readApiKey(f: RunFlags): string | undefined {
     return v;
   }
   if (f.apiKeyFile) {
-    if (!existsSync(f.apiKeyFile)) throw new UsageError(`--api-key-file: ${f.apiKeyFile} does not exist`);
-    return readFileSync(f.apiKeyFile, 'utf8').trim();
+    if (!existsSync(f.apiKeyFile)) throw new UsageError(`--api-key-file: ${f.apiKeyFile} does not exist`, '--api-key-file');
+    if (!statSync(f.apiKeyFile).isFile()) throw new UsageError(`--api-key-file: ${f.apiKeyFile} is not a file (give the file holding the key)`, '--api-key-file');
+    let key: string;
+    try {
+      key = readFileSync(f.apiKeyFile, 'utf8').trim();
+    } catch (e) {
+      // The code only (EACCES…): the message of a read error is no place for the file's content, but be safe.
+      throw new UsageError(`--api-key-file: cannot read ${f.apiKeyFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, '--api-key-file');
+    }
+    if (!key) throw new UsageError(`--api-key-file: ${f.apiKeyFile} is empty`, '--api-key-file');
+    return key;
   }
   return process.env.ROUTEBENCH_API_KEY || undefined;
 }
@@ -121,12 +130,13 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'output folder (default results/<timestamp>-<scenario>/)')
     .option('--quick', 'the reduced form of the scenario (seconds)')
     .option('--set <path=value>', 'override any scenario field, e.g. --set load.rate=20 (repeatable)', collect, [])
-    .option('--seed <n>', 'workload seed', integer('--seed'))
+    // The PRNG takes its seed modulo 2^32: a larger one would silently repeat a smaller one's workload.
+    .option('--seed <n>', 'workload seed (0 to 4294967295)', integer('--seed', 0, 2 ** 32 - 1))
     .option('--requests <n>', 'measured requests (load.requests)', positiveInt('--requests'))
-    .option('--duration <s>', 'measured seconds (load.durationS)', positiveNumber('--duration'))
-    .option('--concurrency <n>', 'closed-loop users (load.concurrency)', positiveInt('--concurrency'))
-    .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate'))
-    .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish', positiveInt('--drain-timeout'))
+    .option('--duration <s>', 'measured seconds (load.durationS)', positiveNumber('--duration', MAX_DURATION_S))
+    .option('--concurrency <n>', 'closed-loop users (load.concurrency)', positiveInt('--concurrency', MAX_CONCURRENCY))
+    .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate', MAX_RATE))
+    .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish (0 = abort them at once)', nonNegativeInt('--drain-timeout', MAX_TIMER_MS))
     .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
     .addOption(new Option('--llmd-version <version>', 'simulator targets: the llm-d generation the cluster behaves as (default: the newest)').choices([...LLMD_VERSIONS]))
     .option('--epp-token-file <file>', "bearer token for the EPP's /metrics (auth is on by default upstream; the API-server proxy strips it, so give the EPP a direct URL)")
@@ -140,7 +150,7 @@ export function runCommand(): Command {
     .addOption(workersOption())
     .addOption(shardOption())
     .option('--start-at <time>', 'wait until this ISO-8601 wall-clock time before starting (align shards on several machines)', isoTime('--start-at'))
-    .option('--repeat <n>', 'run N times (a fresh simulator each; a real target one run after another) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat'))
+    .option('--repeat <n>', 'run N times (a fresh simulator each; a real target one run after another) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat', MAX_REPEAT))
     .action(async (ref: string, flags: RunFlags) => {
       process.exitCode = await runAction(ref, flags);
     });
@@ -159,6 +169,8 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   });
   const apiKey = readApiKey(flags);
   const outDir = flags.out ?? defaultOutDir(scenario.name);
+  // A file where the folder should go would fail at mkdir, after the simulator started (exit 3, a stack trace).
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
   // runScenario checks the scenario (preflight) and the output folder before it makes a folder or sends a
   // request; its errors carry codes that main() maps to exit 2.
 

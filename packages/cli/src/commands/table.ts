@@ -1,10 +1,10 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { renderRepeatTable, repeatSeedTable, runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
 import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { positiveInt } from '../options.ts';
+import { MAX_REPEAT, positiveInt } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { defaultOutDir } from './run.ts';
@@ -20,13 +20,14 @@ export function tableCommand(): Command {
     .option('--force', 'overwrite folders that already hold runs')
     .addOption(new Option('--llmd-version <version>', 'the llm-d generation the simulator behaves as (configs, logs, metrics, decider semantics)').choices([...LLMD_VERSIONS]).default(DEFAULT_LLMD_VERSION))
     .addOption(workersOption())
-    .option('--repeat <n>', 'run the table N times (fresh simulators each) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat'))
+    .option('--repeat <n>', 'run the table N times (fresh simulators each) into <out>/repeat-<i>/ and summarize the verdicts (repeat-summary.json)', positiveInt('--repeat', MAX_REPEAT))
     .action(async (flags: { out?: string; quick?: boolean; only?: string; force?: boolean; workers: number; llmdVersion: LlmdVersion; repeat?: number }) => {
       const only = flags.only ? flags.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       for (const n of only ?? []) {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
       }
       const outDir = flags.out ?? defaultOutDir('seed-table');
+      if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
       // Checked before any simulator starts (the runner would only notice at the first run, exit 3).
       if (existsSync(outDir) && readdirSync(outDir).length > 0 && !flags.force)
         throw new UsageError(`output folder ${outDir} is not empty (it may hold runs); choose another --out or pass --force`);

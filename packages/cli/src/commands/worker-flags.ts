@@ -1,12 +1,11 @@
 // --workers and --shard, shared by `run`, `table` and the manifests `k8s job` renders.
 import { InvalidArgumentError, Option } from 'commander';
 import { defaultWorkerCount } from '@routebench/core';
+import { MAX_WORKERS, positiveInt } from '../options.ts';
 import { parseShard, type Shard } from '@routebench/core';
 
 export function parseWorkers(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`--workers expects a positive integer, got "${v}"`);
-  return n;
+  return positiveInt('--workers', MAX_WORKERS)(v);
 }
 
 export function workersOption(): Option {
