@@ -183,6 +183,20 @@ export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): 
     tests.push({ label: `goodput ≥ ${pct(t.minGoodput)}`, failText: 'goodput below target', c });
   }
   const { confidence, status, ci, failures, open } = settleTests(tests);
+  // Token stamps are never early but may be late by their arrival window (client/arrival.ts). TTFT and E2E
+  // end on a late stamp, so they are upper bounds and a Pass on them stands; a Fail, and anything decided on a
+  // difference of two stamps (ITL, TPOT, goodput over them), could be the client's own lateness.
+  const client = ctx.main.summary.meta.client as Record<string, unknown>;
+  if (client.timingUncertain === true) {
+    const upperBoundsOnly = results.every((r) => r.metric === 'ttft' || r.metric === 'e2e') && gp === null;
+    if (status === 'Fail' || !upperBoundsOnly) {
+      const why = typeof client.timingUncertainReason === 'string' ? client.timingUncertainReason : 'arrival windows too wide';
+      return {
+        ...inconclusive(`${head}; timing too uncertain to decide (${why}): run the client on a less busy machine or with more --workers; ${ci}`, [...sources, 'summary:meta.client'], evidence),
+        confidence,
+      };
+    }
+  }
   if (status === 'Fail') return { status, details: `${head} (${failures.join('; ')}); ${ci}`, sources, evidence, confidence };
   if (status === 'Inconclusive') {
     const lowerBound = gp !== null && !gp.exact && tests.some((x) => x.label.startsWith('goodput') && x.c.status === 'Inconclusive');

@@ -3,7 +3,7 @@
 // Each `send` turns one RequestSpec into one RequestRecord; it never throws for request failures —
 // every failure becomes a classified error in the record, so the run goes on.
 import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
-import { observeReads } from './arrival.ts';
+import { arrivalWindowMs, observeReads } from './arrival.ts';
 import type { RunClock } from './clock.ts';
 import { createSseParser } from './sse.ts';
 import { ContentDecoder, parseContentEncoding, type DecodeSink } from './content-coding.ts';
@@ -136,24 +136,21 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   // One 'abort' listener per caller signal (run() passes the same one to every request), which aborts
   // the requests in flight on it: a listener per request would pile thousands onto one signal (Node
   // warns past 10) and cost an add/remove per request.
-  const inflightBySignal = new WeakMap<AbortSignal, Set<(reason: Error) => void>>();
+  const inflightBySignal = new Map<AbortSignal, { inflight: Set<(reason: Error) => void>; listener: () => void }>();
   const watch = (signal: AbortSignal, abortOne: (reason: Error) => void): Set<(reason: Error) => void> => {
-    let set = inflightBySignal.get(signal);
-    if (!set) {
-      const s = new Set<(reason: Error) => void>();
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const a of [...s]) a(new CancelAbort('cancelled by caller'));
-          s.clear();
-        },
-        { once: true },
-      );
-      inflightBySignal.set(signal, s);
-      set = s;
+    let entry = inflightBySignal.get(signal);
+    if (!entry) {
+      const inflight = new Set<(reason: Error) => void>();
+      const listener = () => {
+        for (const a of [...inflight]) a(new CancelAbort('cancelled by caller'));
+        inflight.clear();
+      };
+      signal.addEventListener('abort', listener, { once: true });
+      entry = { inflight, listener };
+      inflightBySignal.set(signal, entry);
     }
-    set.add(abortOne);
-    return set;
+    entry.inflight.add(abortOne);
+    return entry.inflight;
   };
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
@@ -184,6 +181,12 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       const state = createStreamState();
       // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
       let lastChunkAt = sent;
+      // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
+      let lastReadAt = Number.NaN;
+      let lastReadWindow = 0;
+      let parseWindow = 0;
+      let firstTokenWindow: number | null = null;
+      let maxWindow: number | null = null;
       const parser = createSseParser((ev) => {
         if (state.error || state.done) return;
         if (ev.event === 'error') {
@@ -193,8 +196,15 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           state.error = { errorClass: 'stream_error', message: e ? e.message : ev.data.trim().slice(0, 500) || 'event: error with no data', code: e?.code ?? null };
           return abort(new GuardAbort(state.error));
         }
+        const tokensBefore = state.chunkTimes.length;
         if (!applyStreamEvent(state, ev.data, lastChunkAt)) abort(new GuardAbort(state.error!));
-        else if (state.done) completeAtDone();
+        else {
+          if (state.chunkTimes.length > tokensBefore) {
+            if (tokensBefore === 0) firstTokenWindow = parseWindow;
+            if (maxWindow === null || parseWindow > maxWindow) maxWindow = parseWindow;
+          }
+          if (state.done) completeAtDone();
+        }
       });
 
       const abort = (reason: Error) => {
@@ -257,6 +267,8 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           scheduleDelayMs: round3(sent - ctx.intended),
           latencyFromIntendedMs: round3(end - ctx.intended),
           chunks,
+          firstTokenWindowMs: nr3(firstTokenWindow),
+          maxArrivalWindowMs: nr3(maxWindow),
           tokenSource: source,
           promptTokens: state.usage.promptTokens,
           completionTokens: completion,
@@ -293,6 +305,9 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
           return;
         }
+        // The read's own window, bounded by the request's previous event (these bytes came after it); bytes a
+        // decoder emits later carry their read's time t, and the previous-event bound only.
+        parseWindow = t === lastReadAt ? lastReadWindow : t - lastChunkAt;
         lastChunkAt = t;
         parser.push(chunk);
         if (!finished && parser.pendingChars > maxEventBytes) {
@@ -386,6 +401,8 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         onResponseData(_c, chunk) {
           if (finished) return;
           const t = Math.max(clock.arrival(), lastChunkAt);
+          lastReadAt = t;
+          lastReadWindow = Math.min(arrivalWindowMs(), t - lastChunkAt);
           if (stallTimer) stallTimer.refresh();
           if (undecodable !== null) return;
           if (decoder) decoder.write(chunk, t);
@@ -422,6 +439,9 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   return {
     send,
     async close() {
+      // A caller's signal may outlive this client (one signal for many clients): leave nothing on it.
+      for (const [signal, { listener }] of inflightBySignal) signal.removeEventListener('abort', listener);
+      inflightBySignal.clear();
       await pool.close().catch(() => pool.destroy());
     },
   };
@@ -484,6 +504,8 @@ function headerText(v: string | string[] | undefined): string {
 /** A Location for a message: an absolute URL through redactUrl; a relative one loses its query and fragment. */
 export function redactLocation(location: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(location)) return redactUrl(location);
+  // Scheme-relative (//user:pass@host/…): the same rules, without inventing a scheme.
+  if (location.startsWith('//')) return redactUrl(`http:${location}`).slice('http:'.length);
   return location.replace(/[?#].*$/s, '');
 }
 

@@ -45,8 +45,11 @@ function mergeMeta(parts: readonly Summary[], startMs: number[]): SummaryMeta {
 }
 
 function mergedClient(parts: ReadonlyArray<Record<string, unknown> | undefined>): Record<string, unknown> {
-  const flagged = parts.flatMap((c, i) => (c && c.bottleneck === true ? [`part ${i + 1}: ${typeof c.bottleneckReason === 'string' ? c.bottleneckReason : 'bottleneck'}`] : []));
-  return { parts, bottleneck: flagged.length > 0, bottleneckReason: flagged.length > 0 ? flagged.join('; ') : null };
+  const lift = (flag: string, reason: string) => {
+    const flagged = parts.flatMap((c, i) => (c && c[flag] === true ? [`part ${i + 1}: ${typeof c[reason] === 'string' ? c[reason] : flag}`] : []));
+    return { [flag]: flagged.length > 0, [reason]: flagged.length > 0 ? flagged.join('; ') : null };
+  };
+  return { parts, ...lift('bottleneck', 'bottleneckReason'), ...lift('timingUncertain', 'timingUncertainReason') };
 }
 
 export function mergeSummaries(summaries: readonly Summary[]): Summary {

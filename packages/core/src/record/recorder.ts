@@ -144,6 +144,9 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   // ITL tokens of ok requests, and those of them read together with another event (itl.ts: bunched).
   let itlTokens = 0;
   let bunchedItlTokens = 0;
+  // Per ok request, the widest arrival window of its token arrivals (client/arrival.ts): how far its
+  // timing can be trusted. Records from before windows were measured have none.
+  const arrivalWindow = createMsHistogram();
   let firstSentMs = Infinity;
   let lastSentMs = -Infinity;
   let lastEndMs = -Infinity;
@@ -302,6 +305,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       itlTargets.length = 0;
       for (let i = 0; i < targets.length; i++) itlTargets.push(targets[i].itl);
       bunchedItlTokens += forEachItlSample(r.chunks, recordItl);
+      if (r.maxArrivalWindowMs != null) arrivalWindow.record(r.maxArrivalWindowMs);
       itlTargets.length = 0;
     }
     targets.length = 0;
@@ -347,6 +351,10 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       itlTokens,
       bunchedTokens: bunchedItlTokens,
       bunchedTokenShare: itlTokens > 0 ? Math.round((bunchedItlTokens / itlTokens) * 1e4) / 1e4 : null,
+      ...(arrivalWindow.count > 0 && (() => {
+        const w = arrivalWindow.percentiles();
+        return { arrivalWindowP50Ms: w.p50, arrivalWindowP99Ms: w.p99, arrivalWindowMaxMs: w.max };
+      })()),
     };
     const dimensions: Record<string, DimensionStats> = {};
     const names = [...dimsByName.keys()].sort((a, b) => (a === 'overall' ? -1 : b === 'overall' ? 1 : a < b ? -1 : a > b ? 1 : 0));

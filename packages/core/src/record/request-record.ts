@@ -66,6 +66,13 @@ export const RequestRecordSchema = z.object({
    * these (see itl.ts), so the per-token definition can be recomputed from the records.
    */
   chunks: z.array(z.tuple([z.number(), z.number()])),
+  /**
+   * Arrival windows (client/arrival.ts): each stamp is the moment the client read the bytes, never early;
+   * the window is how much earlier they may have arrived. The first content token's window, and the widest
+   * window of the request's token arrivals. Absent in records from before they were measured.
+   */
+  firstTokenWindowMs: z.number().nonnegative().nullable().optional(),
+  maxArrivalWindowMs: z.number().nonnegative().nullable().optional(),
   /** How chunk token counts were known: continuous usage, final usage spread over chunks, or 1/chunk. */
   tokenSource: z.enum(['continuous_usage', 'final_usage', 'chunk_count']).nullable(),
   promptTokens: z.number().int().nullable(),

@@ -28,6 +28,19 @@ describe('latency-slo', () => {
     ]);
   });
 
+  it('with wide arrival windows: a TTFT/E2E Pass stands (late stamps over-state them), a Fail or an ITL/TPOT verdict is Inconclusive', async () => {
+    const rs = records();
+    const main = await run(rs, { records: rs });
+    main.summary.meta.client = { ...main.summary.meta.client, timingUncertain: true, timingUncertainReason: 'arrival window p99 12 ms > 5 ms: token stamps may be late by as much' };
+    const [pass] = evaluateClaims([{ id: 'latency-slo', metric: 'ttft', percentile: 90, maxMs: 120 }], ctx(main));
+    expect(pass.status).toBe('Pass');
+    const [fail] = evaluateClaims([{ id: 'latency-slo', ttftP99Ms: 50 }], ctx(main));
+    expect(fail.status).toBe('Inconclusive');
+    expect(fail.details).toMatch(/timing too uncertain to decide \(arrival window p99 12 ms > 5 ms/);
+    const [tpot] = evaluateClaims([{ id: 'latency-slo', ttftP50Ms: 80, tpotP95Ms: 25 }], ctx(main));
+    expect(tpot.status).toBe('Inconclusive');
+  });
+
   it('is inconclusive on a p99 target that 100 clean requests cannot establish, naming the sample needed', async () => {
     const main = await run(records());
     // 100 of 100 under target only shows ≥ 96.3% at 95%; a p99 needs ~381 clean requests.
