@@ -135,22 +135,31 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
 
   // One 'abort' listener per caller signal (run() passes the same one to every request), which aborts
   // the requests in flight on it: a listener per request would pile thousands onto one signal (Node
-  // warns past 10) and cost an add/remove per request.
+  // warns past 10) and cost an add/remove per request. It is removed when no request is in flight on
+  // the signal, so a signal that outlives the client (or one signal per request) keeps nothing.
   const inflightBySignal = new Map<AbortSignal, { inflight: Set<(reason: Error) => void>; listener: () => void }>();
-  const watch = (signal: AbortSignal, abortOne: (reason: Error) => void): Set<(reason: Error) => void> => {
+  const watch = (signal: AbortSignal, abortOne: (reason: Error) => void): void => {
     let entry = inflightBySignal.get(signal);
     if (!entry) {
       const inflight = new Set<(reason: Error) => void>();
       const listener = () => {
-        for (const a of [...inflight]) a(new CancelAbort('cancelled by caller'));
-        inflight.clear();
+        inflightBySignal.delete(signal);
+        for (const a of inflight) a(new CancelAbort('cancelled by caller'));
       };
       signal.addEventListener('abort', listener, { once: true });
       entry = { inflight, listener };
       inflightBySignal.set(signal, entry);
     }
     entry.inflight.add(abortOne);
-    return entry.inflight;
+  };
+  const unwatch = (signal: AbortSignal, abortOne: (reason: Error) => void): void => {
+    const entry = inflightBySignal.get(signal);
+    if (!entry) return;
+    entry.inflight.delete(abortOne);
+    if (entry.inflight.size === 0) {
+      inflightBySignal.delete(signal);
+      signal.removeEventListener('abort', entry.listener);
+    }
   };
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
@@ -218,21 +227,20 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         if (stallTimer) stallTimer.refresh();
         else stallTimer = setTimeout(() => abort(new GuardAbort({ errorClass: 'stall', message: `no data for ${ctx.stallTimeoutMs} ms mid-stream`, code: null })), ctx.stallTimeoutMs);
       };
-      let watching: Set<(reason: Error) => void> | null = null;
       if (ctx.signal) {
         if (ctx.signal.aborted) {
           clearTimeout(deadline);
           resolve(finish('cancelled', 'cancelled', 'cancelled before send'));
           return;
         }
-        watching = watch(ctx.signal, abort);
+        watch(ctx.signal, abort);
       }
 
       function finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null, end = clock.now()): RequestRecord {
         finished = true;
         clearTimeout(deadline);
         if (stallTimer) clearTimeout(stallTimer);
-        watching?.delete(abort);
+        if (ctx.signal) unwatch(ctx.signal, abort);
         decoder?.destroy();
         const { tokens, source } = resolveChunkTokens(state);
         const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
@@ -439,9 +447,6 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   return {
     send,
     async close() {
-      // A caller's signal may outlive this client (one signal for many clients): leave nothing on it.
-      for (const [signal, { listener }] of inflightBySignal) signal.removeEventListener('abort', listener);
-      inflightBySignal.clear();
       await pool.close().catch(() => pool.destroy());
     },
   };

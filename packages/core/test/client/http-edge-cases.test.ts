@@ -1,6 +1,7 @@
 // HTTP and SSE that a real gateway (Envoy, agentgateway) or engine (vLLM) can legitimately send, each
 // against the loopback fault server: classified right, nothing lost, and through run() the summary's
 // counts add up. Issue #16.
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamingClient, type StreamingClient } from '../../src/client/streaming-client.ts';
 import { createRunClock } from '../../src/client/clock.ts';
@@ -112,6 +113,12 @@ describe('redirects', () => {
     expect(rec.errorClass).toBe('http_3xx');
     expect(rec.errorMessage).toContain('/login');
     expect(rec.errorMessage).not.toContain('token=abc');
+  });
+
+  it('redacts a scheme-relative Location too', async () => {
+    const rec = await send({ 'x-fault': 'redirect', 'x-fault-status': '302', 'x-fault-location': '//user:pw@cdn.example/x?token=abc' });
+    expect(rec.errorMessage).toContain('Location: //cdn.example/x');
+    expect(rec.errorMessage).not.toMatch(/pw|token=abc/);
   });
 });
 
@@ -234,8 +241,12 @@ describe('abort listeners', () => {
     const c = createStreamingClient({ target: server.url, connections: 64 }, clock);
     try {
       const ac = new AbortController(); // default limit (10 listeners) left as it is
-      const recs = await Promise.all(Array.from({ length: 60 }, () => send({ 'x-fault': 'slow-headers', 'x-fault-ms': '100' }, { c, signal: ac.signal })));
+      const pending = Array.from({ length: 60 }, () => send({ 'x-fault': 'slow-headers', 'x-fault-ms': '100' }, { c, signal: ac.signal }));
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+      const recs = await Promise.all(pending);
       expect(recs.filter((r) => r.status === 'ok')).toHaveLength(60);
+      // Nothing in flight: nothing left on a signal that may outlive the client.
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
       // The shared signal still cancels what is in flight.
       const slow = Array.from({ length: 20 }, () => send({ 'x-fault': 'slow-headers', 'x-fault-ms': '3000' }, { c, signal: ac.signal }));
       setTimeout(() => ac.abort(), 50);
