@@ -11,7 +11,7 @@ export {
   type Scenario,
   type ScenarioInput,
 } from './scenario.ts';
-export { applyOverrides, withTarget } from './overrides.ts';
+export { applyOverrides, withCompareTargets, withTarget } from './overrides.ts';
 export { getPreset, listPresets } from './presets/index.ts';
 
 // Running them: one scenario (main run, controls, compared targets) or the whole seed table.

@@ -114,12 +114,32 @@ export function withTarget(scenario: Scenario, url: string): Scenario {
   if (!t.success) throw new RoutebenchError('RB_CONFIG_INVALID', `--target ${url}: expected an http(s) URL such as http://localhost:31458`);
   if (scenario.compareTargets)
     throw new RoutebenchError('RB_CONFIG_INVALID', `--target: scenario ${scenario.name} compares targets (${scenario.compareTargets.map((c) => c.name).join(', ')}); ` +
-        `set them with --set compareTargets.N.target.url=URL instead`,
+        `point them at URLs with ${scenario.compareTargets.map((c) => `--compare-target ${c.name}=URL`).join(' ')} instead`,
     );
   return parseScenario(
     { ...scenario, target: t.data, controls: scenario.controls.filter((c) => !(c.target && 'sim' in c.target)) },
     `${scenario.name} with --target`,
   );
+}
+
+/**
+ * `--compare-target NAME=URL`: send a compared target's runs to a URL instead of its simulator preset (the flag the
+ * --target refusal above suggests). Every name must be one of the scenario's compared targets.
+ */
+export function withCompareTargets(scenario: Scenario, pairs: readonly (readonly [string, string])[]): Scenario {
+  if (pairs.length === 0) return scenario;
+  if (!scenario.compareTargets)
+    throw new RoutebenchError('RB_CONFIG_INVALID', `--compare-target: scenario ${scenario.name} compares no targets (it has no compareTargets); use --target URL`, { field: '--compare-target' });
+  const names = scenario.compareTargets.map((c) => c.name);
+  const compareTargets = scenario.compareTargets.map((c) => ({ ...c }));
+  for (const [name, url] of pairs) {
+    const i = names.indexOf(name);
+    if (i < 0) throw new RoutebenchError('RB_CONFIG_INVALID', `--compare-target ${name}=…: scenario ${scenario.name} compares ${names.join(', ')}; "${name}" is not one of them`, { field: '--compare-target' });
+    const t = UrlTargetSchema.safeParse({ url });
+    if (!t.success) throw new RoutebenchError('RB_CONFIG_INVALID', `--compare-target ${name}=…: expected an http(s) URL without credentials, such as http://localhost:31458`, { field: '--compare-target' });
+    compareTargets[i] = { ...compareTargets[i]!, target: t.data };
+  }
+  return parseScenario({ ...scenario, compareTargets }, `${scenario.name} with --compare-target`);
 }
 
 export { isPlainObject };

@@ -3,7 +3,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withTarget, type Scenario } from '@routebench/scenarios';
+import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, withCompareTargets, withTarget, type Scenario } from '@routebench/scenarios';
+import { InvalidArgumentError } from 'commander';
+import { listServedModels } from '../discover-model.ts';
 import { renderRepeatTable, repeatScenario, runScenario, type ScenarioResult, type ScenarioRunOptions } from '@routebench/scenarios';
 import { LLMD_VERSIONS, MAX_CONCURRENCY, MAX_DURATION_S, MAX_RATE, MAX_TIMER_MS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { formatCompareTable } from '@routebench/core';
@@ -42,6 +44,12 @@ export interface RunFlags {
   startAt?: Date;
   /** Run the scenario this many times, each into <out>/repeat-<i>/, then summarize (repeat.ts). */
   repeat?: number;
+  /** The model of every request (scenario `model`, and `workload.model` when the workload names one). */
+  model?: string;
+  inputLen?: number;
+  outputLen?: number;
+  /** `--compare-target NAME=URL`, repeatable. */
+  compareTarget: [string, string][];
 }
 
 export function resolveScenario(ref: string): Scenario {
@@ -95,6 +103,57 @@ export function flagOverrides(f: RunFlags, load?: Scenario['load']): string[] {
   return sets;
 }
 
+/** Longest prompt or output a flag may ask for (tokens): beyond any served model's context. */
+const MAX_TOKENS = 10_000_000;
+
+function parseCompareTarget(v: string): [string, string] {
+  const i = v.indexOf('=');
+  if (i <= 0) throw new InvalidArgumentError(`--compare-target expects NAME=URL (a compared target's name, e.g. pd-1p1d=http://localhost:31458), got "${v.length > 60 ? `${v.slice(0, 60)}…` : v}"`);
+  return [v.slice(0, i).trim(), httpUrl('--compare-target')(v.slice(i + 1).trim())];
+}
+
+/**
+ * --model, --input-len and --output-len as --set paths. A workload without the field is refused, naming the
+ * fields it does have, rather than the flag being dropped.
+ */
+export function workloadFlagOverrides(f: Pick<RunFlags, 'model' | 'inputLen' | 'outputLen'>, sc: Scenario): string[] {
+  const w = sc.workload as Record<string, unknown> & { type: string };
+  const sets: string[] = [];
+  const lengthFields = () => Object.keys(w).filter((k) => /_len$/.test(k)).join(', ') || 'none';
+  if (f.model !== undefined) {
+    if (f.model.trim() === '') throw new UsageError('--model expects a model name, got ""', '--model');
+    if (w.type === 'multi-model')
+      throw new UsageError(`--model: workload multi-model sends to several models (workload.models); set them with --set 'workload.models=[{"name":"A","weight":1}]'`, '--model');
+    // JSON-quoted: a model named 7 or true is still a string.
+    sets.push(`model=${JSON.stringify(f.model)}`);
+    if (w.model !== undefined) sets.push(`workload.model=${JSON.stringify(f.model)}`);
+  }
+  for (const [flag, field, value] of [['--input-len', 'input_len', f.inputLen], ['--output-len', 'output_len', f.outputLen]] as const) {
+    if (value === undefined) continue;
+    if (!(field in w)) throw new UsageError(`${flag}: workload ${w.type} has no ${field} (its lengths: ${lengthFields()}); set one with --set workload.<field>=N`, flag);
+    sets.push(`workload.${field}=${value}`);
+  }
+  return sets;
+}
+
+/**
+ * --target without --model: if the server lists its models at /v1/models and the scenario's model is not among
+ * them, use the one it serves (said on stderr), or refuse naming them when it serves several. A server that lists
+ * nothing leaves the scenario as it is.
+ */
+async function discoverModel(sc: Scenario, flags: RunFlags, apiKey: string | undefined): Promise<Scenario> {
+  const w = sc.workload as { type: string; model?: string };
+  if (w.type === 'multi-model') return sc; // it names its models (and may send to an unserved one on purpose)
+  const wanted = w.model ?? sc.model;
+  const served = await listServedModels(flags.target!, { apiKey, headers: Object.fromEntries(flags.header), insecure: flags.insecure });
+  if (!served || served.length === 0 || served.includes(wanted)) return sc;
+  if (served.length > 1)
+    throw new UsageError(`--model: ${flags.target} does not serve the scenario's model "${wanted}"; it serves ${served.join(', ')}. Choose one with --model NAME`, '--model');
+  const model = served[0]!;
+  process.stderr.write(`routebench: ${flags.target} does not serve "${wanted}"; using the one model it serves, "${model}" (--model NAME to choose)\n`);
+  return asUsageError(() => applyOverrides(sc, workloadFlagOverrides({ model }, sc)));
+}
+
 function readApiKey(f: RunFlags): string | undefined {
   if (f.apiKeyEnv) {
     const v = process.env[f.apiKeyEnv];
@@ -136,6 +195,10 @@ export function runCommand(): Command {
     .option('--duration <s>', 'measured seconds (load.durationS)', positiveNumber('--duration', MAX_DURATION_S))
     .option('--concurrency <n>', 'closed-loop users (load.concurrency)', positiveInt('--concurrency', MAX_CONCURRENCY))
     .option('--rate <r>', 'open-loop requests per second (load.rate)', positiveNumber('--rate', MAX_RATE))
+    .option('--model <name>', 'model of every request (default: the scenario\'s; with --target, the one the server lists at /v1/models when it serves exactly one)')
+    .option('--input-len <n>', 'prompt tokens per request (workloads with workload.input_len)', positiveInt('--input-len', MAX_TOKENS))
+    .option('--output-len <n>', 'output tokens per request (workloads with workload.output_len)', positiveInt('--output-len', MAX_TOKENS))
+    .option('--compare-target <name=url>', 'send the compared target NAME (scenario compareTargets) to URL instead of the simulator (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseCompareTarget(v)], [])
     .option('--drain-timeout <ms>', 'after Ctrl-C, how long in-flight requests may finish (0 = abort them at once)', nonNegativeInt('--drain-timeout', MAX_TIMER_MS))
     .option('-H, --header <name: value>', 'extra request header (repeatable)', (v: string, prev: [string, string][] = []) => [...prev, parseHeader(v)], [])
     .addOption(new Option('--llmd-version <version>', 'simulator targets: the llm-d generation the cluster behaves as (default: the newest)').choices([...LLMD_VERSIONS]))
@@ -160,17 +223,22 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   // --quick first, so --set and the shorthand flags override the quick form, not the other way round.
   // Everything wrong with the scenario, its overrides or its targets is the user's to fix (exit 2), and
   // is found here, before a folder is made or a request sent.
-  const scenario = asUsageError(() => {
+  let scenario = asUsageError(() => {
     let sc = flags.quick ? applyQuick(resolveScenario(ref)) : resolveScenario(ref);
     const sets = [...flagOverrides(flags, sc.load), ...flags.set];
     if (sets.length > 0) sc = applyOverrides(sc, sets);
+    // Checked against the workload as --set left it (it may have swapped the workload type).
+    const workloadSets = workloadFlagOverrides(flags, sc);
+    if (workloadSets.length > 0) sc = applyOverrides(sc, workloadSets);
     if (flags.target) sc = withTarget(sc, flags.target);
+    if (flags.compareTarget.length > 0) sc = withCompareTargets(sc, flags.compareTarget);
     return sc;
   });
   const apiKey = readApiKey(flags);
   const outDir = flags.out ?? defaultOutDir(scenario.name);
   // A file where the folder should go would fail at mkdir, after the simulator started (exit 3, a stack trace).
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
+  if (flags.target && flags.model === undefined) scenario = await discoverModel(scenario, flags, apiKey);
   // runScenario checks the scenario (preflight) and the output folder before it makes a folder or sends a
   // request; its errors carry codes that main() maps to exit 2.
 
