@@ -48,6 +48,8 @@ export const AutoscaleSpecSchema = z.strictObject({
 });
 
 export const ClusterSpecSchema = z.strictObject({
+  /** The gateway's loopback port (`routebench sim --port`); 0 = any free port. */
+  gatewayPort: z.number().int().min(0).max(65535).default(0),
   /** Which llm-d generation's formats and semantics the EPP, sidecar and pods follow (core/src/upstream/versions.ts). */
   llmdVersion: LlmdVersionSchema.default(DEFAULT_LLMD_VERSION),
   /** EPP log verbosity (`--v`); the inferencepool chart's default is 1, per-request lines need 3 or 4. */
@@ -213,6 +215,7 @@ export async function startCluster(input: ClusterSpecInput): Promise<Cluster> {
     version: spec.llmdVersion,
     saturation: eppConfig.saturation,
     objectives: spec.objectives,
+    port: spec.gatewayPort,
     ...(eppMetricsToken && { metricsToken: eppMetricsToken }),
   });
 

@@ -20,6 +20,8 @@ export interface PoolSpecInput {
 
 export interface MultiPoolSpecInput {
   pools: PoolSpecInput[];
+  /** The body-based router's loopback port (where clients send); 0 or absent = any free port. */
+  port?: number;
 }
 
 const NameSchema = z.string().min(1);
@@ -60,7 +62,7 @@ export async function startMultiPool(spec: MultiPoolSpecInput): Promise<MultiPoo
   let router: BodyBasedRouter | undefined;
   try {
     for (const p of spec.pools) pools.push({ name: p.name, baseModel: p.baseModel, cluster: await startCluster({ ...p.cluster, poolName: p.name }) });
-    router = await startBodyBasedRouter({ routes: spec.pools.map((p, i) => ({ name: p.name, baseModel: p.baseModel, adapters: p.adapters ?? [], url: pools[i]!.cluster.gatewayUrl })) });
+    router = await startBodyBasedRouter({ port: spec.port ?? 0, routes: spec.pools.map((p, i) => ({ name: p.name, baseModel: p.baseModel, adapters: p.adapters ?? [], url: pools[i]!.cluster.gatewayUrl })) });
   } catch (e) {
     await Promise.all(pools.map((p) => p.cluster.stop()));
     throw e;

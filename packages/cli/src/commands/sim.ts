@@ -7,6 +7,19 @@ import { startCluster, type ClusterSpecInput } from '@routebench/sim';
 import { eppConfigClusterSpec, isMultiPoolPreset, multiPoolPresetSpec, presetSpec, PRESET_NAMES, startMultiPool, type PresetName } from '@routebench/sim';
 import { LLMD_VERSIONS, RoutebenchError } from '@routebench/core';
 import { UsageError } from '../exit-codes.ts';
+import { nonNegativeInt } from '../options.ts';
+
+/** Each pod's base URL (its own OpenAI API, bypassing the EPP) and /metrics. */
+function writePods(pods: readonly { name: string; url: string; metricsUrl: string }[]): void {
+  for (const p of pods) process.stdout.write(`pod ${p.name.padEnd(12)} ${p.url}  metrics ${p.metricsUrl}\n`);
+}
+
+/** A start failure as the user's to fix (exit 2); a taken --port is named as such. */
+function portError(e: unknown, port: number | undefined): Error {
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return new UsageError(`--port ${port}: 127.0.0.1:${port} is already in use; choose another port, or 0 for any`, '--port');
+  if (e instanceof RoutebenchError) return e;
+  return new UsageError((e as Error).message);
+}
 
 export function simCommand(): Command {
   return new Command('sim')
@@ -20,7 +33,8 @@ export function simCommand(): Command {
     .option('--llmd-version <version>', `with --epp-config: the llm-d generation whose plugins and semantics apply (${LLMD_VERSIONS.join(' | ')}; default router)`)
     .option('--epp-verbosity <n>', 'with --epp-config: EPP log verbosity --v (default 1, as the Helm chart)')
     .option('--epp-log <file>', 'append one EPP log line per request here')
-    .action(async (flags: { preset?: string; config?: string; eppConfig?: string; llmdVersion?: string; eppVerbosity?: string; kvTransfer?: string; kvEvents?: string; identityHeaders: boolean; eppLog?: string }) => {
+    .option('--port <n>', "the gateway's port on 127.0.0.1 (0 = any free port, the default)", nonNegativeInt('--port', 65_535))
+    .action(async (flags: { preset?: string; config?: string; eppConfig?: string; llmdVersion?: string; eppVerbosity?: string; kvTransfer?: string; kvEvents?: string; identityHeaders: boolean; eppLog?: string; port?: number }) => {
       const sources = [flags.preset, flags.config, flags.eppConfig].filter((v) => v !== undefined).length;
       if (sources === 0) throw new UsageError(`sim needs --preset (${PRESET_NAMES.join(', ')}), --config FILE or --epp-config FILE`);
       if (sources > 1) throw new UsageError('sim takes one of --preset, --config or --epp-config');
@@ -42,24 +56,24 @@ export function simCommand(): Command {
         if (flags.kvTransfer) options.kvTransfer = flags.kvTransfer;
         if (flags.kvEvents) options.kvEvents = flags.kvEvents;
         if (flags.eppLog) options.eppLogPath = flags.eppLog;
-        if (isMultiPoolPreset(flags.preset!)) return runMultiPool(flags.preset as PresetName, options);
+        if (isMultiPoolPreset(flags.preset!)) return runMultiPool(flags.preset as PresetName, options, flags.port);
         spec = presetSpec(flags.preset as PresetName, options);
       }
+      if (flags.port !== undefined) spec = { ...spec, gatewayPort: flags.port };
       let cluster;
       try {
         cluster = await startCluster(spec);
       } catch (e) {
-        if (e instanceof RoutebenchError) throw e;
-        throw new UsageError((e as Error).message);
+        throw portError(e, flags.port);
       }
       await cluster.waitReady(15_000);
       const out = process.stdout;
-      out.write(`gateway      ${cluster.gatewayUrl}\nepp metrics  ${cluster.eppMetricsUrl}\n`);
+      out.write(`gateway      ${cluster.gatewayUrl}  (OpenAI API: ${cluster.gatewayUrl}/v1/chat/completions, ${cluster.gatewayUrl}/v1/models)\nepp metrics  ${cluster.eppMetricsUrl}\n`);
       // The token itself is a secret: print where it is, for --epp-token-file / curl -H @file.
       if (cluster.eppTokenFile) out.write(`epp token    ${cluster.eppTokenFile}  (bearer token for epp metrics)\n`);
-      if (cluster.eppLogPath) out.write(`epp log      ${cluster.eppLogPath}\n`);
-      for (const [name, url] of Object.entries(cluster.podMetricsUrls())) out.write(`pod ${name.padEnd(12)} ${url}\n`);
-      out.write('Ctrl-C to stop\n');
+      out.write(`epp log      ${cluster.eppLogPath ?? '(none: --epp-log FILE writes one)'}\n`);
+      writePods(cluster.pods);
+      out.write(`\nrun against it: routebench run smoke --target ${cluster.gatewayUrl}\nCtrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
@@ -70,13 +84,12 @@ export function simCommand(): Command {
 }
 
 /** multi-model: one InferencePool (EPP + pods) per model behind a body-based router, as upstream deploys it. */
-async function runMultiPool(preset: PresetName, options: Record<string, unknown>): Promise<void> {
+async function runMultiPool(preset: PresetName, options: Record<string, unknown>, port: number | undefined): Promise<void> {
   let mp;
   try {
-    mp = await startMultiPool(multiPoolPresetSpec(preset, options));
+    mp = await startMultiPool({ ...multiPoolPresetSpec(preset, options), port });
   } catch (e) {
-    if (e instanceof RoutebenchError) throw e;
-    throw new UsageError((e as Error).message);
+    throw portError(e, port);
   }
   await mp.waitReady(15_000);
   const out = process.stdout;
@@ -85,8 +98,8 @@ async function runMultiPool(preset: PresetName, options: Record<string, unknown>
     out.write(`epp metrics  ${url}  (pool ${pool})\n`);
     if (mp.eppTokenFiles[pool]) out.write(`epp token    ${mp.eppTokenFiles[pool]}  (bearer token for pool ${pool}'s epp metrics)\n`);
   }
-  for (const [name, url] of Object.entries(mp.podMetricsUrls())) out.write(`pod ${name.padEnd(12)} ${url}\n`);
-  out.write('Ctrl-C to stop\n');
+  writePods(mp.pods);
+  out.write(`\nrun against it: routebench run multi-model --target ${mp.gatewayUrl}\nCtrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
