@@ -13,10 +13,13 @@
 //  - the previous poll batch's first read: epoll had just returned then, and had this socket held bytes it
 //    would have been read in that batch. (Approximate by microseconds: the epoll return itself is a little
 //    before that first read, and JavaScript woken by a non-socket handle can run between the two.)
-//  - when the loop slept in epoll since the previous batch (its idle time, from libuv's loop metrics through
-//    performance.eventLoopUtilization(), grew), nothing was readable when that last sleep began, so the bytes
-//    came after it ended, which was no earlier than this batch's start minus the loop's active time since the
-//    previous batch.
+//  - when the loop slept in epoll since the previous batch, nothing was readable when that last sleep began,
+//    so the bytes came after it ended. Since that moment the thread was either running or waiting for a CPU:
+//    libuv's idle time (performance.eventLoopUtilization()) counts the wait for a CPU after epoll returned as
+//    idle, so the floor is this batch's start minus the loop's active time and minus the thread's run-queue
+//    wait (the kernel's /proc/thread-self/schedstat run_delay) since then. Without the run-queue term a CPU
+//    hog beside the client made 3% of windows too narrow; without schedstat (not Linux) this floor is skipped
+//    and windows are wider, never too narrow.
 // The window is what a run's timing is worth: an idle client has windows of microseconds; a client whose loop
 // is saturated has windows of a whole poll cycle, and says so (diagnostics: arrival window p99).
 //
@@ -31,6 +34,7 @@
 // parse bytes it had buffered) gets the plain current time, which is late for those bytes, never early, with
 // an unknown window (Infinity here; the client bounds every window by the request's previous event, see
 // streaming-client.ts, since a chunk cannot have arrived before the one read before it).
+import { openSync, readSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 
 const LAST_READ = Symbol('routebench.lastReadMs');
@@ -43,6 +47,30 @@ let lastBatchEndMs = performance.now();
 let lastBatchEndIdleMs = performance.eventLoopUtilization().idle;
 let readStampMs = 0;
 let readFloorMs = 0;
+
+// The thread's cumulative run-queue wait (ms), or NaN where the kernel does not expose it. One pread per batch.
+let schedstatFd: number | null | undefined;
+const schedstatBuf = Buffer.alloc(96);
+function runQueueWaitMs(): number {
+  if (schedstatFd === undefined) {
+    try {
+      schedstatFd = openSync('/proc/thread-self/schedstat', 'r');
+    } catch {
+      schedstatFd = null;
+    }
+  }
+  if (schedstatFd === null) return Number.NaN;
+  try {
+    const n = readSync(schedstatFd, schedstatBuf, 0, schedstatBuf.length, 0);
+    // "<on-cpu ns> <run-queue wait ns> <timeslices>"
+    const text = schedstatBuf.toString('latin1', 0, n);
+    const a = text.indexOf(' ');
+    return Number(text.slice(a + 1, text.indexOf(' ', a + 1))) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+let lastRunQueueWaitMs = runQueueWaitMs();
 
 function endBatch(): void {
   prevBatchStartMs = batchStartMs ?? prevBatchStartMs;
@@ -57,8 +85,13 @@ function markRead(socket: Observed): void {
     batchStartMs = now;
     const idleGrewMs = performance.eventLoopUtilization().idle - lastBatchEndIdleMs;
     const activeMs = Math.max(0, now - lastBatchEndMs - idleGrewMs);
-    // 1 µs: libuv's idle clock has nanosecond resolution; below this the loop did not really sleep.
-    batchFloorMs = idleGrewMs > 0.001 ? Math.max(prevBatchStartMs, now - activeMs) : prevBatchStartMs;
+    // Run-queue wait since the previous batch's start: a superset of the interval, so the floor can only be earlier.
+    const wait = runQueueWaitMs();
+    const waitedMs = wait - lastRunQueueWaitMs;
+    lastRunQueueWaitMs = wait;
+    // Idle time beyond any run-queue wait is a real sleep in epoll (1 µs: below it the loop did not sleep).
+    const slept = Number.isFinite(waitedMs) && idleGrewMs - waitedMs > 0.001;
+    batchFloorMs = slept ? Math.max(prevBatchStartMs, now - activeMs - waitedMs) : prevBatchStartMs;
     setImmediate(endBatch);
   }
   readStampMs = now;

@@ -191,8 +191,17 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
       let lastChunkAt = sent;
       // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
+      // Stamps of the current read and of the read before it (the request's send, first): events parsed from
+      // one read share its stamp, and bytes of a read came after the read before it.
       let lastReadAt = Number.NaN;
+      let readBeforeAt = sent;
       let lastReadWindow = 0;
+      const noteRead = (t: number) => {
+        if (t === lastReadAt) return;
+        if (!Number.isNaN(lastReadAt)) readBeforeAt = lastReadAt;
+        lastReadAt = t;
+        lastReadWindow = Math.min(arrivalWindowMs(), t - readBeforeAt);
+      };
       let parseWindow = 0;
       let firstTokenWindow: number | null = null;
       let maxWindow: number | null = null;
@@ -313,9 +322,9 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
           return;
         }
-        // The read's own window, bounded by the request's previous event (these bytes came after it); bytes a
-        // decoder emits later carry their read's time t, and the previous-event bound only.
-        parseWindow = t === lastReadAt ? lastReadWindow : t - lastChunkAt;
+        // The read's own window; bytes a decoder emits after a later read carry their own read's time t, and
+        // only the loosest bound (since the request was sent).
+        parseWindow = t === lastReadAt ? lastReadWindow : t - sent;
         lastChunkAt = t;
         parser.push(chunk);
         if (!finished && parser.pendingChars > maxEventBytes) {
@@ -378,12 +387,14 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
           controller = c;
           sent = clock.now();
           lastChunkAt = sent;
+          readBeforeAt = sent;
           if (abortReason) c.abort(abortReason);
         },
         onResponseStart(_c, statusCode, resHeaders) {
           if (statusCode < 200) return; // 1xx informational
           // Never before the request went out (see arrival-clock.ts on batches read in one poll phase).
           headersAt = Math.max(clock.arrival(), sent);
+          noteRead(headersAt);
           lastChunkAt = headersAt;
           status = statusCode;
           // Captured headers are written to every output (and name pods): a server that reflects the
@@ -409,8 +420,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         onResponseData(_c, chunk) {
           if (finished) return;
           const t = Math.max(clock.arrival(), lastChunkAt);
-          lastReadAt = t;
-          lastReadWindow = Math.min(arrivalWindowMs(), t - lastChunkAt);
+          noteRead(t);
           if (stallTimer) stallTimer.refresh();
           if (undecodable !== null) return;
           if (decoder) decoder.write(chunk, t);
