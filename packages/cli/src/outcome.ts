@@ -2,7 +2,7 @@
 // Exit codes (README "## The `routebench` command"): 0 every claim passed, 1 a claim failed, 3 the run
 // failed (no measured request succeeded), 4 no claim failed but one was Inconclusive. 2 (usage) is
 // decided before anything is sent and never reaches here.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactSecrets, type Summary, type Verdict } from '@routebench/core';
 import { EXIT } from './exit-codes.ts';
@@ -70,4 +70,26 @@ export function runFailure(dir: string, summary: Summary, opts: { stopped: boole
   }
   if (failed) lines.push(sent === 0 ? 'run failed: no request was sent' : `run failed: none of ${sent} measured requests succeeded`);
   return { failed, lines };
+}
+
+/** A run folder whose main run sent measured requests and none succeeded (its summary.json is the main run's). */
+export function folderRunFailed(dir: string): boolean {
+  try {
+    const c = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { counts: { sent: number; ok: number } }).counts;
+    return c.sent > 0 && c.ok === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The folders under a repeat's folder whose main run failed: the folder itself (run --repeat) or its presets' (table --repeat). */
+export function failedRunsUnder(dir: string): string[] {
+  if (folderRunFailed(dir)) return [dir];
+  let subs: string[] = [];
+  try {
+    subs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(dir, d.name));
+  } catch {
+    return [];
+  }
+  return subs.filter(folderRunFailed);
 }

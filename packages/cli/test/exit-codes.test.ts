@@ -64,6 +64,12 @@ describe('exit codes', () => {
     }
   });
 
+  it('3 from --repeat when a repeat had no successful request', async () => {
+    const r = await runCli(['run', 'smoke', '--quick', '--repeat', '2', '--target', `http://127.0.0.1:${await deadPort()}`, '--out', out()]);
+    expect(r.code, r.out).toBe(EXIT.runError);
+    expect(r.out).toMatch(/run failed: no measured request succeeded in .*repeat-1.*repeat-2/);
+  });
+
   it('0 when every request succeeded and no claim failed', async () => {
     const r = await runCli(['run', 'smoke', '--quick', '--target', server.url, '--out', out()]);
     expect(r.code, r.out).toBe(EXIT.ok);

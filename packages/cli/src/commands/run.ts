@@ -12,7 +12,7 @@ import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, MAX_REPEAT, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
-import { runFailure, verdictExit, worstExit } from '../outcome.ts';
+import { failedRunsUnder, runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
@@ -266,7 +266,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
     // Same rule as one run, worst over the repeats: a repeat whose main run had no successful request → 3,
     // a main verdict that failed in any repeat → 1, one Inconclusive in any repeat → 4.
-    const failedRepeats = summary.dirs.filter((d) => repeatRunFailed(d));
+    const failedRepeats = summary.dirs.flatMap(failedRunsUnder);
     if (failedRepeats.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failedRepeats.join(', ')}\n`);
     return worstExit([
       failedRepeats.length > 0 ? EXIT.runError : EXIT.ok,
@@ -302,16 +302,6 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
 /** What the user handed us that must never be printed: the API key and credential-like --header values. */
 export function secretsOf(flags: Pick<RunFlags, 'header'>, apiKey: string | undefined): (string | undefined)[] {
   return [apiKey, ...flags.header.filter(([name]) => /auth|key|token|secret|cookie|passw/i.test(name)).map(([, v]) => v.replace(/^(Bearer|Basic)\s+/i, ''))];
-}
-
-/** A repeat folder whose main run sent requests and none succeeded (its summary.json is the main run's). */
-function repeatRunFailed(dir: string): boolean {
-  try {
-    const c = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { counts: { sent: number; ok: number } }).counts;
-    return c.sent > 0 && c.ok === 0;
-  } catch {
-    return false;
-  }
 }
 
 function asUsageError<T>(fn: () => T): T {

@@ -6,7 +6,7 @@ import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersi
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { MAX_REPEAT, positiveInt } from '../options.ts';
 import { createProgressView } from '../progress.ts';
-import { runFailure, verdictExit, worstExit } from '../outcome.ts';
+import { failedRunsUnder, runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { defaultOutDir } from './run.ts';
 import { withSignalStop } from './signals.ts';
 import { workersOption } from './worker-flags.ts';
@@ -48,7 +48,14 @@ export function tableCommand(): Command {
         const n = flags.repeat;
         const summary = await withSignalStop((signal) => repeatSeedTable(n, tableOpts(signal))).finally(() => view.done());
         process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
-        process.exitCode = worstExit([summary.anyMainFail ? EXIT.claimFailed : EXIT.ok, summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok]);
+        // Worst over the repeats and their rows (3 > 1 > 4 > 0), as without --repeat.
+        const failed = summary.dirs.flatMap(failedRunsUnder);
+        if (failed.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failed.join(', ')}\n`);
+        process.exitCode = worstExit([
+          failed.length > 0 ? EXIT.runError : EXIT.ok,
+          summary.anyMainFail ? EXIT.claimFailed : EXIT.ok,
+          summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok,
+        ]);
         return;
       }
       const result = await withSignalStop((signal) => runSeedTable(tableOpts(signal))).finally(() => view.done());
