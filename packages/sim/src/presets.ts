@@ -178,8 +178,14 @@ const EPP_CONFIGS: Record<LlmdVersion, { agg: string; random: string; pd: string
 /** The P/D configs with the decider plugin swapped (its entry and every reference to it by name). */
 function withDecider(cfg: (typeof EPP_CONFIGS)[LlmdVersion], decider: PresetOptions['pdDecider']): (typeof EPP_CONFIGS)[LlmdVersion] {
   if (decider === 'prefix-based') return cfg;
-  const swap = (yaml: string) =>
-    yaml.replace('- type: prefix-based-pd-decider\n  parameters: {nonCachedTokens: 16}\n', '- type: always-disagg-pd-decider\n').replace(/deciderPluginName: prefix-based-pd-decider|prefill: prefix-based-pd-decider/g, (m) => m.replace('prefix-based-pd-decider', 'always-disagg-pd-decider'));
+  const swap = (yaml: string) => {
+    const out = yaml
+      .replace('- type: prefix-based-pd-decider\n  parameters: {nonCachedTokens: 16}\n', '- type: always-disagg-pd-decider\n')
+      .replace(/deciderPluginName: prefix-based-pd-decider|prefill: prefix-based-pd-decider/g, (m) => m.replace('prefix-based-pd-decider', 'always-disagg-pd-decider'));
+    // A preset config that no longer has the decider entry would silently keep the selective decider.
+    if (out.includes('prefix-based-pd-decider')) throw new Error('presets: pdDecider always-disagg: the P/D config still names prefix-based-pd-decider');
+    return out;
+  };
   return { ...cfg, pd: swap(cfg.pd), pdPrecise: swap(cfg.pdPrecise) };
 }
 

@@ -133,6 +133,17 @@ describe('preset options', () => {
     expect(() => presetSpec('nope' as never)).toThrow(/unknown preset/);
   });
 
+  it('pdDecider always-disagg swaps the decider in every P/D preset of both generations', () => {
+    for (const llmdVersion of ['v0.7', 'router'] as const) {
+      for (const name of ['pd-1p1d', 'pd-2p2d', 'pd-precise'] as const) {
+        const text = JSON.stringify(presetSpec(name, { llmdVersion, pdDecider: 'always-disagg' }));
+        expect(text, `${llmdVersion} ${name}`).toContain('always-disagg-pd-decider');
+        expect(text, `${llmdVersion} ${name}`).not.toContain('prefix-based-pd-decider');
+        expect(JSON.stringify(presetSpec(name, { llmdVersion }))).toContain('prefix-based-pd-decider');
+      }
+    }
+  });
+
   it('per-pod faults reach the pod', async () => {
     const c = await startCluster(presetSpec('agg-2', { faults: { 'agg-0': { errorRate: { '500': 1 } } } }));
     try {
