@@ -57,8 +57,8 @@ async function runTable(): Promise<TableStatuses> {
       let err = '';
       p.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
       p.once('error', reject);
-      // 1 = a main claim failed (a finding, recorded); anything else is the bench's problem.
-      p.once('exit', (code) => (code === 0 || code === 1 ? resolve(code) : reject(new Error(`routebench table exited ${code}:\n${err}`))));
+      // 1 = a main claim failed, 4 = one was Inconclusive (findings, recorded); anything else is the bench's problem.
+      p.once('exit', (code) => (code === 0 || code === 1 || code === 4 ? resolve(code) : reject(new Error(`routebench table exited ${code}:\n${err}`))));
     });
     const verdicts = z.array(VerdictRowSchema).parse(JSON.parse(readFileSync(join(out, 'verdicts.json'), 'utf8')));
     return { rows: verdicts.map((v) => [`${v.feature} | ${v.mode} | ${v.claim}`, v.status]), seconds: (Date.now() - t0) / 1000, exitCode };
