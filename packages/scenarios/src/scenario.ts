@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { CLAIM_IDS, LoadSpecSchema, MetricsSourceSchema as CoreMetricsSourceSchema } from '@routebench/core';
+import { CLAIM_IDS, LoadSpecSchema, MAX_TIMER_MS, MetricsSourceSchema as CoreMetricsSourceSchema } from '@routebench/core';
 import { WorkloadSchema } from './workloads/index.ts';
 import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
 import { mergePatch } from './merge-patch.ts';
@@ -92,8 +92,8 @@ export const MetricsSourceSchema = z.discriminatedUnion(
 );
 
 export const MetricsSchema = z.strictObject({
-  /** Scrape interval, ms. */
-  intervalMs: posInt().optional(),
+  /** Scrape interval, ms (a timer: at most 2^31−1). */
+  intervalMs: posInt().max(MAX_TIMER_MS, { error: `must be at most ${MAX_TIMER_MS} ms (the longest timer Node can hold)` }).optional(),
   sources: z.array(MetricsSourceSchema).default([]),
 });
 
@@ -107,7 +107,14 @@ const ScenarioObjectSchema = z.strictObject({
   mode: z.enum(['Aggregated', 'P/D'], { error: 'expected "Aggregated" or "P/D"' }),
   workload: WorkloadSchema,
   load: LoadSpecSchema,
-  seed: z.number({ error: 'expected an integer' }).int({ error: 'expected an integer' }).default(1),
+  // The workload's random generator takes 32 bits (rng.ts: seed >>> 0): a larger or negative seed would
+  // silently be another seed's stream.
+  seed: z
+    .number({ error: 'expected an integer' })
+    .int({ error: 'expected an integer' })
+    .min(0, { error: 'must be at least 0' })
+    .max(2 ** 32 - 1, { error: `must be at most ${2 ** 32 - 1} (the generator takes 32 bits)` })
+    .default(1),
   target: TargetSchema,
   /** Default model name, used by workloads that do not name one. */
   model: nonEmptyString().default('Qwen/Qwen2.5-7B-Instruct'),

@@ -3,6 +3,7 @@
 // URLs and files only; the CLI starts the simulator when no target is given (core never imports sim).
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { timerMs } from '../timer-ms.ts';
 import { RoutebenchError } from '../errors.ts';
 import { modelsUrlFor } from '../evidence/sources/served-models.ts';
 import { KubernetesSourceSchema } from '../evidence/sources/kubernetes.ts';
@@ -41,9 +42,9 @@ export const DoctorOptionsSchema = z.strictObject({
   eppToken: z.string().min(1).optional(),
   podMetricsUrls: z.array(HttpUrl).default([]),
   eppLogPath: z.string().min(1).optional(),
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: timerMs().int().positive().default(10_000),
   /** How long to wait for the probes' EPP log lines to appear (a `kubectl logs -f` file lags). */
-  logWaitMs: z.number().int().nonnegative().default(3_000),
+  logWaitMs: timerMs().int().nonnegative().default(3_000),
   headers: z.record(z.string(), z.string()).default({}),
   /**
    * Also discover pods (and the EPP) through the Kubernetes API, as a run's `kubernetes` source does. Static

@@ -3,6 +3,7 @@
 // snapshot after. A target that times out or serves garbage becomes a recorded scrape error: the
 // collector never throws out of a run once started.
 import { z } from 'zod';
+import { timerMs } from '../timer-ms.ts';
 import type { MetricsEvidence, ScrapeError, SourceEvidence, TargetEvidence } from './metrics-evidence.ts';
 import { histogramQuantile, observeCounter, type CounterTrack } from './counter-math.ts';
 import { canonicalMetricName, CANONICAL_METRICS } from './metric-names.ts';
@@ -18,7 +19,7 @@ export const DEFAULT_GAUGE_METRICS = [CANONICAL_METRICS.running, CANONICAL_METRI
 
 export const CollectorOptionsSchema = z.strictObject({
   sources: z.array(MetricsSourceSchema),
-  intervalMs: z.number().int().min(50, 'sampling faster than every 50 ms only loads the servers').default(1000),
+  intervalMs: timerMs().int().min(50, 'sampling faster than every 50 ms only loads the servers').default(1000),
   /** Canonical gauge names kept as time series per target. */
   gaugeMetrics: z.array(z.string().min(1)).default([...DEFAULT_GAUGE_METRICS]),
 });

@@ -1,11 +1,11 @@
 // How requests are paced: the load shape a run follows. Validated at the edge, plain data inside.
 import { z } from 'zod';
+import { MAX_TIMER_MS, timerMs } from '../timer-ms.ts';
 
 const positive = z.number().positive();
 
-// What the runtime can honour. Node holds a timer for at most 2^31−1 ms; a longer one fires after 1 ms
-// (with a TimeoutOverflowWarning), so a timeout above it would fail every request at once.
-export const MAX_TIMER_MS = 2 ** 31 - 1;
+// What the runtime can honour (timer-ms.ts: Node holds a timer for at most 2^31−1 ms).
+export { MAX_TIMER_MS } from '../timer-ms.ts';
 /** A run phase's length in seconds: its end is one timer away. */
 export const MAX_DURATION_S = Math.floor(MAX_TIMER_MS / 1000);
 /** Requests per second: above this the send gaps are below a microsecond, under what the clock resolves. */
@@ -13,8 +13,6 @@ export const MAX_RATE = 1_000_000;
 /** Closed-loop users (and the in-flight cap): each is a connection; above this a machine runs out of ports. */
 export const MAX_CONCURRENCY = 65_535;
 
-const timerMs = () =>
-  z.number().max(MAX_TIMER_MS, { error: `must be at most ${MAX_TIMER_MS} ms (2^31−1, the longest timer Node can hold; a longer one fires at once)` });
 const seconds = () => positive.max(MAX_DURATION_S, { error: `must be at most ${MAX_DURATION_S} s (its end is a timer, at most 2^31−1 ms)` });
 const rate = () => positive.max(MAX_RATE, { error: `must be at most ${MAX_RATE} requests per second` });
 const users = () => z.number().int().positive().max(MAX_CONCURRENCY, { error: `must be at most ${MAX_CONCURRENCY} (one connection each)` });

@@ -6,6 +6,7 @@ import { EPP_METRICS_AUTH_HINT } from '../../upstream/metrics.ts';
 import { MODEL_LABEL } from '../../upstream/bbr.ts';
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { timerMs } from '../../timer-ms.ts';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
 
 const SelectorSchema = z.string().min(1, 'expected a label selector such as "llm-d.ai/inferenceServing=true"');
@@ -18,7 +19,7 @@ export const KubernetesSourceSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   context: z.string().min(1).optional(),
   inCluster: z.boolean().default(false),
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: timerMs().int().positive().default(10_000),
   pods: z.strictObject({
     selector: SelectorSchema,
     port: z.number().int().min(1).max(65535),

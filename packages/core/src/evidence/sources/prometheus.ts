@@ -22,6 +22,7 @@
 // Gauges: one range query each, `max by (<podLabel>)`.
 import { request } from 'undici';
 import { z } from 'zod';
+import { timerMs } from '../../timer-ms.ts';
 import type { CounterDelta, GaugeSeries, ScrapeError, SourceEvidence, TargetEvidence } from '../metrics-evidence.ts';
 import { exposedNameVariants, CANONICAL_METRICS } from '../metric-names.ts';
 import { observeCounter, type CounterTrack } from '../counter-math.ts';
@@ -56,10 +57,10 @@ export const PrometheusSourceSchema = z
      * interval — everything, in a run shorter than one. Wait at most this long for that scrape (then
      * read anyway and record an error); 0 turns the wait off.
      */
-    settleTimeoutMs: z.number().int().nonnegative().default(120_000),
+    settleTimeoutMs: timerMs().int().nonnegative().default(120_000),
     /** Extra fixed wait after the window ends, before settling; counters are read no earlier than end + this. */
-    evalDelayMs: z.number().int().nonnegative().default(0),
-    timeoutMs: z.number().int().positive().default(10_000),
+    evalDelayMs: timerMs().int().nonnegative().default(0),
+    timeoutMs: timerMs().int().positive().default(10_000),
   })
   .refine((c) => !(c.bearerTokenEnv && c.bearerTokenFile), { message: 'set bearerTokenEnv or bearerTokenFile, not both' });
 export type PrometheusSourceConfig = z.infer<typeof PrometheusSourceSchema>;

@@ -1,5 +1,6 @@
 // `static` source: a fixed list of metrics URLs (pods and the EPP), each with an optional bearer token.
 import { z } from 'zod';
+import { timerMs } from '../../timer-ms.ts';
 import { httpGetText } from './http-get.ts';
 import { redactSecrets, resolveBearerToken } from './secrets.ts';
 import type { ScrapeSource, ScrapeTarget } from './scrape-source.ts';
@@ -26,7 +27,7 @@ export type StaticTarget = z.infer<typeof StaticTargetSchema>;
 export const StaticSourceSchema = z.strictObject({
   kind: z.literal('static'),
   name: z.string().min(1).default('static'),
-  timeoutMs: z.number().int().positive().default(5000),
+  timeoutMs: timerMs().int().positive().default(5000),
   targets: z
     .array(StaticTargetSchema)
     .min(1)
