@@ -49,6 +49,8 @@ export interface RunInfo {
   requests: number;
   ok: number;
   errors: number;
+  /** Failed requests per error class, most first, with the first message seen (already redacted). */
+  errorClasses: { errorClass: string; count: number; sample: string | null }[];
   requestsPerS: number;
   outputTokensPerS: number;
   verdicts: Verdict[];
@@ -130,6 +132,9 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
       requests: summary.counts.finished,
       ok: summary.counts.ok,
       errors: summary.counts.error,
+      errorClasses: Object.entries(summary.counters.errorsByClass)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([errorClass, count]) => ({ errorClass, count, sample: summary.counters.errorSamples?.[errorClass] ?? null })),
       requestsPerS: summary.rates.requestsPerS,
       outputTokensPerS: summary.rates.outputTokensPerS,
       verdicts,

@@ -95,6 +95,21 @@ function verdictsSection(runs: RunInfo[]): string {
   return `<h2>Verdicts</h2>\n${problems.join('\n')}${table}`;
 }
 
+function errorsSection(runs: RunInfo[]): string {
+  const multi = runs.length > 1;
+  const rows = runs.flatMap((r) =>
+    r.errorClasses.map(
+      (e) =>
+        `<tr>${multi ? `<td>${escapeHtml(r.name)}</td>` : ''}<td>${escapeHtml(e.errorClass)}</td><td class="num">${e.count}</td>` +
+        `<td class="num">${r.requests > 0 ? ((100 * e.count) / r.requests).toFixed(1) : '–'}</td><td>${e.sample === null ? '' : escapeHtml(e.sample)}</td></tr>`,
+    ),
+  );
+  const table = rows.length
+    ? `<table id="errors"><thead><tr>${multi ? '<th>Run</th>' : ''}<th>Error class</th><th>Requests</th><th>% of requests</th><th>First message</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
+    : '<p class="muted">No request failed.</p>';
+  return `<h2>Errors</h2>\n${table}`;
+}
+
 function keyStatsTable(rows: CompareRow[]): string {
   if (rows.length === 0) return '';
   const runs = rows[0].cells.map((c) => c.run);
@@ -133,6 +148,7 @@ function body(data: ReportData, title: string, keyRows: CompareRow[], generatedA
 <h2>Runs</h2>
 ${runsTable(data.runs)}
 ${verdictsSection(data.runs)}
+${errorsSection(data.runs)}
 <h2>Key statistics (overall)</h2>
 ${keyStatsTable(keyRows)}
 <h2>Latency percentiles — overall</h2>

@@ -68,6 +68,7 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
   const counts: Summary['counts'] = { sent: 0, finished: 0, ok: 0, error: 0, cancelled: 0, inFlight: 0, warmup: { sent: 0, finished: 0 } };
   const tokens = { prompt: 0, completion: 0, cached: 0 };
   const errorsByClass: Record<string, number> = {};
+  const errorSamples: Record<string, string> = {};
   const errorsByHttpStatus: Record<string, number> = {};
   const finishReasons: Record<string, number> = {};
   const podSources: Record<string, number> = {};
@@ -105,6 +106,7 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
     tokens.completion += s.counters.tokens.completion;
     tokens.cached += s.counters.tokens.cached;
     addCounts(errorsByClass, s.counters.errorsByClass);
+    for (const [cls, msg] of Object.entries(s.counters.errorSamples ?? {})) errorSamples[cls] ??= msg;
     addCounts(errorsByHttpStatus, s.counters.errorsByHttpStatus);
     addCounts(finishReasons, s.counters.finishReasons);
     addCounts(podSources, s.counters.podSources);
@@ -179,6 +181,7 @@ export function mergeSummaries(summaries: readonly Summary[]): Summary {
     rates,
     counters: {
       errorsByClass: sortKeys(errorsByClass),
+      errorSamples: sortKeys(errorSamples),
       errorsByHttpStatus: sortKeys(errorsByHttpStatus),
       finishReasons: sortKeys(finishReasons),
       podSources: sortKeys(podSources),

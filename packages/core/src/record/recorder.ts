@@ -152,6 +152,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   let lastEndMs = -Infinity;
 
   const errorsByClass = new Map<string, number>();
+  const errorSamples = new Map<string, string>();
   const errorsByHttpStatus = new Map<string, number>();
   const finishReasons = new Map<string, number>();
   const podSources = new Map<string, number>();
@@ -260,7 +261,10 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
     if (t.sent > lastSentMs) lastSentMs = t.sent;
     if (t.end > lastEndMs) lastEndMs = t.end;
 
-    if (r.errorClass !== null) bump(errorsByClass, r.errorClass);
+    if (r.errorClass !== null) {
+      bump(errorsByClass, r.errorClass);
+      if (r.errorMessage && !errorSamples.has(r.errorClass)) errorSamples.set(r.errorClass, r.errorMessage.slice(0, 300));
+    }
     if (!isOk && r.httpStatus !== null) bump(errorsByHttpStatus, String(r.httpStatus));
     if (isOk) bump(finishReasons, r.finishReason ?? 'none');
     bump(podSources, r.podSource ?? 'none');
@@ -386,6 +390,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       rates: computeRates({ finished, ok, tokens, window, load: meta.load }),
       counters: {
         errorsByClass: sortedRecord(errorsByClass),
+        errorSamples: Object.fromEntries([...errorSamples].sort(([a], [b]) => (a < b ? -1 : 1))),
         errorsByHttpStatus: sortedRecord(errorsByHttpStatus),
         finishReasons: sortedRecord(finishReasons),
         podSources: sortedRecord(podSources),

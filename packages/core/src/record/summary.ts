@@ -104,6 +104,8 @@ export const SummarySchema = z.strictObject({
   }),
   counters: z.strictObject({
     errorsByClass: z.record(z.string(), count),
+    /** The first error message seen per class (as recorded: secrets already redacted), for reports. */
+    errorSamples: z.record(z.string(), z.string()).default({}),
     errorsByHttpStatus: z.record(z.string(), count),
     finishReasons: z.record(z.string(), count),
     podSources: z.record(z.string(), count),

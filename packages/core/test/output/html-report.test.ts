@@ -154,6 +154,33 @@ describe('HTML report in headless Chromium', () => {
     }
   });
 
+  it('breaks errors down by class per run, with the first message as text', async () => {
+    const withErrors = structuredClone(agg);
+    const cls = Object.keys(withErrors.counters.errorsByClass)[0]!;
+    withErrors.counters.errorSamples = { [cls]: `HTTP 503: ${HOSTILE_DETAILS}` };
+    const clean = structuredClone(pd);
+    clean.counters.errorsByClass = {};
+    clean.counters.errorSamples = {};
+    const { page, problems } = await open('/errors.html', renderHtmlReport({ runs: [{ name: 'agg', summary: withErrors }, { name: 'pd', summary: clean }] }));
+    try {
+      expect(problems).toEqual([]);
+      const rows = await page.locator('#errors tbody tr').allTextContents();
+      expect(rows).toHaveLength(Object.keys(withErrors.counters.errorsByClass).length);
+      expect(rows[0]).toContain(`agg${cls}${withErrors.counters.errorsByClass[cls]}`);
+      expect(rows[0]).toContain(`HTTP 503: ${HOSTILE_DETAILS}`);
+      expect(await page.locator('#errors script').count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+    const none = await open('/no-errors.html', renderHtmlReport({ runs: [{ name: 'pd', summary: clean }] }));
+    try {
+      expect(await none.page.locator('#errors').count()).toBe(0);
+      expect(await none.page.locator('h2:has-text("Errors") + p').textContent()).toBe('No request failed.');
+    } finally {
+      await none.page.close();
+    }
+  });
+
   it('renders a single run without verdicts or ready pods', async () => {
     const html = renderHtmlReport({ runs: [{ name: 'pd only', summary: pd }] });
     const { page, problems } = await open('/one-run.html', html);
