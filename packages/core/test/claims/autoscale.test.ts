@@ -148,6 +148,9 @@ describe('autoscale', () => {
     // Place the waves on the collector's own clock: the first wave ends half-way through the samples.
     const m = r.metrics!;
     const pts = m.sources[0].targets[0].gauges.find((g) => g.metric.includes('ready_pods'))!.points;
+    // The load starts with the collector (the fixture's summary carries a fixed date; a stage lasting from then
+    // to now would be past the longest timer a load may ask for).
+    r.summary.meta.startedAt = new Date(m.startedAtEpochMs).toISOString();
     const loadStart = Date.parse(r.summary.meta.startedAt);
     const toS = (tm: number) => (m.startedAtEpochMs + (tm - m.window.startMs) - loadStart) / 1000;
     const split = (toS(pts[2][0]) + toS(pts[3][0])) / 2;
