@@ -226,6 +226,16 @@ async function main(): Promise<void> {
         }),
       ),
     );
+    out.push(
+      table(
+        'Timing truth — every token stamp against the server\'s pre-write stamp on the shared monotonic clock: early = stamped before the server began writing (must be 0); uncovered = window does not reach back to within 0.5 ms of the write',
+        ['case', 'token stamps', 'early', 'uncovered', 'uncovered %', 'window p50 ms', 'window p99 ms', 'window max ms'],
+        fidelity.map((f) => {
+          const r = f.result;
+          return [f.name, r.stamps.checked, r.stamps.early, r.stamps.uncovered, r.stamps.checked ? (100 * r.stamps.uncovered) / r.stamps.checked : Number.NaN, r.windowMs.p50, r.windowMs.p99, r.windowMs.max];
+        }),
+      ),
+    );
     results.fidelity = fidelity;
   }
 

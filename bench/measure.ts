@@ -141,13 +141,24 @@ export interface FidelityResult extends ThroughputResult {
   itlBiasMs: number;
   /** Requests compared (ok, measured phase, with a server record of the same token count). */
   compared: number;
+  /**
+   * Token stamps checked against the server's pre-write stamps on the shared monotonic clock: `early` were
+   * stamped before the server began writing them (must be 0), `uncovered` had a window that does not reach
+   * back to within 0.5 ms of the write; `windowMs`: the records' widest arrival windows.
+   */
+  stamps: { checked: number; early: number; uncovered: number };
+  windowMs: Spread;
 }
 
 export async function measureFidelity(c: FidelityCase): Promise<FidelityResult> {
   const w0 = c.warmupS * 1000;
   const w1 = w0 + c.durationS * 1000;
   const { acc, onRecord } = windowCounter(w0, w1);
-  const kept: { id: string; ttft: number; offsets: number[] }[] = [];
+  const kept: { id: string; ttft: number; offsets: number[]; firstToken: number; firstWindow: number | null; maxWindow: number | null }[] = [];
+  // The run clock's origin is given, so record times convert to the machine's monotonic clock (hrtime), on which
+  // the server stamps its writes.
+  const origin = { perfMs: performance.now(), startedAt: new Date() };
+  const monoOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
   await control(c.target, 'emissions'); // drop anything an earlier case left
   const t0 = performance.now();
   const cpu = cpuWindow(c.target, t0, w0, w1);
@@ -157,9 +168,11 @@ export async function measureFidelity(c: FidelityCase): Promise<FidelityResult> 
     load: { type: 'concurrency', concurrency: c.concurrency, warmupS: c.warmupS, durationS: c.durationS },
     headers: benchHeaders(c.tokens, { 'x-bench-itl-us': String(c.itlUs), 'x-bench-record': '1' }),
     progressIntervalMs: 60_000,
+    clockOrigin: origin,
   }).on('request', (r) => {
     onRecord(r);
-    if (r.status === 'ok' && r.phase === 'measure' && r.ttftMs !== null) kept.push({ id: r.requestId, ttft: r.ttftMs, offsets: r.chunks.map((ch) => ch[0]) });
+    if (r.status === 'ok' && r.phase === 'measure' && r.ttftMs !== null && r.times.firstToken !== null)
+      kept.push({ id: r.requestId, ttft: r.ttftMs, offsets: r.chunks.map((ch) => ch[0]), firstToken: r.times.firstToken, firstWindow: r.firstTokenWindowMs ?? null, maxWindow: r.maxArrivalWindowMs ?? null });
   });
   const { clientCpuPct, serverCpuPct } = await cpu();
   const truth = await control<Record<string, number[]>>(c.target, 'emissions');
@@ -168,11 +181,24 @@ export async function measureFidelity(c: FidelityCase): Promise<FidelityResult> 
   let ttftBias = 0;
   let itlBias = 0;
   let compared = 0;
+  let checked = 0;
+  let early = 0;
+  let uncovered = 0;
+  const windows: number[] = [];
   for (const k of kept) {
     const w = truth[k.id];
     // w = [received, write of content chunk 1, …, write of chunk n]
     if (!w || w.length !== k.offsets.length + 1) continue;
     compared++;
+    for (let j = 0; j < k.offsets.length; j++) {
+      const arrival = monoOffset + origin.perfMs + k.firstToken + k.offsets[j]!;
+      const written = w[j + 1]!;
+      checked++;
+      if (arrival < written - 0.01) early++; // 0.01 ms: record times are rounded to µs
+      const win = j === 0 ? k.firstWindow : k.maxWindow;
+      if (win !== null && arrival - win > written + 0.5) uncovered++;
+    }
+    if (k.maxWindow !== null) windows.push(k.maxWindow);
     const dT = k.ttft - (w[1]! - w[0]!);
     ttftErr.push(Math.abs(dT));
     ttftBias += dT;
@@ -200,6 +226,8 @@ export async function measureFidelity(c: FidelityCase): Promise<FidelityResult> 
     ttftBiasMs: compared ? ttftBias / compared : Number.NaN,
     itlBiasMs: itlErr.length ? itlBias / itlErr.length : Number.NaN,
     compared,
+    stamps: { checked, early, uncovered },
+    windowMs: spread(windows),
   };
 }
 

@@ -9,7 +9,9 @@
 // Timers have millisecond resolution: a gap of U µs is delivered as round(U/1000) ms, and the recorded
 // write times (not the asked-for gap) are the truth the client is compared against.
 // Control endpoints (JSON): GET /__bench/stats, GET /__bench/emissions (returns and clears the records:
-// { [requestId]: [receivedMs, write1Ms, …] } on this process's performance.now() clock), POST /__bench/release.
+// { [requestId]: [receivedMs, write1Ms, …] } on the machine's monotonic clock (process.hrtime, shared by every
+// process; each write is stamped just BEFORE its write call, so a client stamp earlier than it is early beyond
+// doubt), POST /__bench/release.
 // On start it prints `{"port":N}` as one line on stdout (and sends it over IPC when forked).
 import net from 'node:net';
 import { prebuilt } from './sse-frames.ts';
@@ -26,6 +28,9 @@ interface Stream {
 }
 
 const records = new Map<string, number[]>();
+// performance.now() moved onto the monotonic clock (hrtime), so other processes can compare with it.
+const MONO_OFFSET_MS = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+const mono = () => performance.now() + MONO_OFFSET_MS;
 const held = new Set<Stream>();
 let requests = 0;
 let openSockets = 0;
@@ -82,8 +87,8 @@ function control(socket: net.Socket, req: RequestHead): void {
 /** Write every remaining content chunk in one go (release of a held stream). */
 function writeRest(s: Stream): void {
   if (s.socket.destroyed) return;
+  const t = mono();
   s.socket.write(Buffer.concat(s.content.slice(s.next)));
-  const t = performance.now();
   if (s.times) for (; s.next < s.content.length; s.next++) s.times.push(t);
   s.next = s.content.length;
   s.done();
@@ -92,8 +97,8 @@ function writeRest(s: Stream): void {
 function writeNext(s: Stream): void {
   s.timer = null;
   if (s.socket.destroyed) return;
+  s.times?.push(mono());
   s.socket.write(s.content[s.next]!);
-  s.times?.push(performance.now());
   s.next++;
   if (s.next < s.content.length) s.timer = setTimeout(writeNext, s.gapMs, s);
   else s.done();
@@ -117,8 +122,8 @@ function completion(socket: net.Socket, req: RequestHead, receivedAt: number, do
   if (times) records.set(id!, times);
   const p = prebuilt(tokens as number);
   if (itlUs === 0 && ttftUs === 0 && !hold) {
+    if (times) times.push(mono()); // every chunk leaves in this one write
     socket.write(p.whole);
-    if (times) times.push(performance.now()); // every chunk left in this one write
     done();
     return null;
   }
@@ -141,8 +146,8 @@ function completion(socket: net.Socket, req: RequestHead, receivedAt: number, do
 }
 
 function writeNextNow(s: Stream): void {
+  s.times?.push(mono());
   s.socket.write(s.content[s.next]!);
-  s.times?.push(performance.now());
   s.next++;
   if (s.next >= s.content.length) s.done();
 }
@@ -178,13 +183,13 @@ const server = net.createServer({ noDelay: true }, (socket) => {
         busy = false;
         current = null;
         if (close) socket.end();
-        else if (pending) setImmediate(() => drain(performance.now()));
+        else if (pending) setImmediate(() => drain(mono()));
       });
     }
   };
 
   socket.on('data', (chunk: Buffer) => {
-    const t = performance.now();
+    const t = mono();
     pending = pending ? Buffer.concat([pending, chunk]) : chunk;
     if (!busy) drain(t);
   });
