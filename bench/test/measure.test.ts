@@ -42,6 +42,10 @@ describe('measurements', () => {
     expect(r.ttftErrMs.p50).toBeGreaterThanOrEqual(0);
     // The truth is the server's 5 ms gaps; a measured gap is never off by a whole stream's duration.
     expect(r.itlErrMs.max).toBeLessThan(40);
+    // Every token stamp was checked against the server's pre-write stamp, and none is before it.
+    expect(r.stamps.checked).toBe(r.compared * 8);
+    expect(r.stamps.early).toBe(0);
+    expect(r.windowMs.n).toBe(r.compared);
   });
 
   it('schedule reports delay and the achieved rate of an open loop', async () => {
