@@ -5,10 +5,13 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ExternalTool = 'autocannon' | 'wrk' | 'bare-undici';
 
 export interface ExternalResult {
-  tool: 'autocannon' | 'wrk';
+  tool: ExternalTool;
   connections: number;
   tokens: number;
   reqPerS: number;
@@ -17,7 +20,7 @@ export interface ExternalResult {
   errors: number;
 }
 
-export type ExternalOutcome = { ok: true; result: ExternalResult } | { ok: false; tool: 'autocannon' | 'wrk'; skipped: string };
+export type ExternalOutcome = { ok: true; result: ExternalResult } | { ok: false; tool: ExternalTool; skipped: string };
 
 export interface ExternalOptions {
   target: string;
@@ -104,4 +107,16 @@ export async function runWrk(o: ExternalOptions): Promise<ExternalOutcome> {
 
 function luaString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * The bare undici loop (bare-undici.ts) in its own process: the same request, every SSE event JSON-parsed,
+ * nothing recorded. Its streams/s is the floor routebench's full recording is held to.
+ */
+export async function runBareUndici(o: ExternalOptions): Promise<ExternalOutcome> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'bare-undici.ts');
+  const r = await exec(process.execPath, ['--import', 'tsx', script, `${o.target}/v1/chat/completions`, String(o.connections), String(o.tokens), String(o.durationS)], (o.durationS + 60) * 1000);
+  if (r.code !== 0) return { ok: false, tool: 'bare-undici', skipped: `bare-undici exited ${r.code}: ${r.stderr.slice(0, 300)}` };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { streams: number; events: number; durationS: number; errors: number };
+  return { ok: true, result: { tool: 'bare-undici', connections: o.connections, tokens: o.tokens, reqPerS: j.streams / j.durationS, total: j.streams, errors: j.errors } };
 }

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAutocannon } from '../external.ts';
+import { runAutocannon, runBareUndici } from '../external.ts';
 import { startServer, stopServer } from '../processes.ts';
 
 let target = '';
@@ -16,6 +16,17 @@ describe('autocannon against the bench server', () => {
   it('gets 2xx responses from the same endpoint and reports a request rate', async () => {
     const o = await runAutocannon({ target, connections: 4, tokens: 16, durationS: 1 });
     expect(o.ok).toBe(true);
+    if (!o.ok) return;
+    expect(o.result.errors).toBe(0);
+    expect(o.result.total).toBeGreaterThan(0);
+    expect(o.result.reqPerS).toBeGreaterThan(0);
+  });
+});
+
+describe('the bare undici loop against the bench server', () => {
+  it('parses every SSE event of its streams and reports a stream rate with no errors', async () => {
+    const o = await runBareUndici({ target, connections: 4, tokens: 16, durationS: 1 });
+    expect(o.ok, o.ok ? '' : o.skipped).toBe(true);
     if (!o.ok) return;
     expect(o.result.errors).toBe(0);
     expect(o.result.total).toBeGreaterThan(0);
