@@ -164,13 +164,31 @@ export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): 
     percentiles: Object.fromEntries(results.map((r) => [r.label, round(r.value, 3)])),
     goodput: gp ? { value: round(gp.value), exact: gp.exact, requests: gp.n } : null,
   };
+  // Token stamps are never early but may be late by up to their arrival window (client/arrival.ts; the run's
+  // p99 window is w). TTFT and E2E end on a late stamp after a send stamp taken before the write, so they can
+  // only be over-stated: a Pass stands, and a Fail stands only if it holds with the target moved up by w. ITL
+  // and TPOT are differences of two stamps, off by up to w either way: a Pass must also hold with the target
+  // moved down by w. A decision the window could flip is Inconclusive, and says so.
+  const client = ctx.main.summary.meta.client as Record<string, unknown>;
+  const w = typeof client.arrivalWindowP99Ms === 'number' && client.arrivalWindowP99Ms > 0 ? client.arrivalWindowP99Ms : 0;
+  const timingDoubts: string[] = [];
   const tests: LabelledTest[] = results.map((r) => {
     const q = Number(r.pkey.slice(1)) / (r.pkey === 'p999' ? 1000 : 100);
-    const { k, n } = countAtMost(d[r.metric], r.maxMs);
+    const decideAt = (maxMs: number) => {
+      const { k, n } = countAtMost(d[r.metric], maxMs);
+      return decideShare(k, n, q, { test: `${r.metric} values ≤ ${ms(r.maxMs)} ≥ ${pct(q)} (${r.label} target, binomial)` });
+    };
+    const c = decideAt(r.maxMs);
+    const twoSided = r.metric === 'itl' || r.metric === 'tpot';
+    if (w > 0 && ((c.status === 'Fail' && decideAt(r.maxMs + w).status !== 'Fail') || (c.status === 'Pass' && twoSided && decideAt(Math.max(0, r.maxMs - w)).status !== 'Pass'))) {
+      timingDoubts.push(`${r.label} ${c.status === 'Fail' ? 'over' : 'under'} target by less than the client's arrival window (p99 ${ms(w)})`);
+      c.status = 'Inconclusive';
+      c.neededN = null;
+    }
     return {
       label: `${pct(q)} ≤ ${ms(r.maxMs)} (${r.label})`,
       failText: `${r.label} over target`,
-      c: decideShare(k, n, q, { test: `${r.metric} values ≤ ${ms(r.maxMs)} ≥ ${pct(q)} (${r.label} target, binomial)` }),
+      c,
     };
   });
   if (gp !== null && t.minGoodput !== undefined) {
@@ -183,21 +201,15 @@ export function evaluateLatencySlo(ctx: ClaimContext, t: LatencySloThresholds): 
     tests.push({ label: `goodput ≥ ${pct(t.minGoodput)}`, failText: 'goodput below target', c });
   }
   const { confidence, status, ci, failures, open } = settleTests(tests);
-  // Token stamps are never early but may be late by their arrival window (client/arrival.ts). TTFT and E2E
-  // end on a late stamp, so they are upper bounds and a Pass on them stands; a Fail, and anything decided on a
-  // difference of two stamps (ITL, TPOT, goodput over them), could be the client's own lateness.
-  const client = ctx.main.summary.meta.client as Record<string, unknown>;
-  if (client.timingUncertain === true) {
-    const upperBoundsOnly = results.every((r) => r.metric === 'ttft' || r.metric === 'e2e') && gp === null;
-    if (status === 'Fail' || !upperBoundsOnly) {
-      const why = typeof client.timingUncertainReason === 'string' ? client.timingUncertainReason : 'arrival windows too wide';
-      return {
-        ...inconclusive(`${head}; timing too uncertain to decide (${why}): run the client on a less busy machine or with more --workers; ${ci}`, [...sources, 'summary:meta.client'], evidence),
-        confidence,
-      };
-    }
-  }
   if (status === 'Fail') return { status, details: `${head} (${failures.join('; ')}); ${ci}`, sources, evidence, confidence };
+  if (status === 'Inconclusive' && timingDoubts.length > 0)
+    return {
+      status,
+      details: `${head}; timing too uncertain to decide: ${timingDoubts.join('; ')} — run the client on a less busy machine or with more --workers; ${ci}`,
+      sources: [...sources, 'summary:meta.client'],
+      evidence: { ...evidence, arrivalWindowP99Ms: w },
+      confidence,
+    };
   if (status === 'Inconclusive') {
     const lowerBound = gp !== null && !gp.exact && tests.some((x) => x.label.startsWith('goodput') && x.c.status === 'Inconclusive');
     const why = lowerBound ? ' (goodput is only a lower bound from histograms; pass the records for an exact value)' : '';

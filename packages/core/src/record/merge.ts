@@ -49,7 +49,14 @@ function mergedClient(parts: ReadonlyArray<Record<string, unknown> | undefined>)
     const flagged = parts.flatMap((c, i) => (c && c[flag] === true ? [`part ${i + 1}: ${typeof c[reason] === 'string' ? c[reason] : flag}`] : []));
     return { [flag]: flagged.length > 0, [reason]: flagged.length > 0 ? flagged.join('; ') : null };
   };
-  return { parts, ...lift('bottleneck', 'bottleneckReason'), ...lift('timingUncertain', 'timingUncertainReason') };
+  // The widest part's arrival window bounds the merged run's timing (latency-slo reads it).
+  const windows = parts.map((c) => c?.arrivalWindowP99Ms).filter((x): x is number => typeof x === 'number');
+  return {
+    parts,
+    ...lift('bottleneck', 'bottleneckReason'),
+    ...lift('timingUncertain', 'timingUncertainReason'),
+    ...(windows.length > 0 && { arrivalWindowP99Ms: Math.max(...windows) }),
+  };
 }
 
 export function mergeSummaries(summaries: readonly Summary[]): Summary {

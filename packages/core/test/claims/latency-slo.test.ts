@@ -28,17 +28,27 @@ describe('latency-slo', () => {
     ]);
   });
 
-  it('with wide arrival windows: a TTFT/E2E Pass stands (late stamps over-state them), a Fail or an ITL/TPOT verdict is Inconclusive', async () => {
+  it("decides only what the client's arrival window cannot flip: a near-miss Fail or an ITL/TPOT Pass near its target is Inconclusive", async () => {
     const rs = records();
     const main = await run(rs, { records: rs });
-    main.summary.meta.client = { ...main.summary.meta.client, timingUncertain: true, timingUncertainReason: 'arrival window p99 12 ms > 5 ms: token stamps may be late by as much' };
+    main.summary.meta.client = { ...main.summary.meta.client, arrivalWindowP99Ms: 12 };
+    // TTFT p90 ≈ 99 ms: a Pass at 120 ms stands (late stamps only over-state TTFT).
     const [pass] = evaluateClaims([{ id: 'latency-slo', metric: 'ttft', percentile: 90, maxMs: 120 }], ctx(main));
     expect(pass.status).toBe('Pass');
-    const [fail] = evaluateClaims([{ id: 'latency-slo', ttftP99Ms: 50 }], ctx(main));
-    expect(fail.status).toBe('Inconclusive');
-    expect(fail.details).toMatch(/timing too uncertain to decide \(arrival window p99 12 ms > 5 ms/);
-    const [tpot] = evaluateClaims([{ id: 'latency-slo', ttftP50Ms: 80, tpotP95Ms: 25 }], ctx(main));
+    // TTFT p99 ≈ 109 ms against 100 ms: over by less than 12 ms, so it may be the client's lateness.
+    const [near] = evaluateClaims([{ id: 'latency-slo', ttftP99Ms: 100 }], ctx(main));
+    expect(near.status).toBe('Inconclusive');
+    expect(near.details).toMatch(/timing too uncertain to decide: TTFT p99 over target by less than the client's arrival window \(p99 12 ms\)/);
+    // Against 50 ms it is over by far more than the window: still a Fail.
+    const [far] = evaluateClaims([{ id: 'latency-slo', ttftP99Ms: 50 }], ctx(main));
+    expect(far.status).toBe('Fail');
+    // TPOT 20 ms against 25 ms: within 12 ms either way, so the Pass is not shown.
+    const [tpot] = evaluateClaims([{ id: 'latency-slo', tpotP95Ms: 25 }], ctx(main));
     expect(tpot.status).toBe('Inconclusive');
+    // With a narrow window the same TPOT target passes.
+    main.summary.meta.client = { ...main.summary.meta.client, arrivalWindowP99Ms: 0.5 };
+    const [tpotNarrow] = evaluateClaims([{ id: 'latency-slo', tpotP95Ms: 25 }], ctx(main));
+    expect(tpotNarrow.status).toBe('Pass');
   });
 
   it('is inconclusive on a p99 target that 100 clean requests cannot establish, naming the sample needed', async () => {

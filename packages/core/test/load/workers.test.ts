@@ -111,6 +111,8 @@ describe('run({ workers }) — worker threads against a loopback server', () => 
       expect(p.bottleneck, String(p.bottleneckReason)).toBe(false);
     }
     expect(r.summary.meta.client.bottleneck).toBe(false);
+    // The merged run carries the widest worker's arrival window, which latency claims read.
+    expect(r.summary.meta.client.arrivalWindowP99Ms).toBe(Math.max(...parts.map((p) => p.arrivalWindowP99Ms as number)));
     expect(r.summary.rates.requestedRate).toBe(4);
     // A part that did fall behind makes the merged run a bottlenecked one, and every claim Inconclusive.
     const behind = { ...r.summary, meta: { ...r.summary.meta, client: { ...parts[0], bottleneck: true, bottleneckReason: 'sent 1.0 req/s of the 2 requested' } } };
