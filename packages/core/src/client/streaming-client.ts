@@ -205,7 +205,12 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       let parseWindow = 0;
       let firstTokenWindow: number | null = null;
       let maxWindow: number | null = null;
+      // The start of an event-stream body, kept until its first event: a body that never yields one (a JSON
+      // error labelled text/event-stream) is then reported by what it held, not as a bare truncation.
+      let sawEvent = false;
+      let streamHead = '';
       const parser = createSseParser((ev) => {
+        sawEvent = true;
         if (state.error || state.done) return;
         if (ev.event === 'error') {
           // `event: error` in a 200 stream (OpenAI's SDK raises on it; gateways use it): the server's
@@ -326,6 +331,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         // only the loosest bound (since the request was sent).
         parseWindow = t === lastReadAt ? lastReadWindow : t - sent;
         lastChunkAt = t;
+        if (!sawEvent && streamHead.length < 2048) streamHead += chunk.toString('utf8', 0, Math.min(chunk.length, 2048 - streamHead.length));
         parser.push(chunk);
         if (!finished && parser.pendingChars > maxEventBytes) {
           abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${maxEventBytes} bytes`, code: null }));
@@ -363,6 +369,12 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         const rest = parser.end();
         if (finished) return; // [DONE] or an error event was in the last, unterminated piece
         if (state.error) return resolve(finish('error', state.error.errorClass, state.error.message));
+        if (!state.done && !sawEvent) {
+          const head = streamHead.trim();
+          const e = head.startsWith('{') ? extractErrorPayload(safeJson(head)) : null;
+          if (e) return resolve(finish('error', 'stream_error', `${e.message} (HTTP ${status} ${contentType}: a JSON error body, not SSE events)`));
+          if (head !== '') return resolve(finish('error', 'truncated', `stream ended without data: [DONE] and without any SSE event; the body began: ${JSON.stringify(head.slice(0, 120))}`));
+        }
         if (!state.done) {
           const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
           return resolve(finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));

@@ -191,6 +191,19 @@ describe('error shapes', () => {
     expect(rec.errorMessage).toContain('fault server: model overloaded');
   });
 
+  it("HTTP 200 text/event-stream whose body is a JSON error (no SSE event) is a stream_error with the server's message", async () => {
+    const rec = await send({ 'x-fault': 'json-200', 'x-fault-json': 'error', 'x-fault-ct': 'text/event-stream' });
+    expect(rec.errorClass).toBe('stream_error');
+    expect(rec.errorMessage).toContain('fault server: model overloaded');
+    expect(rec.errorMessage).toMatch(/a JSON error body, not SSE events/);
+  });
+
+  it('HTTP 200 text/event-stream with a body that holds no SSE event says what the body began with', async () => {
+    const rec = await send({ 'x-fault': 'json-200', 'x-fault-json': 'completion', 'x-fault-ct': 'text/event-stream' });
+    expect(rec.errorClass).toBe('truncated');
+    expect(rec.errorMessage).toMatch(/without any SSE event; the body began: "\{\\"id\\":\\"cmpl-fault/);
+  });
+
   it('HTTP 200 application/json with a whole completion says the server ignored stream: true', async () => {
     const rec = await send({ 'x-fault': 'json-200', 'x-fault-json': 'completion' });
     expect(rec.errorClass).toBe('malformed');
