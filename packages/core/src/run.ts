@@ -245,7 +245,6 @@ async function execute(
       requestedRate: shardRequestedRate,
       achievedSendRate: summary.rates.achievedSendRate,
       clientErrors: summary.counters.errorsByClass.client ?? 0,
-      arrivalWindowP99Ms: typeof summary.meta.client.arrivalWindowP99Ms === 'number' ? summary.meta.client.arrivalWindowP99Ms : null,
     }),
   };
   summary.extra = { ...summary.extra, ...(options.extra ?? {}), run: { stopped: stopSignal.aborted, stopReason: getStopReason() } };

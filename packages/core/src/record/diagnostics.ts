@@ -16,14 +16,6 @@ export interface ClientDiagnostics {
   clientErrors: number;
   bottleneck: boolean;
   bottleneckReason: string | null;
-  /** p99 over ok requests of their widest arrival window (client/arrival.ts), null when not measured. */
-  arrivalWindowP99Ms: number | null;
-  /**
-   * The stamps are never early, but when their windows are wide they may be late by as much: latency claims
-   * (TTFT/ITL targets) are then Inconclusive; routing claims do not depend on millisecond timing.
-   */
-  timingUncertain: boolean;
-  timingUncertainReason: string | null;
 }
 
 export interface DiagnosticsThresholds {
@@ -33,8 +25,6 @@ export interface DiagnosticsThresholds {
   maxScheduleDelayP50Ms: number;
   /** Open loop: sending below this share of the requested rate means the load was not offered. */
   minAchievedRateShare: number;
-  /** Arrival windows wider than this at p99 make the run's latency figures too uncertain to judge. */
-  maxArrivalWindowP99Ms: number;
 }
 
 export const DEFAULT_DIAGNOSTICS_THRESHOLDS: DiagnosticsThresholds = {
@@ -44,9 +34,6 @@ export const DEFAULT_DIAGNOSTICS_THRESHOLDS: DiagnosticsThresholds = {
   // inference-perf's guidance: a run is accurate when median schedule delay < 10 ms.
   maxScheduleDelayP50Ms: 10,
   minAchievedRateShare: 0.9,
-  // TTFT/ITL targets are set in tens to hundreds of ms; a timing uncertainty of 5 ms at p99 is what a busy
-  // client loop reaches before such a target could be misjudged.
-  maxArrivalWindowP99Ms: 5,
 };
 
 export interface DiagnosticsMonitor {
@@ -57,8 +44,6 @@ export interface DiagnosticsMonitor {
     achievedSendRate: number | null;
     /** Requests that failed on the client's side (error class 'client': out of sockets, …). */
     clientErrors?: number;
-    /** From the recorder (meta.client.arrivalWindowP99Ms). */
-    arrivalWindowP99Ms?: number | null;
   }): ClientDiagnostics;
 }
 
@@ -87,14 +72,7 @@ export function startDiagnostics(thresholds: DiagnosticsThresholds = DEFAULT_DIA
         clientErrors: input.clientErrors ?? 0,
         bottleneck: false,
         bottleneckReason: null,
-        arrivalWindowP99Ms: input.arrivalWindowP99Ms ?? null,
-        timingUncertain: false,
-        timingUncertainReason: null,
       };
-      if (d.arrivalWindowP99Ms !== null && d.arrivalWindowP99Ms > thresholds.maxArrivalWindowP99Ms) {
-        d.timingUncertain = true;
-        d.timingUncertainReason = `arrival window p99 ${d.arrivalWindowP99Ms} ms > ${thresholds.maxArrivalWindowP99Ms} ms: token stamps may be late by as much`;
-      }
       const reasons: string[] = [];
       if (d.eventLoopLagP99Ms > thresholds.maxEventLoopLagP99Ms) reasons.push(`event-loop lag p99 ${d.eventLoopLagP99Ms} ms > ${thresholds.maxEventLoopLagP99Ms} ms`);
       if (input.requestedRate !== null) {

@@ -45,16 +45,13 @@ function mergeMeta(parts: readonly Summary[], startMs: number[]): SummaryMeta {
 }
 
 function mergedClient(parts: ReadonlyArray<Record<string, unknown> | undefined>): Record<string, unknown> {
-  const lift = (flag: string, reason: string) => {
-    const flagged = parts.flatMap((c, i) => (c && c[flag] === true ? [`part ${i + 1}: ${typeof c[reason] === 'string' ? c[reason] : flag}`] : []));
-    return { [flag]: flagged.length > 0, [reason]: flagged.length > 0 ? flagged.join('; ') : null };
-  };
+  const flagged = parts.flatMap((c, i) => (c && c.bottleneck === true ? [`part ${i + 1}: ${typeof c.bottleneckReason === 'string' ? c.bottleneckReason : 'bottleneck'}`] : []));
   // The widest part's arrival window bounds the merged run's timing (latency-slo reads it).
   const windows = parts.map((c) => c?.arrivalWindowP99Ms).filter((x): x is number => typeof x === 'number');
   return {
     parts,
-    ...lift('bottleneck', 'bottleneckReason'),
-    ...lift('timingUncertain', 'timingUncertainReason'),
+    bottleneck: flagged.length > 0,
+    bottleneckReason: flagged.length > 0 ? flagged.join('; ') : null,
     ...(windows.length > 0 && { arrivalWindowP99Ms: Math.max(...windows) }),
   };
 }
