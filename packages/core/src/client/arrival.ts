@@ -45,8 +45,6 @@ let prevBatchStartMs = Number.NEGATIVE_INFINITY;
 let batchFloorMs = Number.NEGATIVE_INFINITY;
 let lastBatchEndMs = performance.now();
 let lastBatchEndIdleMs = performance.eventLoopUtilization().idle;
-let readStampMs = 0;
-let readFloorMs = 0;
 
 // The thread's cumulative run-queue wait (ms), or NaN where the kernel does not expose it. One pread per batch.
 let schedstatFd: number | null | undefined;
@@ -79,8 +77,8 @@ function endBatch(): void {
   lastBatchEndIdleMs = performance.eventLoopUtilization().idle;
 }
 
-function markRead(socket: Observed): void {
-  const now = performance.now();
+/** Note a read of `socket` at `now`; returns the last moment its bytes could not yet have been there. */
+function markRead(socket: Observed, now: number): number {
   if (batchStartMs === null) {
     batchStartMs = now;
     const idleGrewMs = performance.eventLoopUtilization().idle - lastBatchEndIdleMs;
@@ -94,10 +92,9 @@ function markRead(socket: Observed): void {
     batchFloorMs = slept ? Math.max(prevBatchStartMs, now - activeMs - waitedMs) : prevBatchStartMs;
     setImmediate(endBatch);
   }
-  readStampMs = now;
   const prev = socket[LAST_READ];
-  readFloorMs = prev !== undefined && prev > batchFloorMs ? prev : batchFloorMs;
   socket[LAST_READ] = now;
+  return prev !== undefined && prev > batchFloorMs ? prev : batchFloorMs;
 }
 
 let delivering = false;
@@ -152,9 +149,8 @@ export function observeReads<S extends Duplex>(socket: S): S {
     let stamp = Number.NaN;
     let window = Number.POSITIVE_INFINITY;
     if (chunk !== null) {
-      markRead(self);
-      stamp = readStampMs;
-      window = readStampMs - readFloorMs;
+      stamp = performance.now();
+      window = stamp - markRead(self, stamp);
     }
     self[PENDING] = (self[PENDING] ?? 0) + 1;
     setImmediate(deliver, self, push, chunk, encoding, stamp, window);

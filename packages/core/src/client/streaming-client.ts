@@ -190,7 +190,6 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       const state = createStreamState();
       // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
       let lastChunkAt = sent;
-      // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
       // Stamps of the current read and of the read before it (the request's send, first): events parsed from
       // one read share its stamp, and bytes of a read came after the read before it.
       let lastReadAt = Number.NaN;
@@ -202,6 +201,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         lastReadAt = t;
         lastReadWindow = Math.min(arrivalWindowMs(), t - readBeforeAt);
       };
+      // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
       let parseWindow = 0;
       let firstTokenWindow: number | null = null;
       let maxWindow: number | null = null;
@@ -404,7 +404,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
         },
         onResponseStart(_c, statusCode, resHeaders) {
           if (statusCode < 200) return; // 1xx informational
-          // Never before the request went out (see arrival-clock.ts on batches read in one poll phase).
+          // The read's stamp (arrival.ts), never before the request went out, so intervals stay non-negative.
           headersAt = Math.max(clock.arrival(), sent);
           noteRead(headersAt);
           lastChunkAt = headersAt;
@@ -554,13 +554,11 @@ export function errorBodyMessage(body: string, contentType: string): string {
 
 function pickHeaders(h: Record<string, string | string[] | undefined>, names: readonly string[], extra: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const n of names) {
-    const v = h[n];
-    if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
-  }
-  for (const n of extra) {
-    const v = h[n];
-    if (v !== undefined) out[n] = Array.isArray(v) ? v.join(', ') : v;
+  for (const list of [names, extra]) {
+    for (const n of list) {
+      const v = h[n];
+      if (v !== undefined) out[n] = headerText(v);
+    }
   }
   return out;
 }
