@@ -101,7 +101,11 @@ export function pluginMatches(v: unknown, plugin: string): boolean {
  * Returns the fields with `msg` set, or null.
  */
 export function parseZapLine(raw: string): Record<string, unknown> | null {
-  const line = unwrapLogLine(raw).text.trim();
+  return parseZapText(unwrapLogLine(raw).text.trim());
+}
+
+/** parseZapLine for a line already unwrapped and trimmed (log-line.ts). */
+export function parseZapText(line: string): Record<string, unknown> | null {
   if (line.startsWith('{')) {
     try {
       const o = JSON.parse(line) as unknown;

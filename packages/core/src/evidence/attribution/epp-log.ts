@@ -7,7 +7,7 @@
 // Simulator: one JSON object per request carrying the request id and the chosen endpoint, no `msg`.
 import { z } from 'zod';
 import { parseConfig } from '../../parse-config.ts';
-import { parseZapLine } from '../../upstream/epp-logs.ts';
+import { parseZapText } from '../../upstream/epp-logs.ts';
 import { unwrapLogLine } from '../../upstream/log-line.ts';
 
 export const EppLogFormatSchema = z.strictObject({
@@ -45,7 +45,7 @@ export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): 
     const line = unwrapLogLine(rawLine).text.trim();
     // zap JSON (`--zap-encoder=json`) or zap console (the EPP's default, Development: true) — see upstream/epp-logs.ts.
     if (!line.startsWith('{') && !line.includes('\t')) continue; // other text lines, blank lines
-    const obj = parseZapLine(line);
+    const obj = parseZapText(line);
     if (!obj) {
       unparsableLines++;
       continue;
