@@ -7,7 +7,7 @@
 // for more than 0.25 ms are not ground truth and are left out). Three clients, one after another:
 //   routebench  run() with its undici client: HTTP parsing, SSE and JSON parsing, recording
 //   bare        raw sockets, no parsing beyond finding the token text, each read stamped when handled
-//   bare+batch  the same, stamped with the poll batch's start (arrival-clock.ts), as routebench does
+//   bare+batch  the same, stamped with the poll batch's start (what routebench did before #15; it can be early)
 // If the bare reader misses a bound too, the machine (cores shared with the server, GC pauses, the
 // scheduler) sets the floor, not routebench's code.
 // Then the same for keeping an open-loop schedule (1,000 requests at --schedule-rate req/s, 4-token

@@ -5,7 +5,7 @@ import { arrivalNow } from './arrival.ts';
 export interface RunClock {
   origin: number;
   now(): number;
-  /** When the bytes being handled arrived: the start of the current poll batch (arrival-clock.ts). */
+  /** When the bytes being handled were read (arrival.ts): never before they arrived. */
   arrival(): number;
 }
 

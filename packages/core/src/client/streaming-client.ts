@@ -474,7 +474,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   };
 }
 
-/** undici's connector, with each socket's reads marking arrival batches (arrival-clock.ts). */
+/** undici's connector, with each socket's reads stamped and parsed after the poll (arrival.ts). */
 function observingConnector(connect: buildConnector.connector): buildConnector.connector {
   return (options, callback) =>
     connect(options, (...args) => {
