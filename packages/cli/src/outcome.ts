@@ -2,10 +2,11 @@
 // Exit codes (README "## The `routebench` command"): 0 every claim passed, 1 a claim failed, 3 the run
 // failed (no measured request succeeded), 4 no claim failed but one was Inconclusive. 2 (usage) is
 // decided before anything is sent and never reaches here.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactSecrets, type Summary, type Verdict } from '@routebench/core';
-import { EXIT } from './exit-codes.ts';
+import type { RepeatSummary } from '@routebench/scenarios';
+import { EXIT, UsageError } from './exit-codes.ts';
 
 /** 1 when a claim failed, else 4 when one was Inconclusive, else 0. */
 export function verdictExit(verdicts: readonly Pick<Verdict, 'status'>[]): number {
@@ -92,4 +93,24 @@ export function failedRunsUnder(dir: string): string[] {
     return [];
   }
   return subs.filter(folderRunFailed);
+}
+
+/**
+ * The exit code of `--repeat` (run and table), the worst over the repeats as without it: a repeat whose main run
+ * had no successful request → 3 (said on stderr), a main verdict that failed in any repeat → 1, one Inconclusive
+ * in any repeat → 4.
+ */
+export function repeatExit(summary: Pick<RepeatSummary, 'dirs' | 'anyMainFail' | 'claims'>): number {
+  const failed = summary.dirs.flatMap(failedRunsUnder);
+  if (failed.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failed.join(', ')}\n`);
+  return worstExit([
+    failed.length > 0 ? EXIT.runError : EXIT.ok,
+    summary.anyMainFail ? EXIT.claimFailed : EXIT.ok,
+    summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok,
+  ]);
+}
+
+/** `--out` names a file: it would fail at mkdir after the simulator started (exit 3, a stack trace). Refuse first. */
+export function assertOutIsFolder(outDir: string): void {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
 }

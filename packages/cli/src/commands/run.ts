@@ -12,7 +12,7 @@ import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, MAX_REPEAT, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
-import { failedRunsUnder, runFailure, verdictExit, worstExit } from '../outcome.ts';
+import { assertOutIsFolder, repeatExit, runFailure, verdictExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
 import { EXPORT_FORMATS, exportLlmdReport } from './export.ts';
 import { workersOption, shardOption } from './worker-flags.ts';
@@ -236,8 +236,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
   });
   const apiKey = readApiKey(flags);
   const outDir = flags.out ?? defaultOutDir(scenario.name);
-  // A file where the folder should go would fail at mkdir, after the simulator started (exit 3, a stack trace).
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
+  assertOutIsFolder(outDir);
   if (flags.target && flags.model === undefined) scenario = await discoverModel(scenario, flags, apiKey);
   // runScenario checks the scenario (preflight) and the output folder before it makes a folder or sends a
   // request; its errors carry codes that main() maps to exit 2.
@@ -264,15 +263,7 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
     const n = flags.repeat;
     const summary = await withSignalStop((signal) => repeatScenario(scenario, n, runOpts(signal))).finally(() => view.done());
     process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
-    // Same rule as one run, worst over the repeats: a repeat whose main run had no successful request → 3,
-    // a main verdict that failed in any repeat → 1, one Inconclusive in any repeat → 4.
-    const failedRepeats = summary.dirs.flatMap(failedRunsUnder);
-    if (failedRepeats.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failedRepeats.join(', ')}\n`);
-    return worstExit([
-      failedRepeats.length > 0 ? EXIT.runError : EXIT.ok,
-      summary.anyMainFail ? EXIT.claimFailed : EXIT.ok,
-      summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok,
-    ]);
+    return repeatExit(summary);
   }
   const result: ScenarioResult = await withSignalStop((signal) => runScenario(scenario, runOpts(signal))).finally(() => view.done());
 

@@ -1,12 +1,12 @@
 // `routebench table`: reproduce the seed study's whole verdict table on the simulator (or a gateway).
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { renderRepeatTable, repeatSeedTable, runSeedTable, SEED_TABLE_PRESETS } from '@routebench/scenarios';
 import { DEFAULT_LLMD_VERSION, LLMD_VERSIONS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { MAX_REPEAT, positiveInt } from '../options.ts';
 import { createProgressView } from '../progress.ts';
-import { failedRunsUnder, runFailure, verdictExit, worstExit } from '../outcome.ts';
+import { assertOutIsFolder, repeatExit, runFailure, verdictExit, worstExit } from '../outcome.ts';
 import { defaultOutDir } from './run.ts';
 import { withSignalStop } from './signals.ts';
 import { workersOption } from './worker-flags.ts';
@@ -27,7 +27,7 @@ export function tableCommand(): Command {
         if (!(SEED_TABLE_PRESETS as readonly string[]).includes(n)) throw new UsageError(`--only: "${n}" is not one of ${SEED_TABLE_PRESETS.join(', ')}`);
       }
       const outDir = flags.out ?? defaultOutDir('seed-table');
-      if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out: ${outDir} is a file, not a folder; choose another --out`, '--out');
+      assertOutIsFolder(outDir);
       // Checked before any simulator starts (the runner would only notice at the first run, exit 3).
       if (existsSync(outDir) && readdirSync(outDir).length > 0 && !flags.force)
         throw new UsageError(`output folder ${outDir} is not empty (it may hold runs); choose another --out or pass --force`);
@@ -49,13 +49,7 @@ export function tableCommand(): Command {
         const summary = await withSignalStop((signal) => repeatSeedTable(n, tableOpts(signal))).finally(() => view.done());
         process.stdout.write(`\n${renderRepeatTable(summary)}\n\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
         // Worst over the repeats and their rows (3 > 1 > 4 > 0), as without --repeat.
-        const failed = summary.dirs.flatMap(failedRunsUnder);
-        if (failed.length > 0) process.stderr.write(`run failed: no measured request succeeded in ${failed.join(', ')}\n`);
-        process.exitCode = worstExit([
-          failed.length > 0 ? EXIT.runError : EXIT.ok,
-          summary.anyMainFail ? EXIT.claimFailed : EXIT.ok,
-          summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok,
-        ]);
+        process.exitCode = repeatExit(summary);
         return;
       }
       const result = await withSignalStop((signal) => runSeedTable(tableOpts(signal))).finally(() => view.done());
