@@ -111,7 +111,7 @@ function bump(m: Map<string, number>, key: string, by = 1): void {
   m.set(key, (m.get(key) ?? 0) + by);
 }
 
-function sortedRecord(m: Map<string, number>): Record<string, number> {
+function sortedRecord<T>(m: Map<string, T>): Record<string, T> {
   return Object.fromEntries([...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
@@ -390,7 +390,7 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
       rates: computeRates({ finished, ok, tokens, window, load: meta.load }),
       counters: {
         errorsByClass: sortedRecord(errorsByClass),
-        errorSamples: Object.fromEntries([...errorSamples].sort(([a], [b]) => (a < b ? -1 : 1))),
+        errorSamples: sortedRecord(errorSamples),
         errorsByHttpStatus: sortedRecord(errorsByHttpStatus),
         finishReasons: sortedRecord(finishReasons),
         podSources: sortedRecord(podSources),
