@@ -4,12 +4,16 @@
 //  - ANSI SGR colour codes (vLLM colours level and process prefix on a tty; zap's console encoder with a
 //    colour level encoder does the same);
 //  - a trailing CR (logs copied through Windows tools);
-//  - `kubectl logs --prefix`: "[pod/<name>/<container>] " (kubectl pkg/cmd/logs/logs.go addPrefixIfNeeded);
+//  - `kubectl logs --prefix`: "[pod/<name>/<container>] " (kubectl pkg/cmd/logs/logs.go addPrefixIfNeeded,
+//    `fmt.Sprintf("[pod/%s/%s] ", ref.Name, o.ContainerName)`, written in front of every chunk the API server
+//    streams, so in front of the timestamp below);
 //  - `kubectl logs --timestamps`: an RFC 3339 timestamp with nanoseconds and a space, written by the
-//    kubelet/CRI in front of the container's own line ("2025-06-01T12:00:00.123456789Z "), after the
-//    --prefix when both are given;
-//  - the CRI log file form "<RFC3339> stdout|stderr F|P " (what /var/log/pods/* holds when a user copies
-//    the files instead of using kubectl; kubernetes pkg/kubelet/kuberuntime/logs/logs.go parseCRILog).
+//    kubelet in front of the container's own line ("2025-06-01T12:00:00.123456789Z ");
+//  - the CRI log file form "<RFC3339Nano> <stdout|stderr> <tag P|F> <line>" (what /var/log/pods/* holds
+//    when a user copies the files instead of using kubectl; kubernetes pkg/kubelet/kuberuntime/logs/logs.go
+//    parseCRILog).
+// Both were read in stored copies of kubernetes/kubectl source on 2026-12-06 whose release is not pinned;
+// the formats have been stable for years, but a reader meeting something else keeps the line as it is.
 // Not stripped: anything the container itself printed, e.g. zap's own timestamp in the console encoding.
 
 // eslint-disable-next-line no-control-regex
