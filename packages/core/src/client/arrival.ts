@@ -60,7 +60,8 @@ function runQueueWaitMs(): number {
   if (schedstatFd === null) return Number.NaN;
   try {
     const n = readSync(schedstatFd, schedstatBuf, 0, schedstatBuf.length, 0);
-    // "<on-cpu ns> <run-queue wait ns> <timeslices>"
+    // "<on-cpu ns> <run-queue wait ns> <timeslices>" (Linux Documentation/scheduler/sched-stats.rst,
+    // /proc/<pid>/schedstat; the per-thread file has the same three fields)
     const text = schedstatBuf.toString('latin1', 0, n);
     const a = text.indexOf(' ');
     return Number(text.slice(a + 1, text.indexOf(' ', a + 1))) / 1e6;
