@@ -111,7 +111,17 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   }
 
   const controlEvidence = Object.fromEntries(controls.map((c) => [c.label, c.evidence]));
-  const mainVerdicts = judge(scenario, main.evidence, controlEvidence);
+  // With compareTargets each target is judged on its OWN run: the agg-vs-pd latency SLO of the P/D row is the
+  // P/D run's TTFT, not the aggregated run's. Each target's verdicts also go to its own folder.
+  const mainVerdicts =
+    compared.length === 0
+      ? judge(scenario, main.evidence, controlEvidence)
+      : compared.flatMap((t) => {
+          const own = judge(scenario, t.evidence, controlEvidence).map((v) => ({ ...v, feature: `${v.feature} [target: ${t.label}]`, mode: targetMode(t, v.mode) }));
+          t.evidence.summary.extra = { ...t.evidence.summary.extra, verdicts: own };
+          writeVerdictFiles(t.dir, own);
+          return own;
+        });
   const verdicts = [...mainVerdicts];
   for (const c of controls) {
     const others = Object.fromEntries(controls.filter((x) => x !== c).map((x) => [x.label, x.evidence]));
@@ -121,7 +131,7 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   }
   // summary.json was written once by measure(); the verdicts go to verdicts.json / verdicts.md beside it (the
   // report below and `routebench report` read them from there).
-  main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
+  if (compared.length === 0) main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
   writeVerdictFiles(opts.outDir, verdicts);
   const compareRows = compared.length >= 2 ? compareRuns(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
   if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
@@ -174,6 +184,13 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
   } finally {
     await target.close();
   }
+}
+
+/** A compared target's Mode column: what its pods' roles show (P/D when any pod is prefill or decode), else the scenario's. */
+function targetMode(t: SingleRun, scenarioMode: string): string {
+  const roles = Object.values(t.evidence.podRoles ?? {});
+  if (roles.length === 0) return scenarioMode;
+  return roles.some((r) => r === 'prefill' || r === 'decode') ? 'P/D' : 'Aggregated';
 }
 
 /** The scenario's claims judged on one run's evidence (with the other runs as its controls). */

@@ -38,6 +38,19 @@ describe('runScenario', () => {
     expect(Object.keys(b!.evidence.summary.dimensions).some((d) => d.startsWith('pod:decode'))).toBe(true);
     for (const f of ['verdicts.md', 'verdicts.json', 'scenario.json', 'compare.csv', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(r.compareRows!.some((row) => row.metric === 'ttft' && row.dimension === 'overall')).toBe(true);
+    // Each target's latency SLO is judged on its own run: the P/D row carries the P/D run's TTFT p90.
+    const slo = r.mainVerdicts.filter((v) => v.claim === 'latency-slo');
+    expect(slo.map((v) => [v.feature, v.mode])).toEqual([
+      ['Aggregated vs P/D latency [target: aggregated]', 'Aggregated'],
+      ['Aggregated vs P/D latency [target: pd-1p1d]', 'P/D'],
+    ]);
+    for (const [i, t] of [a!, b!].entries()) {
+      const observed = (slo[i]!.evidence.percentiles as Record<string, number>)['TTFT p90'];
+      expect(observed).toBeCloseTo(t.evidence.summary.dimensions.overall!.ttft.p90!, 2);
+      // …and written beside that target's run, where compare and report read it.
+      expect(JSON.parse(readFileSync(join(t.dir, 'verdicts.json'), 'utf8'))).toEqual([JSON.parse(JSON.stringify(slo[i]))]);
+    }
+    expect(a!.evidence.summary.dimensions.overall!.ttft.p90).not.toBe(b!.evidence.summary.dimensions.overall!.ttft.p90);
   });
 
   it('smoke writes every output and has no claims to judge', async () => {
