@@ -43,4 +43,30 @@ describe('SSE parser', () => {
     expect(events).toHaveLength(0);
     expect(rest).toBeNull();
   });
+
+  it('drops one leading byte order mark, also when it is split across reads, and keeps a later one', () => {
+    const bytes = new TextEncoder().encode('\ufeffdata: a\n\ndata: \ufeffb\n\n');
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const { events } = parseIn([bytes.slice(0, cut), bytes.slice(cut)]);
+      expect(events.map((e) => e.data)).toEqual(['a', '\ufeffb']);
+    }
+  });
+
+  it('decodes characters split over three reads and replaces invalid bytes as TextDecoder does', () => {
+    const text = 'data: 日本語 🎉 ok\n\n';
+    const bytes = new TextEncoder().encode(text);
+    for (let a = 1; a < bytes.length - 1; a++) {
+      for (let b = a + 1; b < bytes.length; b += 3) {
+        const { events } = parseIn([bytes.slice(0, a), bytes.slice(a, b), bytes.slice(b)]);
+        expect(events.map((e) => e.data)).toEqual(['日本語 🎉 ok']);
+      }
+    }
+    const bad = Uint8Array.from([...new TextEncoder().encode('data: x'), 0xff, 0xc3, ...new TextEncoder().encode('y\n\n')]);
+    expect(parseIn([bad]).events[0]!.data).toBe(new TextDecoder().decode(bad).slice(6, -2));
+  });
+
+  it('reads data lines without the space, empty data and fields that only start with "data"', () => {
+    const { events } = parseIn(['data:x\ndata\ndatum: no\ndata: \n\ndata:\n\n']);
+    expect(events.map((e) => e.data)).toEqual(['x\n\n', '']);
+  });
 });
