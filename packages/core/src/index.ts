@@ -31,7 +31,7 @@ export { renderVerdictTable, type Verdict, type VerdictStatus } from './claims/v
 export { wilson, diffInterval, decideShare, decideLift, combineStatus, formatConfidence, requiredN, DEFAULT_CONFIDENCE_LEVEL, type Confidence, type Interval } from './claims/confidence.ts';
 
 // Outputs and comparisons.
-export { compareRuns, compareToCsv, formatCompareTable, COMPARE_CSV_COLUMNS, type CompareRow } from './output/compare.ts';
+export { compareRuns, compareToCsv, compareToWideCsv, formatCompareTable, COMPARE_CSV_COLUMNS, COMPARE_WIDE_CSV_KEY_COLUMNS, type CompareRow } from './output/compare.ts';
 export { RUN_FILES, assertCanWriteRun, writeJsonAtomic, writeSummaryFiles } from './output/run-folder.ts';
 export { fileTail, snapshotTail, type LogTail, type AttributionSummary } from './evidence/attribution/live-attribution.ts';
 export { readJsonl } from './output/jsonl.ts';

@@ -1,7 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COMPARE_CSV_COLUMNS, compareRuns, compareToCsv, formatCompareTable } from '../../src/output/compare.ts';
+import { COMPARE_CSV_COLUMNS, COMPARE_WIDE_CSV_KEY_COLUMNS, compareRuns, compareToCsv, compareToWideCsv, formatCompareTable } from '../../src/output/compare.ts';
 import type { Summary } from '../../src/record/summary.ts';
+import type { MetricsEvidence, TargetEvidence } from '../../src/evidence/metrics-evidence.ts';
+import type { Verdict } from '../../src/claims/verdict.ts';
 import { AGG_SPEC, PD_SPEC, syntheticSummary } from './synthetic-runs.ts';
 
 let agg: Summary;
@@ -130,5 +132,150 @@ describe('formatCompareTable', () => {
   it('does not pass control characters from names to the terminal', () => {
     const rows = compareRuns([{ name: 'a\x1b[2Jb', summary: agg }]);
     expect(formatCompareTable(rows, { color: false })).not.toContain('\x1b');
+  });
+});
+
+/** A scraped vLLM pod as the collector records it: request and prompt-token counters and a TTFT histogram. */
+function vllmTarget(name: string, role: string | null, requests: number, promptTokens: number, ttftBuckets: [string, number][], ttftSum: number, labelSets = 1): TargetEvidence {
+  const count = ttftBuckets[ttftBuckets.length - 1][1];
+  const labels = (i: number) => ({ engine: '0', model_name: `m${i}` });
+  return {
+    name,
+    role,
+    address: null,
+    url: null,
+    scrapesOk: 4,
+    scrapesFailed: 0,
+    complete: true,
+    counters: Array.from({ length: labelSets }, (_, i) => [
+      { metric: 'vllm:request_success', exposedAs: 'vllm:request_success_total', labels: labels(i), before: 0, after: requests, delta: requests, resets: 0 },
+      { metric: 'vllm:prompt_tokens', exposedAs: 'vllm:prompt_tokens_total', labels: labels(i), before: 0, after: promptTokens, delta: promptTokens, resets: 0 },
+    ]).flat(),
+    histograms: Array.from({ length: labelSets }, (_, i) => ({
+      metric: 'vllm:time_to_first_token_seconds',
+      exposedAs: 'vllm:time_to_first_token_seconds',
+      labels: labels(i),
+      buckets: ttftBuckets.map(([le, delta]) => ({ le, delta })),
+      countDelta: count,
+      sumDelta: ttftSum,
+      resets: 0,
+      // The collector's interpolation of these buckets (p50: rank 10 of 20 lands in (0.02, 0.05], which holds
+      // ranks 6–17; with two label sets the summed buckets must give the same quantiles).
+      quantiles: { p50: 0.02 + 0.03 * ((10 - 5) / 12), p90: 0.05 + 0.05 * ((18 - 17) / 3), p99: 0.05 + 0.05 * ((19.8 - 17) / 3) },
+    })),
+    gauges: [],
+  };
+}
+
+const TTFT_BUCKETS: [string, number][] = [['0.02', 5], ['0.05', 17], ['0.1', 20], ['+Inf', 20]];
+
+function withPrefillPod(summary: Summary, labelSets: number): Summary {
+  const s = structuredClone(summary);
+  const metrics: MetricsEvidence = {
+    schemaVersion: 1,
+    startedAtEpochMs: 0,
+    window: { startMs: 0, endMs: 10_000 },
+    intervalMs: 500,
+    sources: [
+      {
+        name: 'sim',
+        kind: 'static',
+        targets: [vllmTarget('prefill-0', 'prefill', 20, 9000, TTFT_BUCKETS, 0.9, labelSets), vllmTarget('decode-0', 'decode', 40, 100, TTFT_BUCKETS, 0.3)],
+        errors: [],
+      },
+    ],
+  };
+  s.extra.metrics = metrics;
+  return s;
+}
+
+const verdict = (claim: string, status: Verdict['status'], feature = 'Aggregated vs P/D latency'): Verdict => ({
+  claim, feature, mode: 'P/D', status, details: '', sources: [], evidence: {}, thresholds: {},
+});
+
+describe('compareRuns for agg-vs-P/D', () => {
+  let tagged: { agg: Summary; pd: Summary };
+  beforeAll(async () => {
+    tagged = {
+      agg: await syntheticSummary({ ...AGG_SPEC, longShare: 0.5 }, 'agg'),
+      pd: await syntheticSummary({ ...PD_SPEC, longShare: 0.5 }, 'pd'),
+    };
+  });
+
+  it('has the short/long tag rows by default, long-prompt TTFT above short', () => {
+    const rows = compareRuns([{ name: 'agg', summary: tagged.agg }, { name: 'pd', summary: tagged.pd }]);
+    for (const cls of ['short', 'long']) {
+      const row = rows.find((r) => r.metric === 'ttft' && r.dimension === `tag:class=${cls}` && r.stat === 'p90')!;
+      expect(row.cells.map((c) => c.value)).toEqual([tagged.agg.dimensions[`tag:class=${cls}`].ttft.p90, tagged.pd.dimensions[`tag:class=${cls}`].ttft.p90]);
+    }
+    const p50 = (cls: string) => rows.find((r) => r.metric === 'ttft' && r.dimension === `tag:class=${cls}` && r.stat === 'p50')!.cells[1].value!;
+    expect(p50('long')).toBeGreaterThan(2 * p50('short'));
+  });
+
+  it('adds server-side rows for prefill pods from the scraped metrics, none for the aggregated run', () => {
+    for (const labelSets of [1, 2]) {
+      const pd = withPrefillPod(tagged.pd, labelSets);
+      const rows = compareRuns([{ name: 'agg', summary: tagged.agg }, { name: 'pd', summary: pd }]);
+      const prefill = rows.filter((r) => r.dimension.startsWith('prefill:'));
+      // Only the prefill pod: the decode pod's figures are the client's own pod:decode-0 rows.
+      expect(new Set(prefill.map((r) => r.dimension))).toEqual(new Set(['prefill:prefill-0']));
+      const h = (pd.extra.metrics as MetricsEvidence).sources[0].targets[0].histograms[0];
+      const cell = (metric: string, stat: string) => prefill.find((r) => r.metric === metric && r.stat === stat)!.cells;
+      expect(cell('server_ttft', 'p50')[1].value).toBeCloseTo(h.quantiles.p50! * 1000, 6);
+      expect(cell('server_ttft', 'p90')[1].value).toBeCloseTo(h.quantiles.p90! * 1000, 6);
+      expect(cell('server_ttft', 'mean')[1].value).toBeCloseTo((1000 * h.sumDelta) / h.countDelta, 6);
+      expect(cell('server_ttft', 'p50')[0].value).toBeNull();
+      expect(cell('server_requests', 'count')[1].value).toBe(20 * labelSets);
+      expect(cell('server_prompt_tokens', 'count')[1].value).toBe(9000 * labelSets);
+    }
+  });
+
+  it('names the run and the field when extra.metrics is malformed', () => {
+    const bad = structuredClone(tagged.pd);
+    bad.extra.metrics = { schemaVersion: 1, sources: 'x' };
+    expect(() => compareRuns([{ name: 'agg', summary: tagged.agg }, { name: 'pd-bad', summary: bad }])).toThrow(/run pd-bad: extra\.metrics/);
+  });
+
+  it("shows each run's own verdict status, not its controls'", () => {
+    const agg = structuredClone(tagged.agg);
+    const pd = structuredClone(tagged.pd);
+    agg.extra.verdicts = [verdict('latency-slo', 'Pass'), verdict('latency-slo', 'Fail', 'Aggregated vs P/D latency [control: random]')];
+    pd.extra.verdicts = [verdict('latency-slo', 'Fail'), verdict('pd-transfer', 'Inconclusive')];
+    const rows = compareRuns([{ name: 'agg', summary: agg }, { name: 'pd', summary: pd }]).filter((r) => r.metric === 'verdict');
+    expect(rows.map((r) => [r.dimension, r.cells.map((c) => c.status)])).toEqual([
+      ['claim:latency-slo', ['Pass', 'Fail']],
+      ['claim:pd-transfer', [null, 'Inconclusive']],
+    ]);
+    const long = csvLines(compareToCsv(rows));
+    expect(find(long, 'verdict', 'claim:latency-slo', 'status', 'pd')).toMatchObject({ value: 'Fail', baseline: 'Pass', delta: '' });
+    const table = formatCompareTable(rows, { color: false });
+    expect(table.split('\n').find((l) => l.startsWith('verdict'))).toMatch(/claim:latency-slo\s+status\s+status\s+Pass\s+Fail$/);
+  });
+
+  it('writes the wide CSV: one line per row, one column per run, then Δ% per other run', () => {
+    const pd = withPrefillPod(tagged.pd, 1);
+    pd.extra.verdicts = [verdict('latency-slo', 'Pass')];
+    const rows = compareRuns([{ name: 'agg', summary: tagged.agg }, { name: '=pd', summary: pd }]);
+    const wide = parse(compareToWideCsv(rows), { columns: true }) as Record<string, string>[];
+    const header = compareToWideCsv(rows).split('\n')[0];
+    expect(header).toBe([...COMPARE_WIDE_CSV_KEY_COLUMNS, 'agg', "'=pd", 'delta_pct:=pd'].join(','));
+    expect(wide).toHaveLength(rows.length);
+    rows.forEach((row, i) => {
+      const line = wide[i];
+      expect([line.metric, line.dimension, line.stat, line.unit]).toEqual([row.metric, row.dimension, row.stat, row.unit]);
+      if (row.unit === 'status') {
+        expect([line.agg, line["'=pd"]]).toEqual(row.cells.map((c) => c.status ?? ''));
+      } else {
+        row.cells.forEach((c, k) => {
+          const text = line[k === 0 ? 'agg' : "'=pd"];
+          if (c.value === null) expect(text).toBe('');
+          else expect(Number(text)).toBeCloseTo(c.value, 5);
+        });
+        if (row.cells[1].deltaPct === null) expect(line['delta_pct:=pd']).toBe('');
+        else expect(Number(line['delta_pct:=pd'])).toBeCloseTo(row.cells[1].deltaPct, 3);
+      }
+    });
+    expect(wide.some((l) => l.dimension === 'tag:class=long')).toBe(true);
+    expect(wide.some((l) => l.dimension === 'prefill:prefill-0')).toBe(true);
   });
 });

@@ -22,6 +22,12 @@ export interface SyntheticRunSpec {
   errorRate: number;
   /** Pod names that are routed to (weights by position: the first pod gets `skew` times the others' share). */
   skew?: number;
+  /** Share of requests tagged class=long (3× the TTFT); the rest are tagged class=short. Unset: no tags. */
+  longShare?: number;
+  /** Requests per load stage (stage k = requests [k·n, (k+1)·n)). Unset: all in stage 0. */
+  requestsPerStage?: number;
+  /** Prefix groups (groupId g0…g{n−1}, each sent to the group's own pod). Unset: no groups. */
+  groups?: number;
 }
 
 export function syntheticRecords(spec: SyntheticRunSpec): RequestRecord[] {
@@ -42,8 +48,15 @@ export function syntheticRecords(spec: SyntheticRunSpec): RequestRecord[] {
   let t = 5;
   for (let seq = 0; seq < spec.requests; seq++) {
     t += exponential(rng, 1000 / spec.rate);
-    const pod = pickPod();
+    const group = spec.groups ? seq % spec.groups : null;
+    const pod = group === null ? pickPod() : spec.pods[group % spec.pods.length];
     const failed = rng() < spec.errorRate;
+    const long = spec.longShare !== undefined && rng() < spec.longShare;
+    const extra: Partial<RequestRecord> = {
+      ...(spec.longShare !== undefined && { tags: { class: long ? 'long' : 'short' } }),
+      ...(spec.requestsPerStage && { stage: Math.floor(seq / spec.requestsPerStage) }),
+      ...(group !== null && { groupId: `g${group}` }),
+    };
     const sent = t + rng() * 2;
     const headers = sent + 3;
     if (failed) {
@@ -53,10 +66,11 @@ export function syntheticRecords(spec: SyntheticRunSpec): RequestRecord[] {
         times: { intended: t, sent, headers, firstToken: null, end },
         e2eMs: null, ttftMs: null, tpotMs: null, chunks: [], tokenSource: null, finishReason: null,
         completionTokens: null,
+        ...extra,
       }));
       continue;
     }
-    const ttft = Math.max(1, normal(rng, spec.ttftMeanMs, spec.ttftMeanMs * 0.15));
+    const ttft = Math.max(1, normal(rng, spec.ttftMeanMs, spec.ttftMeanMs * 0.15)) * (long ? 3 : 1);
     const firstToken = sent + ttft;
     const chunks: [number, number][] = [[0, 1]];
     let off = 0;
@@ -71,6 +85,7 @@ export function syntheticRecords(spec: SyntheticRunSpec): RequestRecord[] {
       times: { intended: t, sent, headers, firstToken, end },
       ttftMs: ttft, e2eMs: e2e, tpotMs: (e2e - ttft) / (spec.outputTokens - 1),
       chunks, tokenSource: 'continuous_usage', finishReason: 'length', completionTokens: spec.outputTokens,
+      ...extra,
     }));
   }
   return out;
