@@ -95,7 +95,7 @@ async function execute(options: MeasureOptions, emitter: EventEmitter, started: 
       outputs?.append(r);
       emitter.emit('request', r);
     });
-    const result = await instance;
+    const result = await Promise.resolve(instance).finally(() => outputs?.flush());
     metrics = collector ? await collector.stop() : null;
 
     const attribution = placement.summarize(metrics);

@@ -219,6 +219,8 @@ async function execute(
     stopSignal.removeEventListener('abort', armDrain);
     if (drainTimer) clearTimeout(drainTimer);
     clearInterval(progressTimer);
+    // Records finished so far reach the disk now, also when the run is failing (appends are batched).
+    outputs?.flush();
     await client.close();
   }
 

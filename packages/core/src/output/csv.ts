@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { createBatchedFile } from './batched-file.ts';
 import { itlMeanMs } from '../record/itl.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { LatencyStats, Summary } from '../record/summary.ts';
@@ -114,20 +114,22 @@ export async function writeRequestsCsv(
 const CSV_CAST = { number: (n: number) => String(n) };
 
 /**
- * requests.csv written as the run goes, a row per record with one synchronous write (as requests.jsonl: a
- * killed run keeps every row handed to the kernel; `summarize` rebuilds both files' tails from requests.jsonl).
+ * requests.csv written as the run goes, a row per record, in batches like requests.jsonl (batched-file.ts: a
+ * killed run keeps every batch handed to the kernel; `summarize` rebuilds both files from requests.jsonl).
  */
-export function createRequestsCsvWriter(path: string): { append(r: RequestRecord): void; close(): void } {
-  let fd: number | null = openSync(path, 'w');
-  writeSync(fd, stringifySync([[...REQUESTS_CSV_COLUMNS]]));
+export function createRequestsCsvWriter(path: string): { append(r: RequestRecord): void; flush(): void; close(): void } {
+  const file = createBatchedFile(path, { flags: 'w' });
+  file.write(stringifySync([[...REQUESTS_CSV_COLUMNS]]));
+  let closed = false;
   return {
     append(r) {
-      if (fd === null) throw new Error(`csv writer for ${path} is closed`);
-      writeSync(fd, stringifySync([requestCsvRow(r)], { cast: CSV_CAST }));
+      if (closed) throw new Error(`csv writer for ${path} is closed`);
+      file.write(stringifySync([requestCsvRow(r)], { cast: CSV_CAST }));
     },
+    flush: () => file.flush(),
     close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
+      closed = true;
+      file.close();
     },
   };
 }

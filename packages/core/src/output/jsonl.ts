@@ -1,5 +1,6 @@
 // JSON Lines files (requests.jsonl): one record per line, appended as requests finish, read back tolerantly.
-import { closeSync, createReadStream, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { createBatchedFile, type BatchedFileOptions } from './batched-file.ts';
 import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
@@ -7,38 +8,42 @@ import type { z } from 'zod';
 export interface JsonlWriter {
   /** Append one value as a line. Throws after close(). */
   write(value: unknown): void;
+  /** Hand every line written so far to the kernel. */
+  flush(): void;
   close(): void;
   readonly path: string;
   readonly lines: number;
+  /** Lines handed to the kernel (a killed process cannot lose these). */
+  readonly flushedLines: number;
 }
 
 /**
- * Open `path` for appending ('a': never truncates an existing file) and write each line with one synchronous
- * write(2) as it comes. Why synchronous and unbuffered: a line handed to the kernel survives the process being
- * SIGKILLed or crashing (it is in the page cache), so a killed run loses at most the line being written — which
- * readJsonl then skips as a truncated tail. A buffered stream would lose everything still in its buffer. We do not
- * fsync per line: that protects against power loss only and costs a disk flush per request.
+ * Open `path` for appending ('a': never truncates an existing file) and write lines in batches (batched-file.ts:
+ * at most `flushMs` in memory, flushed at close and at process exit). A line handed to the kernel survives the
+ * process being SIGKILLed (it is in the page cache); a SIGKILL loses the last batch, and readJsonl skips a line
+ * cut mid-write as a truncated tail. No fsync per line: that protects against power loss only.
  */
-export function createJsonlWriter(path: string): JsonlWriter {
-  let fd: number | null = openSync(path, 'a');
+export function createJsonlWriter(path: string, opts: BatchedFileOptions = {}): JsonlWriter {
+  const file = createBatchedFile(path, { ...opts, flags: 'a' });
   let lines = 0;
+  let closed = false;
   return {
     path,
     get lines() {
       return lines;
     },
+    get flushedLines() {
+      return file.flushedLines;
+    },
     write(value: unknown): void {
-      if (fd === null) throw new Error(`jsonl writer for ${path} is closed`);
-      const buf = Buffer.from(JSON.stringify(value) + '\n', 'utf8'); // JSON.stringify escapes newlines in strings
-      let off = 0;
-      // write(2) on a regular file normally takes everything; loop in case it reports a short write.
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+      if (closed) throw new Error(`jsonl writer for ${path} is closed`);
+      file.write(JSON.stringify(value) + '\n'); // JSON.stringify escapes newlines in strings
       lines++;
     },
+    flush: () => file.flush(),
     close(): void {
-      if (fd === null) return;
-      closeSync(fd);
-      fd = null;
+      closed = true;
+      file.close();
     },
   };
 }

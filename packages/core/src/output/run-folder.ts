@@ -1,5 +1,6 @@
 // The files of a run folder, each written once. requests.jsonl and requests.csv are appended record by
-// record while the run goes (so a crash keeps everything finished so far); summary.json, pods.csv and
+// record while the run goes, in batches of at most 100 ms (batched-file.ts: a crash keeps everything finished
+// so far, a SIGKILL loses the last batch); summary.json, pods.csv and
 // timeseries.csv are written at the end from the summary alone. Nothing is read back.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,11 +21,13 @@ export const RUN_FILES = {
 export interface RunOutputs {
   dir: string;
   append(record: RequestRecord): void;
+  /** Hand every appended record to the kernel now (appends are batched: batched-file.ts). */
+  flush(): void;
 }
 
 interface RunOutputsInternal extends RunOutputs {
   jsonl: JsonlWriter;
-  csv: { close(): void };
+  csv: { flush(): void; close(): void };
 }
 
 /** Whether `dir` already holds a run (requests.jsonl or summary.json). */
@@ -54,6 +57,10 @@ export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}
     append: (r) => {
       jsonl.write(r);
       csv.append(r);
+    },
+    flush: () => {
+      jsonl.flush();
+      csv.flush();
     },
   };
   return out;

@@ -1,5 +1,5 @@
 // Nothing lost: a real `routebench run` child process against a slow loopback fixture, interrupted by
-// SIGINT / SIGTERM (graceful: requests.jsonl + summary.json), a second signal or SIGKILL (at once:
+// SIGINT / SIGTERM (graceful: requests.jsonl + summary.json), a second signal or SIGKILL (at once; SIGKILL loses the last ≤ 100 ms batch:
 // requests.jsonl survives and `routebench summarize` rebuilds the rest), and an uncaught crash of a
 // process driving run() (requests.jsonl again). Counts are checked against the lines on disk.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -136,7 +136,7 @@ describe('signals to a running `routebench run`', () => {
     expect(summaryCount(out)).toBe(n);
   }, 90_000);
 
-  it('SIGKILL: requests.jsonl keeps every finished request and summarize rebuilds summary, requests.csv, pods.csv', async () => {
+  it('SIGKILL: requests.jsonl keeps every request flushed before the kill (batches of ≤ 100 ms) and summarize rebuilds summary, requests.csv, pods.csv', async () => {
     const out = join(dir, 'killed');
     const child = spawnNode([CLI, 'run', slowScenario('killed'), '--out', out, '--workers', '1']);
     await untilRecords(join(out, 'requests.jsonl'), 5, child);

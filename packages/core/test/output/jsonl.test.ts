@@ -90,23 +90,24 @@ describe('jsonl', () => {
     expect(reader.stats).toMatchObject({ truncatedTail: false, corruptLines: [2], skipped: 1 });
   });
 
-  it('a writer SIGKILLed mid-run loses nothing it reported written, at most the line in progress', async () => {
+  it('a writer SIGKILLed mid-run loses nothing it had flushed, at most the batch in memory and the line in progress', async () => {
     const path = join(dir, 'killed.jsonl');
     const script = join(dir, 'writer.ts');
     const jsonlModule = fileURLToPath(new URL('../../src/output/jsonl.ts', import.meta.url));
-    // The child reports each line on stdout right after write() returns; a pipe write is synchronous on Linux.
-    // It is bounded (never an endless writer if the kill went wrong) and runs as ONE node process with the tsx
-    // loader: the tsx CLI would fork a grandchild that SIGKILLing the CLI leaves running.
+    // The child reports how many lines it has flushed (handed to the kernel) after each write; a pipe write is
+    // synchronous on Linux. It is bounded (never an endless writer if the kill went wrong) and runs as ONE node
+    // process with the tsx loader: the tsx CLI would fork a grandchild that SIGKILLing the CLI leaves running.
+    // A small maxBytes makes batches go out while it writes; the timer flushes between them.
     writeFileSync(
       script,
       `import { createJsonlWriter } from ${JSON.stringify(jsonlModule)};
-       const w = createJsonlWriter(${JSON.stringify(path)});
+       const w = createJsonlWriter(${JSON.stringify(path)}, { maxBytes: 8192, flushMs: 20 });
        const pad = 'x'.repeat(500);
-       for (let i = 0; i < 50000; i++) { w.write({ i, pad }); process.stdout.write(i + '\\n'); }`,
+       for (let i = 0; i < 50000; i++) { w.write({ i, pad }); process.stdout.write(w.flushedLines + '\\n'); }`,
     );
     const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    let reported = -1;
+    let reported = 0;
     let buf = '';
     try {
       await new Promise<void>((resolve, reject) => {
@@ -128,10 +129,43 @@ describe('jsonl', () => {
     expect(() => process.kill(child.pid!, 0)).toThrow(); // the writer itself is gone, no orphan left
     const reader = readJsonl<{ i: number }>(path);
     const back = await collect(reader);
-    expect(back.length).toBeGreaterThanOrEqual(reported + 1);
+    expect(back.length).toBeGreaterThanOrEqual(reported);
     expect(back.every((r, k) => r.i === k)).toBe(true);
     expect(reader.stats.skipped).toBeLessThanOrEqual(1);
     expect(reader.stats.corruptLines).toEqual([]);
+  });
+
+  it('a process that throws or exits keeps every line it wrote (flushed at exit), without close()', async () => {
+    const jsonlModule = fileURLToPath(new URL('../../src/output/jsonl.ts', import.meta.url));
+    const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+    for (const ending of ['throw new Error("crash")', 'process.exit(3)']) {
+      const path = join(dir, `ending-${ending.length}.jsonl`);
+      const script = join(dir, `ending-${ending.length}.ts`);
+      writeFileSync(
+        script,
+        `import { createJsonlWriter } from ${JSON.stringify(jsonlModule)};
+         const w = createJsonlWriter(${JSON.stringify(path)}, { flushMs: 60_000 });
+         for (let i = 0; i < 1000; i++) w.write({ i });
+         if (w.flushedLines === 1000) throw new Error('expected the lines to be still in memory');
+         ${ending};`,
+      );
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, stdio: 'ignore' });
+      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      expect(code, ending).not.toBe(0);
+      const back = await collect(readJsonl<{ i: number }>(path));
+      expect(back.map((r) => r.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    }
+  });
+
+  it('a batch reaches the file within flushMs while the writer stays open', async () => {
+    const path = join(dir, 'timer.jsonl');
+    const w = createJsonlWriter(path, { flushMs: 20 });
+    w.write({ i: 0 });
+    expect(w.flushedLines).toBe(0);
+    const deadline = Date.now() + 10_000; // the timer fires within 20 ms; the bound is for a busy machine
+    while (w.flushedLines === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(await collect(readJsonl(path))).toEqual([{ i: 0 }]);
+    w.close();
   });
 
   it('stops cleanly when the consumer breaks early, and an empty file yields nothing', async () => {
