@@ -141,3 +141,6 @@ export { redactSecrets } from './evidence/sources/secrets.ts';
 // Building blocks for workload generators and simulators: the deterministic tokenizer and seeded randomness.
 export { TOKENIZER_NAME, WORDS, encode, countTokens, renderChat, wordsText, type ChatMessageLike } from './workload/tokenizer.ts';
 export { createRng, normal, shuffle, type Rng } from './workload/rng.ts';
+export { importInferencePerfRun, type InferencePerfImportOptions } from './import/inference-perf-run.ts';
+export { importLlmdReport, type LlmdReportImportOptions } from './import/llmd-report-run.ts';
+export type { ImportResult, ImportSource } from './import/imported-run.ts';
