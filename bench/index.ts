@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     }
     out.push(
       table(
-        'Capacity — closed loop, zero server delay (one pre-serialised write per response)',
+        'Capacity — closed loop, zero server delay (one pre-serialised write per response), full recording (the run writes its folder: requests.jsonl, requests.csv, summary)',
         ['case', 'streams/s', 'token events/s', 'client CPU %', 'server CPU %', 'client µs/stream', 'errors', 'load1'],
         capacity.map((c) => [c.name, c.result.streamsPerS, c.result.eventsPerS, c.result.clientCpuPct, c.result.serverCpuPct, c.result.clientCpuUsPerStream, c.result.errors, c.load1]),
       ),

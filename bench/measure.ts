@@ -1,6 +1,9 @@
 // The measurements, each driving routebench's real `run()` (undici pool, SSE parser, recorder — nothing
 // stubbed) against the bench SSE server. Runs inside a client process of its own (client-case.ts), so the
 // CPU, RSS and profile of that process are routebench's.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { run } from '../packages/core/src/run.ts';
 import type { RequestRecord } from '../packages/core/src/record/request-record.ts';
 import type { RequestSpecInput } from '../packages/core/src/workload/request-spec.ts';
@@ -106,14 +109,22 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
   const cpu = cpuWindow(c.target, t0, w0, w1);
   // Profile exactly the measured window [w0, w1) when asked.
   const profiled = c.cpuProfilePath ? profileWindow(c.cpuProfilePath, t0, w0, w1) : Promise.resolve();
-  await run({
-    target: c.target,
-    workload: workload(c.tokens),
-    load: { type: 'concurrency', concurrency: c.concurrency, warmupS: c.warmupS, durationS: c.durationS },
-    headers: benchHeaders(c.tokens, c.itlUs > 0 ? { 'x-bench-itl-us': String(c.itlUs) } : {}),
-    progressIntervalMs: 60_000,
-    workers: c.workers,
-  }).on('request', onRecord);
+  // Full recording: the run writes its folder (requests.jsonl, requests.csv, summary) as a user's run does.
+  const outDir = mkdtempSync(join(tmpdir(), 'rb-bench-capacity-'));
+  try {
+    await run({
+      target: c.target,
+      workload: workload(c.tokens),
+      load: { type: 'concurrency', concurrency: c.concurrency, warmupS: c.warmupS, durationS: c.durationS },
+      headers: benchHeaders(c.tokens, c.itlUs > 0 ? { 'x-bench-itl-us': String(c.itlUs) } : {}),
+      progressIntervalMs: 60_000,
+      workers: c.workers,
+      outDir,
+      force: true,
+    }).on('request', onRecord);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
   await profiled;
   const { clientCpuPct, serverCpuPct } = await cpu();
   const streamsPerS = acc.completed / c.durationS;
