@@ -36,7 +36,7 @@ export { RUN_FILES, assertCanWriteRun, writeJsonAtomic, writeSummaryFiles } from
 export { fileTail, snapshotTail, type LogTail, type AttributionSummary } from './evidence/attribution/live-attribution.ts';
 export { readJsonl } from './output/jsonl.ts';
 export { renderHtmlReport } from './output/html-report.ts';
-export { formatLlmdReport } from './output/llmd-report.ts';
+export { formatLlmdReport, llmdReportText, summaryToLlmdReports, LLMD_REPORT_VERSION } from './output/llmd-report.ts';
 
 // Upstream llm-d formats and semantics, per generation (what the simulator writes and the readers read).
 export { LLMD_VERSIONS, LlmdVersionSchema, DEFAULT_LLMD_VERSION, UPSTREAM_SOURCES, CHART_DEFAULT_EPP_VERBOSITY, type LlmdVersion } from './upstream/versions.ts';
