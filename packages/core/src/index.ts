@@ -16,6 +16,7 @@ export type { RecorderSnapshot } from './record/recorder.ts';
 export { SummarySchema, parseSummary, LATENCY_METRICS, type Summary, type LatencyMetric } from './record/summary.ts';
 export { summarizeRecords } from './record/summarize-records.ts';
 export { mergeSummaries } from './record/merge.ts';
+export { mergeRunEvidence, mergeMetricsEvidence, runEvidenceFromFolder, type MergeEvidenceOptions } from './record/merge-evidence.ts';
 
 // Server-side evidence.
 export { startCollector, type Collector } from './evidence/collector.ts';

@@ -19,6 +19,7 @@ export { runScenario, type ScenarioRunOptions, type ScenarioResult, type SingleR
 export { runSeedTable, SEED_TABLE_PRESETS, type SeedTableResult } from './runner/seed-table.ts';
 export { repeatScenario, repeatSeedTable, renderRepeatTable, summarizeRepeats, type RepeatSummary, type RepeatClaim, type RepeatRun } from './runner/repeat.ts';
 export { preflightScenario } from './runner/preflight.ts';
+export { mergeScenarioShards, readRunScenario, type ShardsMergeResult } from './runner/merge-shards.ts';
 
 // Workloads: request streams for run()/measure().
 export { createWorkload, WorkloadSchema, WORKLOAD_TYPES, type Workload, type WorkloadInput, type WorkloadType } from './workloads/index.ts';

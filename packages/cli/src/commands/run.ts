@@ -269,6 +269,9 @@ export async function runAction(ref: string, flags: RunFlags): Promise<number> {
 
   const out = process.stdout;
   if (result.verdicts.length > 0) out.write(`\n${renderVerdictTable(result.verdicts)}\n`);
+  else if (flags.shard && flags.shard.count > 1 && scenario.claims.length > 0)
+    // runScenario leaves a shard's claims to the merge: judged on 1/N of the load they would mislead.
+    out.write(`\n(shard ${flags.shard.index}/${flags.shard.count}: the ${scenario.claims.length} claim(s) are judged on all ${flags.shard.count} shards: routebench merge <shard folders> --out DIR)\n`);
   else out.write(`\n(no claims in scenario ${scenario.name}: nothing to judge; results recorded)\n`);
   const s = result.main.evidence.summary;
   const o = s.dimensions.overall;

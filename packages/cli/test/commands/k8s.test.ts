@@ -5,8 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Job } from 'kubernetes-models/batch/v1/Job';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Pod } from 'kubernetes-models/v1/Pod';
 import { loadScenarioFile } from '@routebench/scenarios';
-import { buildJobManifest, defaultJobName, manifestToYaml, type K8sJobOptions } from '../../src/commands/k8s.ts';
+import { buildJobManifest, defaultImage, defaultJobName, manifestToYaml, type K8sJobOptions } from '../../src/commands/k8s.ts';
 import { main } from '../../src/main.ts';
 import { EXIT } from '../../src/exit-codes.ts';
 
@@ -54,7 +56,8 @@ async function cli(args: string[]): Promise<{ code: number; err: string; out: st
 describe('routebench k8s job', () => {
   it('renders a ConfigMap and an Indexed Job that validate against the Kubernetes schema', () => {
     const { objs } = renderAndParse(base);
-    expect(objs.map((x) => x.kind)).toEqual(['ConfigMap', 'Job']);
+    // With --pvc: the results pod too (see the --pvc test below).
+    expect(objs.map((x) => x.kind)).toEqual(['ConfigMap', 'Job', 'Pod']);
     const cm = new ConfigMap(objs[0] as never);
     const job = new Job(objs[1] as never);
     cm.validate();
@@ -75,14 +78,13 @@ describe('routebench k8s job', () => {
       '2',
       '--out',
       '/results/routebench-smoke/shard-$(ROUTEBENCH_SHARD_INDEX)',
-      '--no-controls',
     ]);
     // The index the args use comes from the completion-index annotation, declared in the container's own env.
     expect(c.env![0]).toEqual({ name: 'ROUTEBENCH_SHARD_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } });
     expect(spec.template.spec!.volumes).toContainEqual({ name: 'results', persistentVolumeClaim: { claimName: 'bench-results' } });
     expect(spec.template.spec!.volumes).toContainEqual({ name: 'scenario', configMap: { name: 'routebench-smoke-scenario' } });
 
-    // The pods run the scenario validated here: it loads back as a scenario file, with the target, and no claims or controls.
+    // The pods run the scenario validated here: it loads back as a scenario file, with the target (smoke has no claims or controls).
     const file = join(dir, 'scenario.json');
     writeFileSync(file, (objs[0] as { data: Record<string, string> }).data['scenario.json']!);
     const s = loadScenarioFile(file);
@@ -97,12 +99,12 @@ describe('routebench k8s job', () => {
     const broken = structuredClone(objs[1]) as { spec: { completionMode: string; template: { spec: { containers: { args: unknown[] }[] } } } };
     broken.spec.completionMode = 'Sometimes';
     broken.spec.template.spec.containers[0]!.args.push(7);
-    expect(() => new Job(broken as never).validate()).toThrow(/completionMode must be equal to one of the allowed values.*args\/9 must be string/s);
+    expect(() => new Job(broken as never).validate()).toThrow(/completionMode must be equal to one of the allowed values.*args\/8 must be string/s);
   });
 
   it('a hostile value in a free-text field stays quoted data: same two documents, value round-trips exactly, never in args', () => {
     const hostile = '$(rm -rf /)\n---\nkind: Secret\nmetadata: {name: x}\n"; echo pwned';
-    const { text, objs } = renderAndParse({ ...base, set: [`description=${hostile}`, 'headers.x-note=$(JOB_COMPLETION_INDEX)'] });
+    const { text, objs } = renderAndParse({ ...base, pvc: undefined, set: [`description=${hostile}`, 'headers.x-note=$(JOB_COMPLETION_INDEX)'] });
     expect(objs.map((x) => x.kind)).toEqual(['ConfigMap', 'Job']);
     expect(text.match(/^---$/gm)).toHaveLength(1);
     const scenario = JSON.parse((objs[0] as { data: Record<string, string> }).data['scenario.json']!) as { description: string; headers: Record<string, string> };
@@ -159,5 +161,70 @@ describe('routebench k8s job', () => {
     expect(defaultJobName('Prefix_Cache')).toBe('routebench-prefix-cache');
     expect(defaultJobName('___')).toBe('routebench-run');
     expect(defaultJobName('a'.repeat(80))).toMatch(/^routebench-a{28}$/);
+  });
+
+  it("keeps the scenario's claims and controls for the merge; each pod runs its shard of every control unless --no-controls", async () => {
+    const { objs } = renderAndParse({ ...base, target: undefined, scenario: 'prefix-cache', name: 'routebench-prefix-cache' });
+    const file = join(dir, 'prefix-cache.json');
+    writeFileSync(file, (objs[0] as { data: Record<string, string> }).data['scenario.json']!);
+    const s = loadScenarioFile(file);
+    expect(s.claims.map((c) => c.id)).toEqual(['prefix-affinity', 'prefix-cache-hit-rate']);
+    expect(s.controls.map((c) => c.name)).toEqual(['random-picker', 'zero-reuse']);
+    const args = new Job(objs[1] as never).spec!.template.spec!.containers[0]!.args!;
+    expect(args).not.toContain('--no-controls');
+
+    const off = renderAndParse({ ...base, scenario: 'prefix-cache', controls: false }).objs;
+    expect(new Job(off[1] as never).spec!.template.spec!.containers[0]!.args).toContain('--no-controls');
+    // The ConfigMap still names the controls, so merge can say which ones no shard ran.
+    expect(JSON.parse((off[0] as { data: Record<string, string> }).data['scenario.json']!).controls.length).toBeGreaterThan(0);
+    const r = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'prefix-cache', '--no-controls']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toContain('--no-controls');
+
+    // A scenario that compares targets is not one run to shard: refused, naming --scenario.
+    const cmp = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'agg-vs-pd']);
+    expect(cmp.code).toBe(EXIT.usage);
+    expect(cmp.err).toMatch(/--scenario: agg-vs-pd compares targets/);
+  });
+
+  it("defaults --image to the Dockerfile's image at this CLI's version; --image overrides it", async () => {
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    expect(defaultImage()).toBe(`ghcr.io/routebench/routebench:${version}`);
+    // The README's build command tags the same name.
+    expect(readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')).toContain(`docker build -t ghcr.io/routebench/routebench:${version} .`);
+    const image = (out: string) => new Job(parseAllDocuments(out).map((d) => d.toJS())[1] as never).spec!.template.spec!.containers[0]!.image;
+    const r = await cli(['k8s', 'job', '--parallelism', '2']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(image(r.out)).toBe(defaultImage());
+    const r2 = await cli(['k8s', 'job', '--parallelism', '2', '--image', 'registry.example/rb:dev']);
+    expect(image(r2.out)).toBe('registry.example/rb:dev');
+  });
+
+  it('--pvc: a results pod mounts the claim to merge and kubectl cp from; --pvc-size renders the ReadWriteMany claim', async () => {
+    const { objs } = renderAndParse({ ...base, pvcSize: '2Gi', storageClass: 'nfs-rwx' });
+    expect(objs.map((x) => x.kind)).toEqual(['ConfigMap', 'PersistentVolumeClaim', 'Job', 'Pod']);
+    const pvc = new PersistentVolumeClaim(objs[1] as never);
+    pvc.validate();
+    expect(pvc.metadata!.name).toBe('bench-results');
+    expect(pvc.metadata!.namespace).toBe('bench');
+    expect(pvc.spec!.accessModes).toEqual(['ReadWriteMany']);
+    expect(pvc.spec!.resources!.requests).toEqual({ storage: '2Gi' });
+    expect(pvc.spec!.storageClassName).toBe('nfs-rwx');
+    const pod = new Pod(objs[3] as never);
+    pod.validate();
+    expect(pod.metadata!.name).toBe('routebench-smoke-results');
+    expect(pod.spec!.containers[0]!.image).toBe(base.image);
+    expect(pod.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'results', mountPath: '/results' }]);
+    expect(pod.spec!.volumes).toEqual([{ name: 'results', persistentVolumeClaim: { claimName: 'bench-results' } }]);
+
+    const r = await cli(['k8s', 'job', '--parallelism', '2', '--namespace', 'bench', '--pvc', 'bench-results']);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.err).toContain("kubectl -n bench exec routebench-smoke-results -- sh -c 'routebench merge /results/routebench-smoke/shard-* --out /results/routebench-smoke/merged'");
+    expect(r.err).toContain('kubectl -n bench cp routebench-smoke-results:/results/routebench-smoke ./routebench-smoke');
+
+    expect(() => buildJobManifest({ ...base, pvc: undefined, pvcSize: '1Gi' })).toThrow(/--pvc-size renders the results claim: name it with --pvc/);
+    expect(() => buildJobManifest({ ...base, pvcSize: 'lots' })).toThrow(/--pvcSize: pvc-size must be a Kubernetes quantity/);
+    const bad = await cli(['k8s', 'job', '--parallelism', '2', '--pvc-size', '1Gi']);
+    expect(bad.code).toBe(EXIT.usage);
   });
 });

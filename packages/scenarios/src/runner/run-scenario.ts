@@ -110,11 +110,16 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
     }
   }
 
+  // A shard sent 1/N of the load: its claims would be judged on a fraction of the evidence (and fail a Kubernetes
+  // Job's pod over it). They are judged once, by `routebench merge`, on the merged shards (merge-shards.ts);
+  // scenario.json above keeps the claims and controls for that, and each control's shard is in controls/<name>/.
+  const deferred = (opts.shard?.count ?? 1) > 1;
   const controlEvidence = Object.fromEntries(controls.map((c) => [c.label, c.evidence]));
   // With compareTargets each target is judged on its OWN run: the agg-vs-pd latency SLO of the P/D row is the
   // P/D run's TTFT, not the aggregated run's. Each target's verdicts also go to its own folder.
-  const mainVerdicts =
-    compared.length === 0
+  const mainVerdicts = deferred
+    ? []
+    : compared.length === 0
       ? judge(scenario, main.evidence, controlEvidence)
       : compared.flatMap((t) => {
           const own = judge(scenario, t.evidence, controlEvidence).map((v) => ({ ...v, feature: `${v.feature} [target: ${t.label}]`, mode: targetMode(t, v.mode) }));
@@ -122,17 +127,11 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
           writeVerdictFiles(t.dir, own);
           return own;
         });
-  const verdicts = [...mainVerdicts];
-  for (const c of controls) {
-    const others = Object.fromEntries(controls.filter((x) => x !== c).map((x) => [x.label, x.evidence]));
-    for (const v of judge(scenario, c.evidence, others)) {
-      verdicts.push({ ...v, feature: `${v.feature} [control: ${c.label}]` });
-    }
-  }
+  const verdicts = deferred ? [] : [...mainVerdicts, ...judgeControls(scenario, controls)];
   // summary.json was written once by measure(); the verdicts go to verdicts.json / verdicts.md beside it (the
   // report below and `routebench report` read them from there).
-  if (compared.length === 0) main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
-  writeVerdictFiles(opts.outDir, verdicts);
+  if (compared.length === 0 && !deferred) main.evidence.summary.extra = { ...main.evidence.summary.extra, verdicts };
+  if (!deferred) writeVerdictFiles(opts.outDir, verdicts);
   const compareRows = compared.length >= 2 ? compareRuns(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
   if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
   // One report per scenario folder: the main run, with the compared targets overlaid.
@@ -170,7 +169,8 @@ export async function executeRun(scenario: Scenario, label: string, dir: string,
       workers: opts.workers,
       shard: opts.shard,
       startAt: opts.startAt,
-      extra: { target: target.description, label, ...(cacheState && { cacheState }) },
+      // The autoscaler timescale is kept in the run folder too, so `routebench merge` can judge shards on it.
+      extra: { target: target.description, label, ...(cacheState && { cacheState }), ...(target.autoscaleTimescale && { autoscaleTimescale: target.autoscaleTimescale }) },
       metrics: { sources: target.metricsSources, intervalMs: opts.metricsIntervalMs ?? scenario.metrics?.intervalMs ?? 500 },
       eppLogs: target.eppLogPath ? [target.eppLogPath] : [],
       ...(target.podLogPaths && Object.keys(target.podLogPaths).length > 0 && { podLogs: target.podLogPaths }),
@@ -191,6 +191,25 @@ function targetMode(t: SingleRun, scenarioMode: string): string {
   const roles = Object.values(t.evidence.podRoles ?? {});
   if (roles.length === 0) return scenarioMode;
   return roles.some((r) => r === 'prefill' || r === 'decode') ? 'P/D' : 'Aggregated';
+}
+
+/**
+ * The claims of a scenario without compared targets: on its main run (the control runs as its controls), then on
+ * each control run. `routebench merge` judges merged shards with it, as a live run does.
+ */
+export function judgeScenario(scenario: Scenario, main: RunEvidence, controls: ReadonlyArray<{ label: string; evidence: RunEvidence }>): { verdicts: Verdict[]; mainVerdicts: Verdict[] } {
+  const mainVerdicts = judge(scenario, main, Object.fromEntries(controls.map((c) => [c.label, c.evidence])));
+  return { mainVerdicts, verdicts: [...mainVerdicts, ...judgeControls(scenario, controls)] };
+}
+
+/** Each control run judged with the others as its controls (the feature text names the control). */
+function judgeControls(scenario: Scenario, controls: ReadonlyArray<{ label: string; evidence: RunEvidence }>): Verdict[] {
+  const out: Verdict[] = [];
+  for (const c of controls) {
+    const others = Object.fromEntries(controls.filter((x) => x !== c).map((x) => [x.label, x.evidence]));
+    for (const v of judge(scenario, c.evidence, others)) out.push({ ...v, feature: `${v.feature} [control: ${c.label}]` });
+  }
+  return out;
 }
 
 /** The scenario's claims judged on one run's evidence (with the other runs as its controls). */
