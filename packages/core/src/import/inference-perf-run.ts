@@ -161,6 +161,8 @@ export async function importInferencePerfRun(dir: string, outDir: string, opts: 
   if (opts.startedAt !== undefined && Number.isNaN(Date.parse(opts.startedAt))) {
     throw new RoutebenchError('RB_CONFIG_INVALID', `startedAt: not a date-time: ${opts.startedAt}`, { field: 'startedAt' });
   }
+  // One wall-clock form (the summary's meta wants ISO with an offset).
+  if (opts.startedAt !== undefined) opts = { ...opts, startedAt: new Date(Date.parse(opts.startedAt)).toISOString() };
   const prefix = findPrefix(dir, opts.prefix);
   const config = readConfig(dir, prefix);
   const stages = readStages(dir, prefix);
