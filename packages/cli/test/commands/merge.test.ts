@@ -1,0 +1,133 @@
+// A scaled-out run gets verdicts. The Job that `routebench k8s job` renders is run here the way its pods run it:
+// the ConfigMap's scenario.json written to a file, each pod's container args with its completion index filled in,
+// two `routebench` processes (one per pod) each starting its own embedded simulator, as pods without --target do.
+// Then `routebench merge` of the two shard folders must print the verdict table of the scenario's claims judged on
+// the merged evidence — the statuses are not written down here: they are what evaluateClaims() says on the shards'
+// evidence merged through the library (core mergeRunEvidence), main run and each control — with the control rows,
+// and exit as `routebench run` would on those verdicts.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evaluateClaims, mergeRunEvidence, renderVerdictTable, runEvidenceFromFolder, type RunEvidence, type Verdict } from '@routebench/core';
+import { parseScenario, type Scenario } from '@routebench/scenarios';
+import { buildJobManifest } from '../../src/commands/k8s.ts';
+import { main } from '../../src/main.ts';
+import { EXIT } from '../../src/exit-codes.ts';
+import { verdictExit } from '../../src/outcome.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+function routebench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string | Uint8Array) => (out.push(String(c)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string | Uint8Array) => (err.push(String(c)), true)) as typeof process.stderr.write;
+  try {
+    return { code: await main(args), out: out.join(''), err: err.join('') };
+  } finally {
+    process.stdout.write = o;
+    process.stderr.write = e;
+  }
+}
+
+/** What a live run judges (run-scenario.ts), written out here from the claim engine itself. */
+function expectedVerdicts(s: Scenario, main: RunEvidence, controls: Record<string, RunEvidence>): { all: Verdict[]; main: Verdict[] } {
+  const ctx = (run: RunEvidence, others: Record<string, RunEvidence>) => ({ feature: s.feature, mode: s.mode, main: run, controls: others });
+  const mainV = evaluateClaims(s.claims, ctx(main, controls));
+  const all = [...mainV];
+  for (const [name, ev] of Object.entries(controls)) {
+    const others = Object.fromEntries(Object.entries(controls).filter(([n]) => n !== name));
+    for (const v of evaluateClaims(s.claims, ctx(ev, others))) all.push({ ...v, feature: `${v.feature} [control: ${name}]` });
+  }
+  return { all, main: mainV };
+}
+
+describe('routebench merge of a k8s-sharded scenario run', () => {
+  let dir: string;
+  let shardDirs: string[];
+  let scenario: Scenario;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rb-merge-shards-'));
+    // The Job as rendered (2 pods, the quick prefix-cache scenario with its claims and controls, no --target).
+    const m = buildJobManifest({ parallelism: 2, image: 'ghcr.io/routebench/routebench:test', name: 'rb-pc', scenario: 'prefix-cache', set: [], quick: true, workers: 1 });
+    const scenarioFile = join(dir, 'scenario.json');
+    writeFileSync(scenarioFile, m.configMap.data!['scenario.json']!);
+    const container = m.job.spec!.template.spec!.containers[0]!;
+    expect(container.command).toEqual(['routebench']);
+    const podArgs = (i: number) =>
+      container.args!.map((a) => a.replaceAll('$(ROUTEBENCH_SHARD_INDEX)', String(i)).replace('/etc/routebench/scenario.json', scenarioFile).replace(/^\/results\//, `${dir}/`));
+    shardDirs = [0, 1].map((i) => join(dir, 'rb-pc', `shard-${i}`));
+    mkdirSync(join(dir, 'rb-pc'));
+    const runs = await Promise.all([0, 1].map((i) => routebench(podArgs(i))));
+    for (const [i, r] of runs.entries()) {
+      // A shard judges nothing and exits 0 (its pod succeeds) unless the run itself failed.
+      expect(r.code, r.output).toBe(EXIT.ok);
+      expect(r.output).toContain(`(shard ${i}/2: the 2 claim(s) are judged on all 2 shards`);
+      expect(existsSync(join(shardDirs[i]!, 'verdicts.json'))).toBe(false);
+    }
+    scenario = parseScenario(JSON.parse(readFileSync(join(shardDirs[0]!, 'scenario.json'), 'utf8')));
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the verdict table of the claims judged on the merged shards, main run and control rows, and exits on them', async () => {
+    // Each shard folder carries the claims, the controls and the evidence they read.
+    expect(scenario.claims.map((c) => c.id)).toEqual(['prefix-affinity', 'prefix-cache-hit-rate']);
+    for (const d of shardDirs) for (const c of scenario.controls) expect(existsSync(join(d, 'controls', c.name, 'summary.json'))).toBe(true);
+
+    const out = join(dir, 'merged');
+    const r = await cli(['merge', ...shardDirs, '--out', out]);
+
+    const parts = shardDirs.map((d) => runEvidenceFromFolder(d));
+    const mergedMain = mergeRunEvidence(parts, { sharedTarget: false });
+    const controls = Object.fromEntries(scenario.controls.map((c) => [c.name, mergeRunEvidence(shardDirs.map((d) => runEvidenceFromFolder(join(d, 'controls', c.name))), { sharedTarget: false })]));
+    const expected = expectedVerdicts(scenario, mergedMain, controls);
+    const written = JSON.parse(readFileSync(join(out, 'verdicts.json'), 'utf8')) as Verdict[];
+    console.log(`merged k8s-sharded run (exit ${r.code}):\n${renderVerdictTable(written)}`);
+
+    expect(written.map((v) => [v.feature, v.status, v.details])).toEqual(expected.all.map((v) => [v.feature, v.status, v.details]));
+    expect(r.out).toContain(renderVerdictTable(written));
+    expect(readFileSync(join(out, 'verdicts.md'), 'utf8')).toBe(`${renderVerdictTable(written)}\n`);
+    // Main rows, then one row per claim for each control.
+    expect(written).toHaveLength(scenario.claims.length * (1 + scenario.controls.length));
+    for (const c of scenario.controls) expect(r.out).toContain(`[control: ${c.name}]`);
+    const merged = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { counts: { sent: number; ok: number } };
+    const failed = merged.counts.sent > 0 && merged.counts.ok === 0;
+    expect(r.code).toBe(failed ? EXIT.runError : verdictExit(expected.main));
+
+    // The merge is of the shards' evidence: counts add, and (a simulator per shard) each pod's served-requests
+    // counter is the sum of the shards' clusters' counters.
+    expect(merged.counts.sent).toBe(parts.reduce((n, p) => n + p.summary.counts.sent, 0));
+    const served = (ev: RunEvidence, pod: string) =>
+      ev.metrics!.sources.flatMap((s) => s.targets.filter((t) => t.name === pod)).flatMap((t) => t.counters.filter((c) => c.metric === 'vllm:request_success')).reduce((a, c) => a + c.delta, 0);
+    for (const pod of Object.keys(mergedMain.podRoles ?? {})) expect(served(mergedMain, pod)).toBe(parts.reduce((n, p) => n + served(p, pod), 0));
+  }, 120_000);
+
+  it('refuses a shard given twice and a control only some shards ran, naming the folder (exit 2)', async () => {
+    const twice = await cli(['merge', shardDirs[0]!, shardDirs[0]!, '--out', join(dir, 'twice')]);
+    expect(twice.code).toBe(EXIT.usage);
+    expect(twice.err).toMatch(/both shard 0\/2/);
+
+    const partial = join(dir, 'partial-shard-1');
+    cpSync(shardDirs[1]!, partial, { recursive: true });
+    rmSync(join(partial, 'controls', 'zero-reuse'), { recursive: true });
+    const r = await cli(['merge', shardDirs[0]!, partial, '--out', join(dir, 'partial-merged')]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain(`control zero-reuse was run by some shards only: ${join(partial, 'controls', 'zero-reuse')} missing`);
+  });
+});
