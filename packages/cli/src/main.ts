@@ -15,6 +15,7 @@ import { exportCommand } from './commands/export.ts';
 import { k8sCommand } from './commands/k8s.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { importCommand } from './commands/import.ts';
+import { judgeCommand } from './commands/judge.ts';
 
 /** The cli package's version, read at run time: package.json is one level up from both src/main.ts and dist/main.js. */
 export function cliVersion(): string {
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand(), judgeCommand()]) {
     program.addCommand(cmd);
   }
   // Every command at every depth (k8s job too): commander must throw, not process.exit(1), so a bad flag is

@@ -145,3 +145,8 @@ export { createRng, normal, shuffle, type Rng } from './workload/rng.ts';
 export { importInferencePerfRun, type InferencePerfImportOptions } from './import/inference-perf-run.ts';
 export { importLlmdReport, type LlmdReportImportOptions } from './import/llmd-report-run.ts';
 export type { ImportResult, ImportSource } from './import/imported-run.ts';
+
+// `routebench judge`: a run folder judged again on saved evidence (EPP/pod logs, metric snapshots, a Prometheus range).
+export { judgeRun, savedRunEvidence, loadControlEvidence, type JudgeOptions, type JudgeResult, type JudgeAttribution, type JudgePrometheus } from './evidence/saved/judge.ts';
+export { parseSnapshotSpec, saveMetricsSnapshot, snapshotEvidence, type SnapshotSpec } from './evidence/saved/snapshot-delta.ts';
+export { createEndpointResolver, type EndpointResolution, type EndpointDirectory } from './evidence/attribution/endpoint-resolve.ts';

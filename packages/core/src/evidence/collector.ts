@@ -29,6 +29,11 @@ export type CollectorOptionsInput = z.input<typeof CollectorOptionsSchema>;
 export interface CollectorDeps {
   /** Clock for evidence timestamps (ms); give the run's clock to line evidence up with records. */
   now?: () => number;
+  /**
+   * Scrape sources built by the caller, scraped beside the configured ones (saved exposition snapshots:
+   * evidence/saved/snapshot-delta.ts, so their deltas are computed by this same code).
+   */
+  scrapeSources?: readonly ScrapeSource[];
 }
 
 export interface Collector {
@@ -100,6 +105,7 @@ export async function startCollector(input: CollectorOptionsInput, deps: Collect
       scrapeSources.push({ source: s, targets: new Map(), errors: [] });
     } else querySources.push(createPrometheusSource(cfg));
   }
+  for (const source of deps.scrapeSources ?? []) scrapeSources.push({ source, targets: new Map(), errors: [] });
 
   const startedAtEpochMs = Date.now();
   const startMs = now();

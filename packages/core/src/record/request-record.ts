@@ -83,6 +83,11 @@ export const RequestRecordSchema = z.object({
   /** Pod that served the request, when known per request, and how we know. */
   pod: z.string().nullable(),
   podSource: z.string().nullable(),
+  /**
+   * `routebench judge` re-attributed this record from saved evidence: the pod and source it had before the
+   * first re-judging (kept once, so judging again never loses what the run itself found).
+   */
+  previousAttribution: z.strictObject({ pod: z.string().nullable(), podSource: z.string().nullable() }).optional(),
 });
 export type RequestRecord = z.infer<typeof RequestRecordSchema>;
 export type RequestTimes = z.infer<typeof RequestTimesSchema>;

@@ -51,18 +51,33 @@ export function parseEppLog(text: string, formatInput: EppLogFormatInput = {}): 
       continue;
     }
     jsonLines++;
-    const rid = firstString(obj, format.requestIdKeys);
-    if (!rid) continue;
-    const msg = obj[format.messageKey];
-    if (typeof msg === 'string' && !format.pickMessages.includes(msg)) continue;
-    const endpoint = endpointOf(obj, format.endpointKeys);
-    if (!endpoint) continue;
-    picks.set(rid, endpoint);
-    const prefill = firstString(obj, format.prefillKeys);
-    if (prefill) prefillPicks.set(rid, prefill);
-    else prefillPicks.delete(rid);
+    const pick = eppPickOf(obj, format);
+    if (!pick) continue;
+    picks.set(pick.requestId, pick.endpoint);
+    if (pick.prefill) prefillPicks.set(pick.requestId, pick.prefill);
+    else prefillPicks.delete(pick.requestId);
   }
   return { picks, prefillPicks, jsonLines, unparsableLines };
+}
+
+/** One pick: the request id, the endpoint as parseEppLog reports it, the value as logged (for endpoint-resolve.ts), the P/D prefill pod. */
+export interface EppLinePick {
+  requestId: string;
+  endpoint: string;
+  /** The logged value itself: a string, or the object (picker result element, NamespacedName) it came from. */
+  raw: unknown;
+  prefill: string | null;
+}
+
+/** The pick a parsed zap line carries (see parseZapText), or null when it is not a pick line. */
+export function eppPickOf(obj: Record<string, unknown>, format: EppLogFormat): EppLinePick | null {
+  const rid = firstString(obj, format.requestIdKeys);
+  if (!rid) return null;
+  const msg = obj[format.messageKey];
+  if (typeof msg === 'string' && !format.pickMessages.includes(msg)) return null;
+  const ep = endpointOf(obj, format.endpointKeys);
+  if (!ep) return null;
+  return { requestId: rid, endpoint: ep.endpoint, raw: ep.raw, prefill: firstString(obj, format.prefillKeys) };
 }
 
 function firstString(obj: Record<string, unknown>, keys: readonly string[]): string | null {
@@ -97,12 +112,12 @@ export function endpointFromString(v: string): string {
   return s.includes(',') ? s.split(',')[0]!.trim() : s;
 }
 
-function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): string | null {
+function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): { endpoint: string; raw: unknown } | null {
   for (const k of keys) {
     const v = obj[k];
-    if (typeof v === 'string' && v !== '') return endpointFromString(v);
+    if (typeof v === 'string' && v !== '') return { endpoint: endpointFromString(v), raw: v };
     const fromObj = endpointFromObject(v);
-    if (fromObj) return fromObj;
+    if (fromObj) return { endpoint: fromObj, raw: v };
   }
   // Picker result: result.TargetEndpoints[0].Endpoint (older GIE: TargetPods[0].Pod).
   const result = obj.result as Record<string, unknown> | undefined;
@@ -115,8 +130,9 @@ function endpointOf(obj: Record<string, unknown>, keys: readonly string[]): stri
       if (Array.isArray(list) && list.length > 0) {
         // Upstream's endpoint embeds *EndpointMetadata, so JSON flattens Address/Port into the element
         // (GIE scheduling/types.go, v1.4.0 — inferred); older shapes nest it under Endpoint/Pod.
-        const ep = endpointFromObject((list[0] as Record<string, unknown>)?.[itemKey]) ?? endpointFromObject(list[0]);
-        if (ep) return ep;
+        const nested = (list[0] as Record<string, unknown>)?.[itemKey];
+        const ep = endpointFromObject(nested) ?? endpointFromObject(list[0]);
+        if (ep) return { endpoint: ep, raw: endpointFromObject(nested) ? nested : list[0] };
       }
     }
   }

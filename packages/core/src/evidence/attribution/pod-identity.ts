@@ -2,38 +2,18 @@
 // x-gateway-destination-endpoint-served header name `ip:port` (possibly a comma list, primary first).
 // An alias map from metrics-source config (name + url) or discovered pods turns addresses into names.
 import type { MetricsEvidence } from '../metrics-evidence.ts';
+import { createEndpointResolver } from './endpoint-resolve.ts';
 
 export type PodResolver = (raw: string) => string | null;
 
-/** Build a resolver: first endpoint of a list, aliases applied by `host:port`, then by host alone. */
+/**
+ * Build a resolver over endpoint-resolve.ts: the first endpoint of a list, an address through the aliases
+ * (`host:port`, then the host alone when one pod has it), a `ns/name`, `-rank-N` or Go `%+v` struct through
+ * its pod name. An address no alias names is null (unattributed), never taken for a pod name.
+ */
 export function createPodResolver(aliases: Record<string, string> = {}): PodResolver {
-  const byHost = new Map<string, string | null>();
-  for (const [addr, name] of Object.entries(aliases)) {
-    const host = splitHostPort(addr).host;
-    // A host shared by several pods (all on 127.0.0.1 in the sim) cannot name one pod alone.
-    byHost.set(host, byHost.has(host) && byHost.get(host) !== name ? null : name);
-  }
-  return (raw) => {
-    const first = raw.split(',')[0]?.trim();
-    if (!first) return null;
-    const direct = aliases[first];
-    if (direct) return direct;
-    const { host, port } = splitHostPort(first);
-    if (port !== null) {
-      const normalised = aliases[`${host}:${port}`];
-      if (normalised) return normalised;
-    }
-    const viaHost = byHost.get(host);
-    if (viaHost) return viaHost;
-    return first;
-  };
-}
-
-function splitHostPort(s: string): { host: string; port: string | null } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
-  if (v6) return { host: v6[1], port: v6[2] ?? null };
-  const m = /^([^:]+):(\d+)$/.exec(s);
-  return m ? { host: m[1], port: m[2] } : { host: s, port: null };
+  const resolve = createEndpointResolver({ addresses: aliases });
+  return (raw) => resolve(raw).pod;
 }
 
 /** host:port → target name for every scraped target whose address is known. */

@@ -70,7 +70,8 @@ export function parseVllmRequestLogs(logs: PodLogs): VllmRequestLog {
   return indexEntries(entries);
 }
 
-function indexEntries(entries: VllmLogEntry[]): VllmRequestLog {
+/** Index entries read elsewhere (saved logs, streamed: evidence/saved/read-saved-logs.ts). */
+export function indexEntries(entries: VllmLogEntry[]): VllmRequestLog {
   const byId = new Map<string, Map<string, VllmLeg>>();
   const loggedIds = new Set<string>();
   const pods = new Set<string>();

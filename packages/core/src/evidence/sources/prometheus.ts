@@ -69,7 +69,15 @@ export interface QuerySource {
   readonly kind: 'prometheus';
   readonly name: string;
   /** Evidence for the window [startEpochMs, endEpochMs]; `toClock` maps epoch ms to the collector clock. */
-  collectWindow(startEpochMs: number, endEpochMs: number, toClock: (epochMs: number) => number): Promise<SourceEvidence>;
+  collectWindow(startEpochMs: number, endEpochMs: number, toClock: (epochMs: number) => number, opts?: CollectWindowOptions): Promise<SourceEvidence>;
+}
+
+export interface CollectWindowOptions {
+  /**
+   * Read the counters at this time instead of now and skip the settle wait: judging a window that ended long
+   * ago (`routebench judge --prometheus`), where samples taken since then carry other load.
+   */
+  readAtEpochMs?: number;
 }
 
 interface PromVectorResult {
@@ -145,15 +153,17 @@ export function createPrometheusSource(config: PrometheusSourceConfig): QuerySou
   return {
     kind: 'prometheus',
     name: config.name,
-    async collectWindow(startEpochMs, endEpochMs, toClock) {
-      if (config.evalDelayMs > 0) await new Promise((r) => setTimeout(r, config.evalDelayMs));
+    async collectWindow(startEpochMs, endEpochMs, toClock, opts = {}) {
       const windowS = Math.max(1, Math.round((endEpochMs - startEpochMs) / 1000));
       const errors: ScrapeError[] = [];
-      let evalAtMs = Math.max(Date.now(), endEpochMs + config.evalDelayMs);
-      try {
-        evalAtMs = await settle(endEpochMs, evalAtMs);
-      } catch (err) {
-        errors.push({ target: null, phase: 'query', atMs: toClock(Date.now()), message: (err as Error).message });
+      let evalAtMs = opts.readAtEpochMs ?? Math.max(Date.now(), endEpochMs + config.evalDelayMs);
+      if (opts.readAtEpochMs === undefined) {
+        if (config.evalDelayMs > 0) await new Promise((r) => setTimeout(r, config.evalDelayMs));
+        try {
+          evalAtMs = await settle(endEpochMs, evalAtMs);
+        } catch (err) {
+          errors.push({ target: null, phase: 'query', atMs: toClock(Date.now()), message: (err as Error).message });
+        }
       }
       const pods = new Map<string, TargetEvidence>();
       const pod = (name: string, metric: string): TargetEvidence => {

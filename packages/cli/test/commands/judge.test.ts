@@ -1,0 +1,148 @@
+// `routebench judge` end to end (issue #18): a run made against a gateway that returns no pod header and
+// scrapes nothing is judged again from its saved EPP log and two /metrics snapshots, and must give the same
+// verdict table (status per row) as the same scenario run live with the pod header and scraped metrics.
+// Also: a gzipped EPP log wrapped by `kubectl logs --prefix --timestamps` reads the same, and an EPP log
+// without the V(3) pick lines leaves affinity Inconclusive, naming the file and the level.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
+import { applyQuick, getPreset, runScenario, withTarget } from '@routebench/scenarios';
+import { saveMetricsSnapshot, type Verdict } from '@routebench/core';
+import { runCli } from '../cli-harness.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rb-judge-cli-'));
+const scenario = applyQuick(getPreset('prefix-cache'));
+const rows = (vs: Verdict[]) => vs.map((v) => `${v.feature} | ${v.mode} | ${v.status}`);
+const verdictsOf = (d: string) => JSON.parse(readFileSync(join(d, 'verdicts.json'), 'utf8')) as Verdict[];
+const recordsOf = (d: string) =>
+  readFileSync(join(d, 'requests.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { requestId: string; pod: string | null; podSource: string | null; previousAttribution?: unknown; phase: string });
+
+let live: Verdict[];
+let bare: string;
+let eppLog: string;
+let before: string;
+let after: string;
+let bareVerdicts: Verdict[];
+let cluster: Cluster | null = null;
+
+beforeAll(async () => {
+  // The live run: pod header on every response, every pod and the EPP scraped.
+  const liveRun = await runScenario(scenario, { outDir: join(dir, 'live'), skipControls: true });
+  live = liveRun.mainVerdicts;
+
+  // The same scenario against a gateway that names no pod, with nothing scraped: only the saved evidence.
+  eppLog = join(dir, 'saved-epp.log');
+  cluster = await startCluster(presetSpec('agg-2', { identityHeaders: false, eppLogPath: eppLog, seed: scenario.seed }));
+  await cluster.waitReady();
+  const source = {
+    kind: 'static' as const,
+    name: 'sim',
+    targets: [
+      ...Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url })),
+      { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', ...(cluster.eppTokenFile && { bearerTokenFile: cluster.eppTokenFile }) },
+    ],
+  };
+  before = join(dir, 'before.prom');
+  writeFileSync(before, await saveMetricsSnapshot(source));
+  bare = join(dir, 'bare');
+  const bareRun = await runScenario(withTarget(scenario, cluster.gatewayUrl), { outDir: bare, skipControls: true });
+  bareVerdicts = bareRun.mainVerdicts;
+  after = join(dir, 'after.prom');
+  writeFileSync(after, await saveMetricsSnapshot(source));
+  await cluster.stop();
+  cluster = null;
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('routebench judge', () => {
+  it('re-judges a no-pod-header run from a saved EPP log and two metric snapshots into the live verdict table', async () => {
+    const folder = join(dir, 'judged');
+    cpSync(bare, folder, { recursive: true });
+    // Before judging, the run had no per-request attribution: affinity could not be decided.
+    expect(bareVerdicts.find((v) => v.claim === 'prefix-affinity')!.status).toBe('Inconclusive');
+    expect(recordsOf(folder).every((r) => r.pod === null)).toBe(true);
+
+    const r = await runCli(['judge', folder, '--epp-log', eppLog, '--metrics-before', before, '--metrics-after', after]);
+    const judged = verdictsOf(folder);
+    expect(rows(judged), r.out).toEqual(rows(live));
+    expect(live.every((v) => v.status === 'Pass'), JSON.stringify(live.map((v) => v.details))).toBe(true);
+    expect(r.code, r.out).toBe(0);
+    // verdicts.md is the same table the live run wrote, up to the details column.
+    const table = (md: string) => md.split('\n').filter((l) => l.startsWith('|')).map((l) => l.split(' | ').slice(0, 3).join(' | '));
+    expect(table(readFileSync(join(folder, 'verdicts.md'), 'utf8'))).toEqual(table(readFileSync(join(dir, 'live', 'verdicts.md'), 'utf8')));
+
+    // The live run knew its pods from the header, the judged one from the EPP log; the hit rate from scraped vs saved counters.
+    expect(live.find((v) => v.claim === 'prefix-affinity')!.sources.some((s) => s.startsWith('header:'))).toBe(true);
+    expect(judged.find((v) => v.claim === 'prefix-affinity')!.sources).toContain('epp-log');
+    expect(judged.find((v) => v.claim === 'prefix-cache-hit-rate')!.sources.some((s) => s.startsWith('metrics:'))).toBe(true);
+
+    // requests.jsonl: every record placed from the EPP log (ip:port resolved through the snapshots' instance
+    // labels), the earlier (empty) attribution kept beside it; the summary's per-pod split follows.
+    const recs = recordsOf(folder);
+    expect(recs.every((x) => x.podSource === 'epp-log' && /^agg-[01]$/.test(x.pod!))).toBe(true);
+    expect(recs.every((x) => JSON.stringify(x.previousAttribution) === '{"pod":null,"podSource":null}')).toBe(true);
+    const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
+    expect(summary.counters.podSources).toEqual({ 'epp-log': recs.length });
+    expect(Object.keys(summary.dimensions).filter((d) => d.startsWith('pod:')).sort()).toEqual(['pod:agg-0', 'pod:agg-1']);
+    expect(summary.extra.judged.eppLogs.picksForThisRun).toBe(recs.length);
+    expect(summary.extra.judged.previous.verdicts.map((v: Verdict) => v.status)).toEqual(bareVerdicts.map((v) => v.status));
+    expect(summary.extra.attribution.endpointShapes).toEqual({ address: recs.length });
+  }, 60_000);
+
+  it('reads the EPP log gzipped and wrapped by kubectl logs --prefix --timestamps, with plain-text lines mixed in', async () => {
+    const folder = join(dir, 'judged-gz');
+    cpSync(bare, folder, { recursive: true });
+    const lines = readFileSync(eppLog, 'utf8').split('\n').filter(Boolean);
+    const wrapped = [
+      'I1206 01:00:00.000000       1 main.go:42] starting EPP (klog-style plain text)',
+      ...lines.map((l, i) => `[pod/gaie-epp-7d9c/epp] 2026-12-06T01:00:${String(i % 60).padStart(2, '0')}.123456789Z ${l}`),
+      'not a log line at all',
+    ].join('\n');
+    const gz = join(dir, 'epp-dump.txt'); // gzip told by its bytes, not its name
+    writeFileSync(gz, gzipSync(wrapped));
+    const r = await runCli(['judge', folder, '--epp-log', gz, '--metrics-before', before, '--metrics-after', after]);
+    expect(rows(verdictsOf(folder)), r.out).toEqual(rows(live));
+    const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
+    expect(summary.extra.judged.eppLogs.otherLines).toBe(2);
+    expect(summary.extra.judged.eppLogs.picksForThisRun).toBe(recordsOf(folder).length);
+  }, 60_000);
+
+  it('an EPP log without the V(3) pick lines leaves affinity Inconclusive, naming the file and the level', async () => {
+    const folder = join(dir, 'judged-v2');
+    cpSync(bare, folder, { recursive: true });
+    // What an EPP at --v=2 would have written for this run: none of its per-request lines (all V(3)+).
+    const low = join(dir, 'epp-v2.log');
+    writeFileSync(low, `${JSON.stringify({ level: 'info', ts: 1, caller: 'runner/runner.go:200', msg: 'Starting EPP' })}\n`);
+    const r = await runCli(['judge', folder, '--epp-log', low, '--metrics-before', before, '--metrics-after', after]);
+    const affinity = verdictsOf(folder).find((v) => v.claim === 'prefix-affinity')!;
+    expect(affinity.status).toBe('Inconclusive');
+    expect(affinity.details).toContain(`${low} has no "Request handled" lines`);
+    expect(affinity.details).toContain('V(3)');
+    expect(affinity.details).toContain("this log's highest level is V(0); run the EPP with --v=3 or more");
+    expect(r.code).toBe(4);
+    // The hit rate is judged against random routing over the pods the records name: without them, it says so too.
+    const hit = verdictsOf(folder).find((v) => v.claim === 'prefix-cache-hit-rate')!;
+    const n = recordsOf(folder).length;
+    expect(hit.status).toBe('Inconclusive');
+    expect(hit.details).toContain(`saved evidence: ${n} of ${n} requests unattributed: ${low} has no "Request handled" lines`);
+  }, 60_000);
+
+  it('refuses half a snapshot pair and a missing file, naming the flag (exit 2)', async () => {
+    const a = await runCli(['judge', bare, '--metrics-before', before]);
+    expect(a.code).toBe(2);
+    expect(a.out).toContain('--metrics-before needs its pair');
+    const b = await runCli(['judge', bare, '--epp-log', join(dir, 'nope.log')]);
+    expect(b.code).toBe(2);
+    expect(b.out).toContain('--epp-log');
+  });
+});
