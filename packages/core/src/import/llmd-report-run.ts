@@ -172,6 +172,7 @@ export async function importLlmdReport(file: string, outDir: string, opts: LlmdR
       'a Benchmark Report holds aggregate statistics only: no requests.jsonl; histograms are empty, so percentiles cannot be recomputed or merged',
       'pods and per-pod figures are not in the report: `judge` cannot attribute requests of this run',
       'token totals are not in the report (only per-request length statistics): tokens read 0',
+      ...(start === null ? ['the report has no run.time.start: startedAt is a placeholder (1970-01-01T00:00:00Z)'] : []),
       ...(durationFromIso === null && report.run.time?.duration ? [`run.time.duration "${report.run.time.duration}" is not an ISO 8601 duration: duration from start/end`] : []),
     ],
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { importLlmdReport, isoDurationSeconds } from '../../src/import/llmd-report-run.ts';
+import { importInferencePerfRun } from '../../src/import/inference-perf-run.ts';
 import { parseSummary } from '../../src/record/summary.ts';
 import { isRoutebenchError } from '../../src/errors.ts';
 
@@ -40,6 +41,20 @@ describe('importLlmdReport', () => {
       expect(s.extra.llmdReport).toMatchObject({ uid: rep.run.uid, loadGenerator: { tool: rep.scenario.load.standardized.tool } });
     });
   }
+
+  it('a report llm-d-benchmark\'s own converter made from an inference-perf stage report gives the figures of importing that stage report directly', async () => {
+    const viaReport = join(tmp(), 'via-report');
+    const direct = join(tmp(), 'direct');
+    const r = await importLlmdReport(join(FIX, 'br_v0_2_1_from_inference_perf_kubecon_stage_3.yaml'), viaReport);
+    await importInferencePerfRun(join(FIX, '..', 'inference-perf-kubecon-vllm'), direct);
+    const a = summaryAt(viaReport).dimensions.overall!;
+    const b = summaryAt(direct).dimensions['stage:3']!;
+    expect(a.count).toBe(b.count);
+    for (const m of ['ttft', 'itl', 'tpot', 'e2e'] as const) {
+      for (const st of ['p50', 'p90', 'p99', 'p999', 'mean', 'min', 'max'] as const) expect(a[m][st], `${m} ${st}`).toBeCloseTo(b[m][st]!, 9);
+    }
+    expect(r.source.notes.join('\n')).toMatch(/no run.time.start/);
+  });
 
   it('reads the same report as JSON with fields it does not know, and latency given in ms', async () => {
     const rep = yaml('br_v0_2_1_example.yaml');
