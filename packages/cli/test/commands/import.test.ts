@@ -61,6 +61,18 @@ describe('routebench import', () => {
     expect(Number(cell('throughput', 'requests_per_s', 'llmd')?.value)).toBeCloseTo(report.results.request_performance.aggregate.throughput.request_rate.mean, 4);
   });
 
+  it('a Benchmark Report exported by routebench imports back to the run\'s own figures', async () => {
+    const e = await runCli(['export', sim, '--format', 'llmd-report']);
+    expect(e.code, e.out).toBe(EXIT.ok);
+    const back = join(dir, 'round-trip');
+    const i = await runCli(['import', 'llmd-report', join(sim, 'benchmark_report_v0.2.1.json'), '--out', back]);
+    expect(i.code, i.out).toBe(EXIT.ok);
+    const a = summaryOf(sim).dimensions.overall;
+    const b = summaryOf(back).dimensions.overall;
+    expect(b.count).toBe(a.count);
+    for (const m of ['ttft', 'itl', 'tpot', 'e2e']) for (const st of ['p50', 'p90', 'p99', 'mean']) expect(b[m][st], `${m} ${st}`).toBeCloseTo(a[m][st], 6);
+  });
+
   it('judge attributes the imported inference-perf records from the run\'s saved EPP log', async () => {
     const ip = join(dir, 'inference-perf-judged');
     const a = await runCli(['import', 'inference-perf', join(FIX, 'inference-perf-sim-run'), '--out', ip]);
