@@ -37,6 +37,7 @@ export { RUN_FILES, assertCanWriteRun, writeJsonAtomic, writeSummaryFiles } from
 export { fileTail, snapshotTail, type LogTail, type AttributionSummary } from './evidence/attribution/live-attribution.ts';
 export { readJsonl } from './output/jsonl.ts';
 export { renderHtmlReport } from './output/html-report.ts';
+export { buildRunTimeline, readRunTimeline, type RunTimeline } from './output/html-report-timeline.ts';
 export { formatLlmdReport, llmdReportText, summaryToLlmdReports, LLMD_REPORT_VERSION } from './output/llmd-report.ts';
 
 // Upstream llm-d formats and semantics, per generation (what the simulator writes and the readers read).

@@ -1,9 +1,15 @@
 // The numbers the HTML report draws, computed in Node from the summaries: percentile curves from the HDR
 // histograms, the per-pod request split, the per-second timelines, and the verdicts. The browser only plots them.
+//
+// One time origin for every chart over time: seconds since the run started (meta.startedAt, the monotonic 0 of
+// the records and of summary.timeseries); a per-second value is drawn at the start of its second. Epoch-stamped
+// series (ready pods) are converted to it; several runs are overlaid each from its own start.
 import { z } from 'zod';
 import { decodeHistogram } from '../record/histogram.ts';
-import type { Summary } from '../record/summary.ts';
+import type { DimensionStats, Summary } from '../record/summary.ts';
+import { addPairsToLogBins, logBinsQuantile, type LogBins } from '../record/timeseries.ts';
 import { VerdictSchema, type Verdict } from '../claims/verdict.ts';
+import { TIMELINE_QUANTILES, type RunTimeline, type TimelineQuantile } from './html-report-timeline.ts';
 
 export const REPORT_LATENCY_METRICS = ['ttft', 'itl', 'tpot', 'e2e'] as const;
 export type ReportLatencyMetric = (typeof REPORT_LATENCY_METRICS)[number];
@@ -36,6 +42,11 @@ export interface TimeSeriesRun {
   completedPerS: number[];
   outputTokensPerS: number[];
   inFlightMax: number[];
+  errorsPerS: number[];
+  /** TTFT percentiles of the first tokens that arrived in each second (summary.timeseries' 2% log bins). */
+  ttft: Record<TimelineQuantile, (number | null)[]>;
+  /** ITL percentiles per second from requests.jsonl; null when the report was given no records for this run. */
+  itl: ({ t: number[] } & Record<TimelineQuantile, (number | null)[]>) | null;
   /** Ready-pod samples from summary.extra.readyPods (the runner derives them from the EPP's inference_pool_ready_pods gauge) (t in seconds since run start), when present. */
   readyPods: { t: number[]; value: number[] } | null;
 }
@@ -51,12 +62,63 @@ export interface RunInfo {
   errors: number;
   /** Failed requests per error class, most first, with the first message seen (already redacted). */
   errorClasses: { errorClass: string; count: number; sample: string | null }[];
+  /** Failed requests per HTTP status, most first. */
+  errorsByHttpStatus: { status: string; count: number }[];
   requestsPerS: number;
   outputTokensPerS: number;
   verdicts: Verdict[];
   /** Why summary.extra.verdicts could not be read (the report then says so instead of hiding it). */
   verdictsProblem: string | null;
   readyPodsProblem: string | null;
+}
+
+/** A vertical line on every time chart: a stage began, or the measured phase after a warm-up. */
+export interface TimeMark {
+  run: string;
+  label: string;
+  /** Seconds since the run's start. */
+  t: number;
+}
+
+/** Key figures of a scenario's control run (the same scenario with one thing changed, e.g. a random picker). */
+export interface ControlInfo {
+  name: string;
+  scenario: string;
+  requests: number;
+  errorRate: number | null;
+  ttftP50: number | null;
+  ttftP99: number | null;
+  itlP50: number | null;
+  e2eP99: number | null;
+  requestsPerS: number;
+  outputTokensPerS: number;
+  verdicts: { claim: string; status: string }[];
+  verdictsProblem: string | null;
+}
+
+/** How one run's prefix groups landed on pods (summary.groups.byGroup): prefix-affinity at a glance. */
+export interface GroupPlacement {
+  run: string;
+  groups: number;
+  /** Share of grouped requests that went to their group's most used pod (1 = perfect affinity). */
+  topPodShare: number | null;
+  /** The groups with the most requests, first `REPORT_MAX_GROUP_ROWS`. */
+  rows: { group: string; requests: number; pods: { pod: string; count: number }[] }[];
+  /** Requests not counted because the summary's group cap was reached. */
+  droppedRecords: number;
+}
+
+/** One tag value's figures in one run (e.g. class=long): the short/long split agg-vs-pd is about. */
+export interface TagRow {
+  run: string;
+  /** `<key>=<value>` */
+  tag: string;
+  count: number;
+  errors: number;
+  ttft: { p50: number | null; p90: number | null; p99: number | null };
+  itlP50: number | null;
+  itlP99: number | null;
+  e2eP99: number | null;
 }
 
 export interface ReportData {
@@ -70,7 +132,17 @@ export interface ReportData {
   pods: string[];
   podRequests: { run: string; counts: (number | null)[] }[];
   timeseries: TimeSeriesRun[];
+  /** [min, max] seconds over every time series of every run: all time charts share this x range. */
+  timeRange: [number, number];
+  marks: TimeMark[];
+  /** TTFT curves per tag value, one per (run, tag). */
+  tagCurves: CurveSeries[];
+  tags: TagRow[];
+  groups: GroupPlacement[];
+  controls: ControlInfo[];
 }
+
+export const REPORT_MAX_GROUP_ROWS = 20;
 
 const ReadyPodsSchema = z.array(z.strictObject({ t: z.number(), value: z.number() }));
 
@@ -108,7 +180,83 @@ function readReadyPods(extra: Record<string, unknown>, startedAtMs: number): { s
   return { series: { t: points.map((p) => p.t), value: points.map((p) => p.value) }, problem: null };
 }
 
-export function buildReportData(runs: readonly { name: string; summary: Summary }[]): ReportData {
+function perSecondTtft(summary: Summary): TimeSeriesRun['ttft'] {
+  const out: TimeSeriesRun['ttft'] = { p50: [], p90: [], p99: [] };
+  for (const b of summary.timeseries.buckets) {
+    const bins: LogBins = new Map();
+    addPairsToLogBins(bins, b.ttftBins);
+    for (const q of TIMELINE_QUANTILES) out[q].push(logBinsQuantile(bins, Number(q.slice(1)) / 100));
+  }
+  return out;
+}
+
+function marksOf(run: string, summary: Summary, timeline: RunTimeline | undefined): TimeMark[] {
+  const marks: TimeMark[] = [];
+  // Without records the summary still says where measuring began (its window's first send) after a warm-up.
+  const measure = timeline ? timeline.measureStart : summary.counts.warmup.sent > 0 && summary.window ? summary.window.firstSentMs / 1000 : null;
+  if (measure !== null) marks.push({ run, label: 'measure', t: measure });
+  const stages = timeline?.stageStarts ?? [];
+  if (stages.length > 1) for (const st of stages.slice(1)) marks.push({ run, label: `stage ${st.stage}`, t: st.t });
+  return marks;
+}
+
+function groupPlacement(run: string, summary: Summary): GroupPlacement | null {
+  const byGroup = Object.entries(summary.groups.byGroup);
+  if (byGroup.length === 0) return null;
+  let total = 0;
+  let top = 0;
+  const rows = byGroup.map(([group, pods]) => {
+    const list = Object.entries(pods)
+      .map(([pod, count]) => ({ pod, count }))
+      .sort((a, b) => b.count - a.count || a.pod.localeCompare(b.pod, 'en', { numeric: true }));
+    const requests = list.reduce((a, p) => a + p.count, 0);
+    total += requests;
+    top += list[0]?.count ?? 0;
+    return { group, requests, pods: list };
+  });
+  rows.sort((a, b) => b.requests - a.requests || a.group.localeCompare(b.group, 'en', { numeric: true }));
+  return { run, groups: rows.length, topPodShare: total > 0 ? top / total : null, rows: rows.slice(0, REPORT_MAX_GROUP_ROWS), droppedRecords: summary.groups.droppedRecords };
+}
+
+function tagRow(run: string, tag: string, d: DimensionStats): TagRow {
+  return {
+    run,
+    tag,
+    count: d.count,
+    errors: d.errors,
+    ttft: { p50: d.ttft.p50, p90: d.ttft.p90, p99: d.ttft.p99 },
+    itlP50: d.itl.p50,
+    itlP99: d.itl.p99,
+    e2eP99: d.e2e.p99,
+  };
+}
+
+function controlInfo(name: string, summary: Summary): ControlInfo {
+  const o = summary.dimensions.overall;
+  const { verdicts, problem } = readVerdicts(summary.extra);
+  return {
+    name,
+    scenario: summary.meta.scenario,
+    requests: summary.counts.finished,
+    errorRate: summary.counts.finished > 0 ? summary.counts.error / summary.counts.finished : null,
+    ttftP50: o?.ttft.p50 ?? null,
+    ttftP99: o?.ttft.p99 ?? null,
+    itlP50: o?.itl.p50 ?? null,
+    e2eP99: o?.e2e.p99 ?? null,
+    requestsPerS: summary.rates.requestsPerS,
+    outputTokensPerS: summary.rates.outputTokensPerS,
+    verdicts: verdicts.map((v) => ({ claim: v.claim, status: v.status })),
+    verdictsProblem: problem,
+  };
+}
+
+export interface ReportDataInput {
+  /** Per run name: what its records add (ITL over time, stage starts); runs without one use the summary alone. */
+  timelines?: Record<string, RunTimeline>;
+  controls?: readonly { name: string; summary: Summary }[];
+}
+
+export function buildReportData(runs: readonly { name: string; summary: Summary }[], input: ReportDataInput = {}): ReportData {
   const overall = Object.fromEntries(REPORT_LATENCY_METRICS.map((m) => [m, [] as CurveSeries[]])) as ReportData['overall'];
   const perPod = Object.fromEntries(REPORT_LATENCY_METRICS.map((m) => [m, [] as CurveSeries[]])) as ReportData['perPod'];
   const podSet = new Set<string>();
@@ -118,6 +266,13 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
   const infos: RunInfo[] = [];
   const timeseries: TimeSeriesRun[] = [];
   const podRequests: ReportData['podRequests'] = [];
+  const marks: TimeMark[] = [];
+  const tagCurves: CurveSeries[] = [];
+  const tags: TagRow[] = [];
+  const groups: GroupPlacement[] = [];
+  const tagKeys = [
+    ...new Set(runs.flatMap((r) => Object.keys(r.summary.dimensions).filter((d) => d.startsWith('tag:')))),
+  ].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
   for (const { name, summary } of runs) {
     const startedAtMs = Date.parse(summary.meta.startedAt);
@@ -135,6 +290,9 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
       errorClasses: Object.entries(summary.counters.errorsByClass)
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
         .map(([errorClass, count]) => ({ errorClass, count, sample: summary.counters.errorSamples?.[errorClass] ?? null })),
+      errorsByHttpStatus: Object.entries(summary.counters.errorsByHttpStatus)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .map(([status, count]) => ({ status, count })),
       requestsPerS: summary.rates.requestsPerS,
       outputTokensPerS: summary.rates.outputTokensPerS,
       verdicts,
@@ -152,6 +310,17 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
     }
     podRequests.push({ run: name, counts: pods.map((p) => summary.dimensions[`pod:${p}`]?.count ?? null) });
 
+    for (const key of tagKeys) {
+      const d = summary.dimensions[key];
+      if (!d) continue;
+      tags.push(tagRow(name, key.slice(4), d));
+      tagCurves.push(curve(name, key.slice(4), d.ttft.hist, d.ttft.count));
+    }
+    const gp = groupPlacement(name, summary);
+    if (gp) groups.push(gp);
+
+    const timeline = input.timelines?.[name];
+    marks.push(...marksOf(name, summary, timeline));
     const b = summary.timeseries.buckets;
     const perS = 1000 / summary.timeseries.bucketMs;
     timeseries.push({
@@ -160,8 +329,25 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
       completedPerS: b.map((x) => x.completed * perS),
       outputTokensPerS: b.map((x) => x.outputTokens * perS),
       inFlightMax: b.map((x) => x.inFlightMax),
+      errorsPerS: b.map((x) => x.errors * perS),
+      ttft: perSecondTtft(summary),
+      itl: timeline ? timeline.itl : null,
       readyPods: ready.series,
     });
   }
-  return { percentileXs: PERCENTILE_XS, runs: infos, overall, perPod, pods, podRequests, timeseries };
+  // A per-second value covers [t, t + 1): the range ends one second after the last start. (A loop, not
+  // Math.max(...xs): a day-long run has more points than a call may take arguments.)
+  let lo = 0;
+  let hi = 0;
+  const extend = (xs: readonly number[]) => {
+    for (const x of xs) {
+      if (x < lo) lo = x;
+      if (x + 1 > hi) hi = x + 1;
+    }
+  };
+  for (const r of timeseries) [r.t, r.itl?.t ?? [], r.readyPods?.t ?? []].forEach(extend);
+  extend(marks.map((m) => m.t));
+  const timeRange: [number, number] = [lo, Math.max(hi, lo + 1)];
+  const controls = (input.controls ?? []).map((c) => controlInfo(c.name, c.summary));
+  return { percentileXs: PERCENTILE_XS, runs: infos, overall, perPod, pods, podRequests, timeseries, timeRange, marks, tagCurves, tags, groups, controls };
 }

@@ -20,8 +20,14 @@
   function short(s, n) {
     return s.length > n ? s.slice(0, n - 1) + '…' : s;
   }
-  function fmt(v, digits) {
-    return v == null ? '--' : Number(v).toFixed(digits);
+  // A legend cell with no value under the cursor (or no cursor) stays empty: no "-- ms" placeholders.
+  function withUnit(digits, unit) {
+    return function (u, v) {
+      return v == null ? '' : Number(v).toFixed(digits) + (unit ? ' ' + unit : '');
+    };
+  }
+  function runIndex(name) {
+    return data.runs.findIndex(function (r) { return r.name === name; });
   }
 
   // Align series that have their own x values onto one sorted x axis (uPlot shares x across series).
@@ -53,11 +59,11 @@
   var NINE_LABELS = ['p0', 'p50', 'p90', 'p99', 'p99.9'];
 
   function percentileChart(el, title, curves, styleOf) {
-    var series = [{ label: 'percentile', value: function (u, x) { return x == null ? '--' : 'p' + (100 * (1 - Math.pow(10, -x))).toFixed(2); } }];
+    var series = [{ label: 'percentile', value: function (u, x) { return x == null ? '' : 'p' + (100 * (1 - Math.pow(10, -x))).toFixed(2); } }];
     var cols = [data.percentileXs];
     curves.forEach(function (c, i) {
       var st = styleOf(c, i);
-      series.push({ label: st.label, stroke: st.stroke, dash: st.dash, width: 2, value: function (u, v) { return fmt(v, 2) + ' ms'; } });
+      series.push({ label: st.label, stroke: st.stroke, dash: st.dash, width: 2, value: withUnit(2, 'ms') });
       cols.push(c.values);
     });
     new uPlot(
@@ -84,25 +90,74 @@
   function podStyleFactory() {
     return function (c) {
       var podIdx = data.pods.indexOf(c.dimension);
-      var runIdx = data.runs.findIndex(function (r) { return r.name === c.run; });
-      return { label: multiRun ? c.run + ' · ' + c.dimension : c.dimension, stroke: colour(podIdx), dash: dash(runIdx) };
+      return { label: multiRun ? c.run + ' · ' + c.dimension : c.dimension, stroke: colour(podIdx), dash: dash(runIndex(c.run)) };
     };
   }
 
-  function timeChart(el, title, unit, seriesList) {
+  // Tag curves (class=short, class=long, …): colour per tag value, dash per run.
+  function tagStyle(c) {
+    var tags = [];
+    data.tagCurves.forEach(function (x) { if (tags.indexOf(x.dimension) < 0) tags.push(x.dimension); });
+    return { label: multiRun ? c.run + ' · ' + c.dimension : c.dimension, stroke: colour(tags.indexOf(c.dimension)), dash: dash(runIndex(c.run)) };
+  }
+
+  // Stage boundaries (and the end of a warm-up) as dashed vertical lines in the run's colour, on every time chart.
+  function drawMarks(u) {
+    // What was drawn is written on the chart's element, so a test can read it without parsing pixels.
+    u.root.parentNode.setAttribute('data-x-range', u.scales.x.min + ',' + u.scales.x.max);
+    var drawn = 0;
+    var ctx = u.ctx;
+    var top = u.bbox.top;
+    var bottom = u.bbox.top + u.bbox.height;
+    ctx.save();
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 1.5 * uPlot.pxRatio;
+    ctx.font = 11 * uPlot.pxRatio + 'px system-ui, sans-serif';
+    ctx.textBaseline = 'top';
+    data.marks.forEach(function (m) {
+      var x = Math.round(u.valToPos(m.t, 'x', true));
+      if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+      var c = colour(runIndex(m.run));
+      ctx.strokeStyle = c;
+      ctx.fillStyle = c;
+      ctx.beginPath();
+      ctx.moveTo(x, top);
+      ctx.lineTo(x, bottom);
+      ctx.stroke();
+      ctx.fillText(multiRun ? m.run + ': ' + m.label : m.label, x + 3 * uPlot.pxRatio, top + 2 * uPlot.pxRatio);
+      drawn++;
+    });
+    ctx.restore();
+    u.root.parentNode.setAttribute('data-marks', String(drawn));
+  }
+
+  // Every time chart: seconds since the run's start on x, the same range on all of them.
+  function timeChart(el, title, unit, seriesList, digits) {
     if (seriesList.length === 0) return;
-    var series = [{ label: 's', value: function (u, v) { return v == null ? '--' : v + ' s'; } }];
+    var series = [{ label: 's', value: withUnit(0, 's') }];
     seriesList.forEach(function (s, i) {
-      series.push({ label: s.label, stroke: colour(i), width: 2, spanGaps: false, paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined, value: function (u, v) { return fmt(v, 1) + ' ' + unit; } });
+      series.push({
+        label: s.label,
+        stroke: s.stroke || colour(i),
+        dash: s.dash || [],
+        width: 2,
+        spanGaps: false,
+        paths: s.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+        value: withUnit(digits == null ? 1 : digits, unit),
+      });
     });
     new uPlot(
       {
         title: title,
         width: chartWidth(el),
         height: 240,
-        scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+        scales: {
+          x: { time: false, range: function () { return data.timeRange; } },
+          y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } },
+        },
         axes: [{ label: 'seconds since run start' }, { label: unit, size: 60 }],
         series: series,
+        hooks: { draw: [drawMarks] },
       },
       align(
         seriesList.map(function (s) {
@@ -122,7 +177,7 @@
     var xs = [];
     for (var x = 0; x < nPods * slot - 1; x++) xs.push(x);
     var cols = [xs];
-    var series = [{ label: 'pod', value: function (u, v) { return v == null ? '--' : data.pods[Math.floor(v / slot)] || '--'; } }];
+    var series = [{ label: 'pod', value: function (u, v) { return v == null ? '' : data.pods[Math.floor(v / slot)] || ''; } }];
     data.podRequests.forEach(function (pr, k) {
       cols.push(
         xs.map(function (x) {
@@ -142,7 +197,7 @@
             size: { unit: 1, values: function () { return [0.9]; } },
           },
         }),
-        value: function (u, v) { return v == null ? '--' : String(v) + ' requests'; },
+        value: withUnit(0, 'requests'),
       });
     });
     var centres = data.pods.map(function (_, i) { return i * slot + (nRuns - 1) / 2; });
@@ -174,17 +229,35 @@
     if (el('chart-pod-' + m) && data.perPod[m].length > 0) percentileChart(el('chart-pod-' + m), label + ' — per pod', data.perPod[m], podStyleFactory());
   });
   if (el('chart-pod-split')) podSplitChart(el('chart-pod-split'));
+  if (el('chart-tag-ttft') && data.tagCurves.length > 0) percentileChart(el('chart-tag-ttft'), 'TTFT — per tag', data.tagCurves, tagStyle);
+
+  // Percentiles over time: colour per run, dash per percentile (p50 solid, p90 dashed, p99 dotted).
+  var QUANTILES = ['p50', 'p90', 'p99'];
+  function overTime(pick) {
+    var list = [];
+    data.timeseries.forEach(function (r, i) {
+      var src = pick(r);
+      if (!src) return;
+      QUANTILES.forEach(function (q, k) {
+        list.push({ label: multiRun ? r.run + ' ' + q : q, t: src.t, v: src[q], stroke: colour(i), dash: DASHES[k] });
+      });
+    });
+    return list;
+  }
+  if (el('chart-time-ttft')) timeChart(el('chart-time-ttft'), 'TTFT percentiles per second (first tokens that arrived in it)', 'ms', overTime(function (r) { return { t: r.t, p50: r.ttft.p50, p90: r.ttft.p90, p99: r.ttft.p99 }; }), 2);
+  if (el('chart-time-itl')) timeChart(el('chart-time-itl'), 'ITL percentiles per second (tokens that arrived in it)', 'ms', overTime(function (r) { return r.itl && r.itl.t.length ? r.itl : null; }), 2);
 
   function ts(field) {
     return data.timeseries.map(function (r) { return { label: r.run, t: r.t, v: r[field] }; });
   }
   if (el('chart-ts-completed')) timeChart(el('chart-ts-completed'), 'Completed requests per second', 'req/s', ts('completedPerS'));
   if (el('chart-ts-tokens')) timeChart(el('chart-ts-tokens'), 'Output tokens per second', 'tok/s', ts('outputTokensPerS'));
-  if (el('chart-ts-inflight')) timeChart(el('chart-ts-inflight'), 'Requests in flight (max per second)', 'requests', ts('inFlightMax'));
+  if (el('chart-ts-inflight')) timeChart(el('chart-ts-inflight'), 'Requests in flight (max per second)', 'requests', ts('inFlightMax'), 0);
+  if (el('chart-ts-errors')) timeChart(el('chart-ts-errors'), 'Failed requests per second', 'errors/s', ts('errorsPerS'));
   var ready = data.timeseries
     .filter(function (r) { return r.readyPods; })
-    .map(function (r) { return { label: r.run, t: r.readyPods.t, v: r.readyPods.value, stepped: true }; });
-  if (el('chart-ts-ready') && ready.length > 0) timeChart(el('chart-ts-ready'), 'Ready pods', 'pods', ready);
+    .map(function (r) { return { label: r.run, t: r.readyPods.t, v: r.readyPods.value, stepped: true, stroke: colour(runIndex(r.run)) }; });
+  if (el('chart-ts-ready') && ready.length > 0) timeChart(el('chart-ts-ready'), 'Ready pods', 'pods', ready, 0);
 
   document.body.setAttribute('data-charts-rendered', String(document.querySelectorAll('.uplot').length));
 })();

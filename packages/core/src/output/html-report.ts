@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { CompareRunSchema, compareRuns, type CompareRow } from './compare.ts';
 import type { Summary } from '../record/summary.ts';
 import { assertInlineableScript, escapeHtml, jsonForScript } from './html-escape.ts';
-import { buildReportData, REPORT_LATENCY_METRICS, type ReportData, type RunInfo } from './html-report-data.ts';
+import { buildReportData, REPORT_LATENCY_METRICS, type ControlInfo, type GroupPlacement, type ReportData, type RunInfo, type TagRow } from './html-report-data.ts';
+import type { RunTimeline } from './html-report-timeline.ts';
 import { RoutebenchError } from '../errors.ts';
 
 export const HtmlReportOptionsSchema = z.strictObject({
@@ -16,9 +17,23 @@ export const HtmlReportOptionsSchema = z.strictObject({
     .array(CompareRunSchema)
     .min(1)
     .refine((runs) => new Set(runs.map((r) => r.name)).size === runs.length, { message: 'run names must be unique' }),
+  /** Per run name: its records' timeline (buildRunTimeline / readRunTimeline): ITL over time and stage starts. */
+  timelines: z
+    .record(
+      z.string(),
+      z.custom<RunTimeline>((v) => typeof v === 'object' && v !== null && 'itl' in v && 'stageStarts' in v, {
+        message: 'expected a RunTimeline (from buildRunTimeline)',
+      }),
+    )
+    .optional(),
+  /** The scenario's control runs: their key figures get a table of their own (they are not overlaid). */
+  controls: z.array(CompareRunSchema).optional(),
   title: z.string().min(1).optional(),
   /** Shown in the footer; fixed in tests so output is reproducible. Default: now. */
   generatedAt: z.iso.datetime({ offset: true }).optional(),
+}).refine((o) => Object.keys(o.timelines ?? {}).every((k) => o.runs.some((r) => r.name === k)), {
+  message: 'every timelines key must be the name of one of the runs',
+  path: ['timelines'],
 });
 export type HtmlReportOptions = z.input<typeof HtmlReportOptionsSchema>;
 
@@ -107,7 +122,65 @@ function errorsSection(runs: RunInfo[]): string {
   const table = rows.length
     ? `<table id="errors"><thead><tr>${multi ? '<th>Run</th>' : ''}<th>Error class</th><th>Requests</th><th>% of requests</th><th>First message</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
     : '<p class="muted">No request failed.</p>';
-  return `<h2>Errors</h2>\n${table}`;
+  const statusRows = runs.flatMap((r) =>
+    r.errorsByHttpStatus.map(
+      (e) => `<tr>${multi ? `<td>${escapeHtml(r.name)}</td>` : ''}<td>${escapeHtml(e.status)}</td><td class="num">${e.count}</td></tr>`,
+    ),
+  );
+  const statusTable = statusRows.length
+    ? `<h3>By HTTP status</h3>\n<table id="errors-http"><thead><tr>${multi ? '<th>Run</th>' : ''}<th>HTTP status</th><th>Requests</th></tr></thead><tbody>\n${statusRows.join('\n')}\n</tbody></table>`
+    : '';
+  return `<h2>Errors</h2>\n${table}\n${statusTable}`;
+}
+
+function controlsSection(controls: ControlInfo[]): string {
+  if (controls.length === 0) return '';
+  const rows = controls
+    .map((c) => {
+      const verdicts = c.verdicts.map((v) => `${escapeHtml(v.claim)} <span class="status status-${escapeHtml(v.status)}">${escapeHtml(v.status)}</span>`).join('<br>');
+      return `<tr><td>${escapeHtml(c.name)}</td><td>${escapeHtml(c.scenario)}</td><td class="num">${c.requests}</td>` +
+        `<td class="num">${c.errorRate === null ? '–' : (100 * c.errorRate).toFixed(2)}</td><td class="num">${fmt(c.ttftP50)}</td><td class="num">${fmt(c.ttftP99)}</td>` +
+        `<td class="num">${fmt(c.itlP50)}</td><td class="num">${fmt(c.e2eP99)}</td><td class="num">${fmt(c.requestsPerS)}</td><td class="num">${fmt(c.outputTokensPerS, 1)}</td>` +
+        `<td>${verdicts}${c.verdictsProblem ? `<div class="problem">${escapeHtml(c.verdictsProblem)}</div>` : ''}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>Control runs</h2>
+<p class="muted">The same scenario with one thing changed (e.g. a random picker): the figures a claim is judged against.</p>
+<table id="controls"><thead><tr><th>Control</th><th>Scenario</th><th>Requests</th><th>Errors (%)</th><th>TTFT p50 (ms)</th><th>TTFT p99 (ms)</th>` +
+    `<th>ITL p50 (ms)</th><th>E2E p99 (ms)</th><th>Requests/s</th><th>Output tokens/s</th><th>Verdicts</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function tagsSection(tags: TagRow[], multi: boolean): string {
+  if (tags.length === 0) return '';
+  const rows = tags
+    .map(
+      (t) => `<tr>${multi ? `<td>${escapeHtml(t.run)}</td>` : ''}<td>${escapeHtml(t.tag)}</td><td class="num">${t.count}</td><td class="num">${t.errors}</td>` +
+        `<td class="num">${fmt(t.ttft.p50)}</td><td class="num">${fmt(t.ttft.p90)}</td><td class="num">${fmt(t.ttft.p99)}</td>` +
+        `<td class="num">${fmt(t.itlP50)}</td><td class="num">${fmt(t.itlP99)}</td><td class="num">${fmt(t.e2eP99)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>By tag (e.g. short / long prompts)</h2>
+<table id="tags"><thead><tr>${multi ? '<th>Run</th>' : ''}<th>Tag</th><th>Requests</th><th>Errors</th><th>TTFT p50 (ms)</th><th>TTFT p90 (ms)</th><th>TTFT p99 (ms)</th>` +
+    `<th>ITL p50 (ms)</th><th>ITL p99 (ms)</th><th>E2E p99 (ms)</th></tr></thead><tbody>\n${rows}\n</tbody></table>
+${chartDivs(['chart-tag-ttft'])}`;
+}
+
+function groupsSection(groups: GroupPlacement[]): string {
+  if (groups.length === 0) return '';
+  const multi = groups.length > 1;
+  const parts = groups.map((g) => {
+    const rows = g.rows
+      .map(
+        (r) => `<tr>${multi ? `<td>${escapeHtml(g.run)}</td>` : ''}<td>${escapeHtml(r.group)}</td><td class="num">${r.requests}</td>` +
+          `<td>${r.pods.map((p) => `${escapeHtml(p.pod)}: ${p.count}`).join(', ')}</td></tr>`,
+      )
+      .join('\n');
+    const more = g.groups > g.rows.length ? `<p class="muted">${g.groups - g.rows.length} more groups not listed.</p>` : '';
+    const dropped = g.droppedRecords > 0 ? `<p class="muted">${g.droppedRecords} grouped requests were not counted (group cap reached).</p>` : '';
+    return `<p>${escapeHtml(g.run)}: ${g.groups} groups; ${g.topPodShare === null ? '–' : (100 * g.topPodShare).toFixed(1)}% of grouped requests went to their group's most used pod.</p>
+<table class="groups"><thead><tr>${multi ? '<th>Run</th>' : ''}<th>Group</th><th>Requests</th><th>Pods (requests)</th></tr></thead><tbody>\n${rows}\n</tbody></table>${more}${dropped}`;
+  });
+  return `<h2>Prefix groups → pod</h2>\n${parts.join('\n')}`;
 }
 
 function keyStatsTable(rows: CompareRow[]): string {
@@ -143,6 +216,9 @@ function body(data: ReportData, title: string, keyRows: CompareRow[], generatedA
     .map((r) => `<div class="problem">${escapeHtml(`${r.name}: ${r.readyPodsProblem}`)}</div>`)
     .join('\n');
   const hasReady = data.timeseries.some((t) => t.readyPods !== null);
+  const hasErrors = data.timeseries.some((t) => t.errorsPerS.some((e) => e > 0));
+  const hasItl = data.timeseries.some((t) => t.itl !== null && t.itl.t.length > 0);
+  const noItl = data.timeseries.filter((t) => t.itl === null).map((t) => t.run);
   return `<h1>${escapeHtml(title)}</h1>
 <p class="muted">${data.runs.length > 1 ? `Baseline for deltas: <b>${escapeHtml(data.runs[0].name)}</b>. ` : ''}Latency statistics cover successful requests; ITL is per token.</p>
 <h2>Runs</h2>
@@ -151,15 +227,22 @@ ${verdictsSection(data.runs)}
 ${errorsSection(data.runs)}
 <h2>Key statistics (overall)</h2>
 ${keyStatsTable(keyRows)}
+${controlsSection(data.controls)}
 <h2>Latency percentiles — overall</h2>
 ${chartDivs(REPORT_LATENCY_METRICS.map((m) => `chart-overall-${m}`))}
+${tagsSection(data.tags, data.runs.length > 1)}
 <h2>Latency percentiles — per pod</h2>
 ${data.pods.length ? chartDivs(REPORT_LATENCY_METRICS.map((m) => `chart-pod-${m}`)) : '<p class="muted">No per-pod attribution in these runs.</p>'}
 <h2>Request split per pod</h2>
 ${data.pods.length ? chartDivs(['chart-pod-split']) : '<p class="muted">No per-pod attribution in these runs.</p>'}
+${groupsSection(data.groups)}
+<h2>Latency over time</h2>
+<p class="muted">Every chart over time counts seconds since its run started; a per-second value is drawn at the start of its second. Dashed vertical lines: the measured phase after a warm-up, and each later load stage.</p>
+${noItl.length ? `<p class="muted">ITL over time needs the run's requests.jsonl, not given for: ${escapeHtml(noItl.join(', '))}.</p>` : ''}
+${chartDivs(['chart-time-ttft', ...(hasItl ? ['chart-time-itl'] : [])])}
 <h2>Time series</h2>
 ${problems}
-${chartDivs(['chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', ...(hasReady ? ['chart-ts-ready'] : [])])}
+${chartDivs(['chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', ...(hasErrors ? ['chart-ts-errors'] : []), ...(hasReady ? ['chart-ts-ready'] : [])])}
 <footer>routebench report · generated ${escapeHtml(generatedAt)} · charts by uPlot (MIT)</footer>`;
 }
 
@@ -167,10 +250,10 @@ ${chartDivs(['chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', ...(h
 export function renderHtmlReport(options: HtmlReportOptions): string {
   const parsed = HtmlReportOptionsSchema.safeParse(options);
   if (!parsed.success) throw new RoutebenchError('RB_CONFIG_INVALID', `renderHtmlReport: invalid options:\n${z.prettifyError(parsed.error)}`);
-  const { runs, title, generatedAt } = parsed.data;
+  const { runs, title, generatedAt, timelines, controls } = parsed.data;
   const typedRuns = runs as { name: string; summary: Summary }[];
   const { uplotJs, uplotCss, clientJs } = loadAssets();
-  const data = buildReportData(typedRuns);
+  const data = buildReportData(typedRuns, { timelines, controls: controls as { name: string; summary: Summary }[] | undefined });
   const keyRows = compareRuns(typedRuns, { dimensions: ['overall'], stats: ['p50', 'p90', 'p99', 'mean'] });
   const pageTitle = title ?? `routebench report: ${typedRuns.map((r) => r.name).join(' vs ')}`;
   const csp = [

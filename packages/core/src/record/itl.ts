@@ -28,13 +28,13 @@
 export type Chunk = readonly [offsetMs: number, tokens: number];
 
 /**
- * Calls `visit(gapPerTokenMs, tokens)` once per arrival that yields ITL samples; the arrival yields `tokens`
- * samples of `gapPerTokenMs` each. An arrival is every token-bearing chunk stamped at the same instant (one
- * chunk, or several events read together). Returns how many of the sampled tokens arrived bunched (in an
- * arrival of more than one event). Allocation-free, so the recorder can feed histograms with
- * `recordValueWithCount`.
+ * Calls `visit(gapPerTokenMs, tokens, arrivalOffsetMs)` once per arrival that yields ITL samples; the arrival
+ * (at `arrivalOffsetMs` from the first token) yields `tokens` samples of `gapPerTokenMs` each. An arrival is
+ * every token-bearing chunk stamped at the same instant (one chunk, or several events read together). Returns
+ * how many of the sampled tokens arrived bunched (in an arrival of more than one event). Allocation-free, so the
+ * recorder can feed histograms with `recordValueWithCount`.
  */
-export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs: number, tokens: number) => void): number {
+export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs: number, tokens: number, arrivalOffsetMs: number) => void): number {
   let prevOffset = Number.NaN; // NaN until the first token-bearing arrival is seen
   let bunched = 0;
   let j = 0;
@@ -56,7 +56,7 @@ export function forEachItlSample(chunks: readonly Chunk[], visit: (gapPerTokenMs
     }
     // Clock steps backwards cannot happen on a monotonic clock, but a reordered record must not yield negatives.
     const gap = Math.max(0, offset - prevOffset);
-    visit(gap / tokens, tokens);
+    visit(gap / tokens, tokens, offset);
     if (events > 1) bunched += tokens;
     prevOffset = offset;
   }

@@ -5,10 +5,11 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/output/html-report.ts';
+import { buildRunTimeline } from '../../src/output/html-report-timeline.ts';
 import type { Summary } from '../../src/record/summary.ts';
 import type { Verdict } from '../../src/claims/verdict.ts';
 import { CHROMIUM_INSTALL_TIMEOUT_MS, launchChromium, type Browser } from './chromium.ts';
-import { AGG_SPEC, PD_SPEC, syntheticSummary } from './synthetic-runs.ts';
+import { AGG_SPEC, PD_SPEC, syntheticRecords, syntheticSummary } from './synthetic-runs.ts';
 
 const HOSTILE_POD = '<img src=x onerror=alert(1)>';
 const HOSTILE_MODEL = '</script><script>alert(2)</script>';
@@ -104,8 +105,10 @@ describe('HTML report in headless Chromium', () => {
     try {
       expect(problems).toEqual([]);
       expect(foreignRequests.filter((u) => !u.endsWith('/favicon.ico'))).toEqual([]);
-      // 4 overall + 4 per-pod percentile charts, the pod split, 3 time series and the ready-pods series.
-      expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('13');
+      // 4 overall + 4 per-pod percentile charts, the pod split, TTFT over time, 3 time series, errors per second
+      // (both runs have failures) and the ready-pods series.
+      expect(agg.counts.error).toBeGreaterThan(0);
+      expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('15');
       for (const id of ['chart-overall-ttft', 'chart-overall-e2e', 'chart-pod-split', 'chart-ts-completed']) {
         const blue = await countColour(page, id, BLUE);
         const red = await countColour(page, id, RED);
@@ -186,10 +189,103 @@ describe('HTML report in headless Chromium', () => {
     const { page, problems } = await open('/one-run.html', html);
     try {
       expect(problems).toEqual([]);
-      expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('12');
+      expect(await page.getAttribute('body', 'data-charts-rendered')).toBe('14');
       expect(await page.locator('#verdicts').count()).toBe(0);
       expect(await page.locator('#chart-ts-ready').count()).toBe(0);
       expect((await countColour(page, 'chart-overall-ttft', BLUE)).matching).toBeGreaterThan(150);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('HTML report of an agg-vs-P/D comparison in headless Chromium', () => {
+  // Short/long prompts, three load stages, prefix groups; the timelines come from the same records.
+  const specs = {
+    agg: { ...AGG_SPEC, longShare: 0.5, requestsPerStage: 150, groups: 6 },
+    pd: { ...PD_SPEC, longShare: 0.5, requestsPerStage: 150, groups: 6 },
+  };
+
+  async function comparison() {
+    const runs = [
+      { name: 'aggregated', summary: await syntheticSummary(specs.agg, 'agg-vs-pd--aggregated') },
+      { name: 'pd-1p1d', summary: await syntheticSummary(specs.pd, 'agg-vs-pd--pd-1p1d') },
+    ];
+    const control = await syntheticSummary({ ...AGG_SPEC, seed: 'control', requests: 120 }, 'agg-vs-pd--random');
+    control.extra.verdicts = [
+      { claim: 'latency-slo', feature: 'x', mode: 'Aggregated', status: 'Fail', details: '', sources: [], evidence: {}, thresholds: {} },
+    ];
+    const timelines = { aggregated: buildRunTimeline(syntheticRecords(specs.agg)), 'pd-1p1d': buildRunTimeline(syntheticRecords(specs.pd)) };
+    return { runs, control, timelines };
+  }
+
+  it('draws TTFT and ITL over time on one time axis with stage lines, and legends have no placeholders', async () => {
+    const { runs, control, timelines } = await comparison();
+    const html = renderHtmlReport({ runs, timelines, controls: [{ name: 'random', summary: control }] });
+    const { page, problems } = await open('/agg-vs-pd.html', html);
+    try {
+      expect(problems).toEqual([]);
+      for (const id of ['chart-time-ttft', 'chart-time-itl']) {
+        expect((await countColour(page, id, BLUE)).matching, `${id} blue`).toBeGreaterThan(150);
+        expect((await countColour(page, id, RED)).matching, `${id} red`).toBeGreaterThan(150);
+      }
+      // Every time chart: the same x range, from the runs' start (0) to one second past the last point.
+      const embedded = await page.evaluate<{ timeRange: [number, number]; marks: { run: string; label: string; t: number }[] }>(
+        "JSON.parse(document.getElementById('report-data').textContent)",
+      );
+      const lastSecond = Math.max(...runs.map((r) => r.summary.timeseries.buckets.length - 1), ...Object.values(timelines).map((t) => t.itl.t[t.itl.t.length - 1]!));
+      expect(embedded.timeRange).toEqual([0, lastSecond + 1]);
+      const timeCharts = ['chart-time-ttft', 'chart-time-itl', 'chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', 'chart-ts-errors'];
+      for (const id of timeCharts) expect(await page.getAttribute(`#${id}`, 'data-x-range'), id).toBe(embedded.timeRange.join(','));
+      // Stages 1 and 2 of each run, at each stage's first send, drawn on every time chart.
+      expect(embedded.marks).toEqual(
+        runs.flatMap((r) => timelines[r.name as keyof typeof timelines].stageStarts.slice(1).map((st) => ({ run: r.name, label: `stage ${st.stage}`, t: st.t }))),
+      );
+      for (const id of timeCharts) expect(await page.getAttribute(`#${id}`, 'data-marks'), id).toBe('4');
+
+      // No cursor: legends list the series without "--" values; over a chart they show values with units.
+      for (const text of await page.locator('.u-legend').allTextContents()) expect(text).not.toContain('--');
+      const box = (await page.locator('#chart-time-ttft canvas').boundingBox())!;
+      await page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+      await expect.poll(() => page.locator('#chart-time-ttft .u-legend').textContent()).toMatch(/\d+\.\d\d ms/);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the short/long split, prefix groups → pod and the control run’s key figures', async () => {
+    const { runs, control, timelines } = await comparison();
+    const html = renderHtmlReport({ runs, timelines, controls: [{ name: 'random', summary: control }] });
+    const { page, problems } = await open('/agg-vs-pd-tables.html', html);
+    try {
+      expect(problems).toEqual([]);
+      // By tag: one row per run and class, with the summary's TTFT p90.
+      const tagRows = await page.locator('#tags tbody tr').allTextContents();
+      expect(tagRows).toHaveLength(4);
+      for (const r of runs) {
+        for (const cls of ['long', 'short']) {
+          const d = r.summary.dimensions[`tag:class=${cls}`]!;
+          expect(tagRows.some((t) => t.startsWith(`${r.name}class=${cls}${d.count}`) && t.includes(d.ttft.p90!.toFixed(2)))).toBe(true);
+        }
+      }
+      // Long prompts are drawn in their own colour on the per-tag TTFT chart.
+      expect((await countColour(page, 'chart-tag-ttft', BLUE)).matching).toBeGreaterThan(150);
+      expect((await countColour(page, 'chart-tag-ttft', RED)).matching).toBeGreaterThan(150);
+
+      // Prefix groups: each group went to one pod in these runs, so 100% affinity and one pod per row.
+      const groupText = await page.locator('h2:has-text("Prefix groups") ~ p').first().textContent();
+      expect(groupText).toBe('aggregated: 6 groups; 100.0% of grouped requests went to their group\'s most used pod.');
+      const byGroup = runs[0]!.summary.groups.byGroup;
+      const first = (await page.locator('table.groups').first().locator('tbody tr').allTextContents())[0]!;
+      const [g, pods] = Object.entries(byGroup).sort((a, b) => Object.values(b[1]).reduce((x, y) => x + y, 0) - Object.values(a[1]).reduce((x, y) => x + y, 0) || a[0].localeCompare(b[0]))[0]!;
+      expect(first).toBe(`aggregated${g}${Object.values(pods)[0]}${Object.keys(pods)[0]}: ${Object.values(pods)[0]}`);
+
+      // The control run: its own figures and verdicts.
+      const controlRow = await page.locator('#controls tbody tr').allTextContents();
+      expect(controlRow).toHaveLength(1);
+      expect(controlRow[0]).toContain(`randomagg-vs-pd--random${control.counts.finished}`);
+      expect(controlRow[0]).toContain(control.dimensions.overall!.ttft.p99!.toFixed(2));
+      expect(controlRow[0]).toContain('latency-slo Fail');
     } finally {
       await page.close();
     }
@@ -200,6 +296,7 @@ describe('renderHtmlReport input checks', () => {
   it('names the bad field', () => {
     expect(() => renderHtmlReport({ runs: [] })).toThrow(/runs/);
     expect(() => renderHtmlReport({ runs: [{ name: 'a', summary: pd }], colour: 1 } as never)).toThrow(/colour/);
+    expect(() => renderHtmlReport({ runs: [{ name: 'a', summary: pd }], timelines: { b: buildRunTimeline([]) } })).toThrow(/timelines/);
   });
 
   it('reports malformed extra.verdicts instead of dropping them silently', () => {
