@@ -71,6 +71,11 @@ describe('routebench export --format llmd-report', () => {
     const pod0 = components.find((c) => c.replica_id === pods[0])!;
     expect(pod0.time_series!.kv_cache_usage!.units).toBe('fraction');
     expect(pod0.time_series!.num_requests_running!.units).toBe('count');
+    expect(pod0.aggregate!.kv_cache_usage!.units).toBe('fraction');
+    // Upstream's per-metric entry, which llm-d-prism reads for its KV-cache figures.
+    const kv = (report.results.observability as Record<string, any>).vllm_kv_cache_usage_perc;
+    expect(kv.components.map((c: { pod: string }) => c.pod)).toEqual(pods);
+    expect(kv.aggregated.units).toBe('fraction');
 
     // Health: every simulator pod answered its final scrape and did not restart.
     const health = report.results.component_health!;

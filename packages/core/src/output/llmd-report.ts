@@ -16,6 +16,8 @@
 //   (request_rate = completions/s).
 // - Per-pod observability (`observability.components[].time_series`) comes from the gauges the run scraped
 //   (summary.extra.metrics); see podComponents() for the clip and downsampling rule, which is upstream's.
+// - The same in-window samples give each component's `aggregate` (kv_cache_usage, running/waiting_requests) and
+//   upstream's ad-hoc per-metric entries (`observability.vllm_kv_cache_usage_perc` …), which llm-d-prism reads.
 // - Component health comes from the same scrapes; see componentHealth() for what is and is not known.
 // - Verdicts are not part of the schema and are not exported.
 import { createHash } from 'node:crypto';
@@ -266,15 +268,50 @@ function requestTimeSeries(summary: Summary, win: ReportWindow) {
  * Counters are not here: the run keeps their deltas over the window, not a series, so prompt_tokens,
  * generation_tokens, prefix_cache_* and num_preemptions are left out rather than made up.
  */
-const GAUGE_FIELDS: readonly { metric: string; field: keyof LlmdTimeSeriesResourceMetrics; units: 'fraction' | 'count'; combine: 'sum' | 'mean' }[] = [
-  { metric: 'vllm:kv_cache_usage_perc', field: 'kv_cache_usage', units: 'fraction', combine: 'mean' },
-  { metric: 'vllm:num_requests_running', field: 'num_requests_running', units: 'count', combine: 'sum' },
-  { metric: 'vllm:num_requests_waiting', field: 'num_requests_waiting', units: 'count', combine: 'sum' },
-  { metric: 'inference_pool_average_kv_cache_utilization', field: 'pool_avg_kv_cache_utilization', units: 'fraction', combine: 'mean' },
-  { metric: 'inference_pool_average_queue_size', field: 'pool_avg_queue_size', units: 'count', combine: 'mean' },
-  { metric: 'inference_pool_average_running_requests', field: 'pool_avg_running_requests', units: 'count', combine: 'mean' },
-  { metric: 'inference_pool_ready_pods', field: 'pool_ready_pods', units: 'count', combine: 'sum' },
+const GAUGE_FIELDS: readonly {
+  metric: string;
+  field: keyof LlmdTimeSeriesResourceMetrics;
+  units: 'fraction' | 'count';
+  combine: 'sum' | 'mean';
+  /** The ResourceMetrics statistic of a component's `aggregate` this gauge also fills. */
+  aggregate?: 'kv_cache_usage' | 'running_requests' | 'waiting_requests';
+  /** Upstream's ad-hoc observability key for this metric (metrics_processor.py GRAPHED_METRICS). */
+  reportKey: string;
+}[] = [
+  { metric: 'vllm:kv_cache_usage_perc', field: 'kv_cache_usage', units: 'fraction', combine: 'mean', aggregate: 'kv_cache_usage', reportKey: 'vllm_kv_cache_usage_perc' },
+  { metric: 'vllm:num_requests_running', field: 'num_requests_running', units: 'count', combine: 'sum', aggregate: 'running_requests', reportKey: 'vllm_num_requests_running' },
+  { metric: 'vllm:num_requests_waiting', field: 'num_requests_waiting', units: 'count', combine: 'sum', aggregate: 'waiting_requests', reportKey: 'vllm_num_requests_waiting' },
+  { metric: 'inference_pool_average_kv_cache_utilization', field: 'pool_avg_kv_cache_utilization', units: 'fraction', combine: 'mean', reportKey: 'epp_pool_avg_kv_cache_utilization' },
+  { metric: 'inference_pool_average_queue_size', field: 'pool_avg_queue_size', units: 'count', combine: 'mean', reportKey: 'epp_pool_avg_queue_size' },
+  { metric: 'inference_pool_average_running_requests', field: 'pool_avg_running_requests', units: 'count', combine: 'mean', reportKey: 'epp_pool_avg_running_requests' },
+  { metric: 'inference_pool_ready_pods', field: 'pool_ready_pods', units: 'count', combine: 'sum', reportKey: 'epp_pool_ready_pods' },
 ];
+
+/** Linear-interpolation percentile of sorted values: upstream's percentile() (workload/harnesses/process_metrics.py). */
+function percentileOf(sorted: readonly number[], p: number): number {
+  const n = sorted.length;
+  if (n === 1) return sorted[0]!;
+  const k = ((n - 1) * p) / 100;
+  const f = Math.floor(k);
+  const c = Math.min(f + 1, n - 1);
+  return sorted[f]! + (k - f) * (sorted[c]! - sorted[f]!);
+}
+
+/**
+ * Statistics of gauge samples as upstream's _compute_stats (process_metrics.py @ 8bc9f1dd: mean, sample stddev (0 for
+ * one value), min, p25…p99, max), over the samples inside the report's window (before downsampling).
+ */
+function sampleStatistics<U extends string>(values: readonly number[], units: U) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const stddev = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return {
+    units, mean, stddev, min: sorted[0]!,
+    p25: percentileOf(sorted, 25), p50: percentileOf(sorted, 50), p75: percentileOf(sorted, 75),
+    p90: percentileOf(sorted, 90), p95: percentileOf(sorted, 95), p99: percentileOf(sorted, 99), max: sorted[n - 1]!,
+  };
+}
 
 /**
  * Uniform-stride decimation to at most maxPoints, keeping the first and the last: a port of upstream's downsample
@@ -339,10 +376,15 @@ interface Clip {
 function podComponents(summary: Summary, metrics: MetricsEvidence, win: ReportWindow, maxPoints: number, clip: Clip) {
   const runStartEpoch = Date.parse(summary.meta.startedAt);
   const toEpoch = (t: number) => metrics.startedAtEpochMs + (t - metrics.window.startMs);
-  const components: { component_label: string; replica_id: string; time_series: Record<string, { units: string; series: LlmdTimeSeriesPoint[] }> }[] = [];
+  type Series = { units: string; series: LlmdTimeSeriesPoint[] };
+  const components: { component_label: string; replica_id: string; aggregate?: Record<string, unknown>; time_series: Record<string, Series> }[] = [];
+  /** Per metric: each target's in-window samples, for upstream's per-metric entries. */
+  const samples = new Map<(typeof GAUGE_FIELDS)[number], { target: string; role: Role; values: number[] }[]>();
   for (const source of metrics.sources) {
     for (const target of source.targets) {
-      const timeSeries: Record<string, { units: string; series: LlmdTimeSeriesPoint[] }> = {};
+      const role = roleOf(summary, target);
+      const timeSeries: Record<string, Series> = {};
+      const aggregate: Record<string, unknown> = {};
       for (const spec of GAUGE_FIELDS) {
         const series = target.gauges.filter((g) => g.metric === spec.metric);
         if (series.length === 0) continue;
@@ -360,11 +402,54 @@ function podComponents(summary: Summary, metrics: MetricsEvidence, win: ReportWi
         if (inWindow.length === 0) continue;
         clip.kept += inWindow.length;
         timeSeries[spec.field] = { units: spec.units, series: downsample(inWindow, maxPoints).map(([e, value]) => ({ ts: new Date(e).toISOString(), value })) };
+        const values = inWindow.map(([, v]) => v);
+        if (spec.aggregate) aggregate[spec.aggregate] = sampleStatistics(values, spec.units);
+        (samples.get(spec) ?? samples.set(spec, []).get(spec)!).push({ target: target.name, role, values });
       }
-      if (Object.keys(timeSeries).length > 0) components.push({ component_label: componentLabel(roleOf(summary, target)), replica_id: target.name, time_series: timeSeries });
+      if (Object.keys(timeSeries).length > 0) {
+        components.push({
+          component_label: componentLabel(role),
+          replica_id: target.name,
+          ...(Object.keys(aggregate).length > 0 && { aggregate }),
+          time_series: timeSeries,
+        });
+      }
     }
   }
-  return components.sort((a, b) => (a.replica_id < b.replica_id ? -1 : a.replica_id > b.replica_id ? 1 : 0));
+  components.sort((a, b) => (a.replica_id < b.replica_id ? -1 : a.replica_id > b.replica_id ? 1 : 0));
+  return { components, perMetric: perMetricEntries(samples) };
+}
+
+/**
+ * Upstream's ad-hoc per-metric observability entries (metrics_processor.py _build_per_metric_entries and
+ * _build_aggregated_entries @ 8bc9f1dd), which are what llm-d-prism reads for observability
+ * (benchmarkReportV02Parser.js: `observability.vllm_kv_cache_usage_perc.aggregated.{mean,p50,p99}`, …):
+ * `{ components: [{ component_id, pod, role, statistics }], aggregated }`, statistics as _make_stats_dict
+ * (mean, p50, p99, stddev, units), `aggregated` over every target's samples pooled, as process_metrics.py does.
+ * Observability allows extra keys upstream, so these validate; their window is the report's, like the series.
+ */
+function perMetricEntries(samples: Map<(typeof GAUGE_FIELDS)[number], { target: string; role: Role; values: number[] }[]>) {
+  const stats = (values: readonly number[], units: string) => {
+    const s = sampleStatistics(values, units);
+    return { mean: s.mean, p50: s.p50, p99: s.p99, stddev: s.stddev, units };
+  };
+  const out: Record<string, unknown> = {};
+  for (const spec of GAUGE_FIELDS) {
+    const list = samples.get(spec);
+    if (!list || list.length === 0) continue;
+    const sorted = [...list].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    out[spec.reportKey] = {
+      components: sorted.map((x) => ({
+        component_id: componentLabel(x.role),
+        pod: x.target,
+        // upstream's _detect_role vocabulary (prefill, decode, replica); the EPP is `epp`.
+        role: x.role === 'prefill' || x.role === 'decode' || x.role === 'epp' ? x.role : 'replica',
+        statistics: stats(x.values, spec.units),
+      })),
+      aggregated: stats(sorted.flatMap((x) => x.values), spec.units),
+    };
+  }
+  return out;
 }
 
 /**
@@ -458,13 +543,16 @@ export function summaryToLlmdReport(summary: Summary, options: LlmdReportOptions
 
   const metrics = metricsOf(summary);
   const clip: Clip = { kept: 0, available: 0, scrapedFromMs: null, scrapedToMs: null };
-  const components = metrics ? podComponents(summary, metrics, win, opts.maxPoints, clip) : [];
+  const { components, perMetric } = metrics ? podComponents(summary, metrics, win, opts.maxPoints, clip) : { components: [], perMetric: {} };
   const runStart = Date.parse(meta.startedAt);
   // Upstream records the clip beside the series (metrics_processor.py add_metrics_to_benchmark_report,
   // `observability.time_series_interval`), "so an empty series is never mistaken for a quiet stage".
   const interval = metrics
     ? {
         scope: stageReport ? 'stage' : 'run',
+        // Upstream's scalar statistics cover the whole run ('run'); ours (components[].aggregate and the per-metric
+        // entries) cover the same window as the series.
+        statistics_scope: stageReport ? 'stage' : 'run',
         start: new Date(runStart + win.startMs).toISOString(),
         end: new Date(runStart + win.endMs).toISOString(),
         datapoints: clip.kept,
@@ -505,7 +593,7 @@ export function summaryToLlmdReport(summary: Summary, options: LlmdReportOptions
         },
         ...(reqSeries ? { time_series: reqSeries } : {}),
       },
-      observability: { ...(components.length > 0 ? { components } : {}), time_series_interval: interval },
+      observability: { ...(components.length > 0 ? { components } : {}), ...perMetric, time_series_interval: interval },
       ...(health.length > 0 ? { component_health: health } : {}),
     },
   };

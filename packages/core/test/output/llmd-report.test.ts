@@ -320,6 +320,25 @@ describe('observability.components[].time_series', () => {
       datapoints: gaugesInWindow.reduce((a, b) => a + b, 0),
     });
 
+    // Statistics of the in-window samples (before downsampling): the component's aggregate and upstream's
+    // per-metric entry that llm-d-prism reads (observability.vllm_kv_cache_usage_perc.aggregated).
+    const kvValues = kvSource.map(([, v]) => v as number);
+    const mean = kvValues.reduce((a, b) => a + b, 0) / kvValues.length;
+    const sorted = [...kvValues].sort((a, b) => a - b);
+    const agg0 = comps[0]!.aggregate!.kv_cache_usage!;
+    expect(agg0).toMatchObject({ units: 'fraction', min: sorted[0], max: sorted.at(-1) });
+    expect(agg0.mean).toBeCloseTo(mean, 12);
+    expect(agg0.p50).toBeGreaterThanOrEqual(sorted[Math.floor((sorted.length - 1) / 2)]!);
+    expect(agg0.p50).toBeLessThanOrEqual(sorted[Math.ceil((sorted.length - 1) / 2)]!);
+    expect(comps[0]!.aggregate!.running_requests!.units).toBe('count');
+    expect(comps[2]!.aggregate).toBeUndefined();
+    const perMetric = (obs as Record<string, any>).vllm_kv_cache_usage_perc;
+    expect(perMetric.components.map((c: { pod: string; role: string; component_id: string }) => [c.pod, c.role, c.component_id])).toEqual([['decode-0', 'decode', 'decode-engine'], ['decode-1', 'decode', 'decode-engine']]);
+    expect(perMetric.components[0].statistics.mean).toBeCloseTo(mean, 12);
+    // Both pods scrape the same values here, so the pooled mean is the same.
+    expect(perMetric.aggregated.mean).toBeCloseTo(mean, 12);
+    expect((obs as Record<string, any>).epp_pool_ready_pods.aggregated.mean).toBe(3);
+
     // Health: restarts from counter resets; decode-1 missed the final scrape.
     expect(report.results.component_health).toEqual([
       {
