@@ -87,12 +87,12 @@ export function createEndpointResolver(dir: EndpointDirectory = {}): EndpointRes
     if (value && typeof value === 'object') return fromObject(value as Record<string, unknown>, raw, byName, byAddress);
     const s = raw.trim();
     if (s === '') return { raw, shape: 'empty', pod: null, how: 'unresolved: empty endpoint' };
-    if (s.startsWith('{')) return fromGoStruct(s, raw, byName, byAddress);
+    if (s.startsWith('{')) return fromGoStruct(s, raw, byName, byAddress, (n) => known.has(n) || known.has(n.replace(RANK, '')));
     // GIE joins the primary profile's endpoints with ","; the first is the one the request went to.
     const first = s.split(',')[0]!.trim();
-    // An alias given for this exact text (the aliases may rename pods too, e.g. `vllm-b` → `decode-b`).
-    const direct = addresses.get(normaliseAddress(first));
-    if (direct) return { raw, shape: isAddress(first) ? 'address' : 'pod-name', pod: direct, how: `alias ${first}` };
+    // An alias given for this exact name (the aliases may rename pods too, e.g. `vllm-b` → `decode-b`).
+    const direct = isAddress(first) ? undefined : addresses.get(first);
+    if (direct) return { raw, shape: 'pod-name', pod: direct, how: `alias ${first}` };
     if (isAddress(first)) return byAddress(first, 'address', raw);
     if (first.includes('/')) return byName(first.slice(first.lastIndexOf('/') + 1), 'namespaced-name', raw);
     return byName(first, 'pod-name', raw);
@@ -103,26 +103,31 @@ type ByName = (name: string, shape: EndpointShape, raw: string) => EndpointResol
 type ByAddress = ByName;
 
 /** `{NamespacedName:ns/name PodName:p Address:a Port:n MetricsHost:h:n Labels:map[…]}` and the v0.5 `backend.Pod` form. */
-function fromGoStruct(s: string, raw: string, byName: ByName, byAddress: ByAddress): EndpointResolution {
+function fromGoStruct(s: string, raw: string, byName: ByName, byAddress: ByAddress, isKnown: (name: string) => boolean): EndpointResolution {
   // Labels come last and may hold anything; read the fields before them.
   const head = s.split(/\sLabels:map\[/)[0]!;
   const field = (k: string) => new RegExp(`(?:^\\{|\\s)${k}:([^\\s}]*)`).exec(head)?.[1] ?? '';
-  const podName = field('PodName');
   let nn = field('NamespacedName');
   const nested = /NamespacedName:\{Namespace:(\S*)\s+Name:([^\s}]+)\}/.exec(head);
   if (nested) nn = `${nested[1]}/${nested[2]}`;
+  const name = field('PodName') || (nn ? nn.slice(nn.lastIndexOf('/') + 1) : '');
   const address = field('Address');
   const port = field('Port');
   const metricsHost = field('MetricsHost');
-  // An address the metrics know is the surest (it is what they were scraped at); then the names.
+  const struct = (r: EndpointResolution): EndpointResolution => ({ ...r, shape: 'go-struct' });
+  // What the metrics were scraped at is the surest; then a name they use; then the host alone (v0.5 logs no
+  // port); then the struct's own name.
   for (const a of [address && port ? `${address}:${port}` : '', metricsHost]) {
     if (!a) continue;
     const r = byAddress(a, 'go-struct', raw);
     if (r.pod) return r;
   }
-  if (podName) return { ...byName(podName, 'go-struct', raw), shape: 'go-struct' };
-  if (nn) return { ...byName(nn.slice(nn.lastIndexOf('/') + 1), 'go-struct', raw), shape: 'go-struct' };
-  if (address) return byAddress(port ? `${address}:${port}` : address, 'go-struct', raw);
+  if (name && isKnown(name)) return struct(byName(name, 'go-struct', raw));
+  if (address) {
+    const r = byAddress(address, 'go-struct', raw);
+    if (r.pod || !name) return r;
+  }
+  if (name) return struct(byName(name, 'go-struct', raw));
   return { raw, shape: 'go-struct', pod: null, how: 'unresolved: a struct with neither a name nor an address' };
 }
 
