@@ -16,6 +16,7 @@
 // - Optional fields are `.optional()`, not nullable: upstream's dump() uses exclude_none, so a report never holds null.
 // - Statistics has no model_config upstream (pydantic ignores unknown keys there); here it rejects unknown keys,
 //   catching typos like `P25`.
+// - `version` is required (upstream defaults it to the model's version): it is what picks the schema.
 // Everything upstream forbids (extra="forbid") is forbidden here too; Observability and the `generic` component
 // allow extra keys, as upstream does. The unit checks of upstream's model validators (hand-written check_units in
 // v0.2, UNIT_RULES in v0.2.1) are mirrored per field.
