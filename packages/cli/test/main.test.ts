@@ -89,12 +89,12 @@ describe('routebench CLI', () => {
     });
   }
 
-  it('exports a run as an llm-d Benchmark Report v0.2', async () => {
+  it('exports a run as an llm-d Benchmark Report v0.2.1', async () => {
     const r = await cli('export', join(dir, 'smoke'));
     expect(r.code, r.out).toBe(EXIT.ok);
-    const report = JSON.parse(readFileSync(join(dir, 'smoke', 'benchmark_report_v0.2.json'), 'utf8'));
-    expect(report.version).toBe('0.2');
-    expect(readFileSync(join(dir, 'smoke', 'benchmark_report_v0.2.yaml'), 'utf8')).toContain('version: "0.2"');
+    const report = JSON.parse(readFileSync(join(dir, 'smoke', 'benchmark_report_v0.2.1.json'), 'utf8'));
+    expect(report.version).toBe('0.2.1');
+    expect(readFileSync(join(dir, 'smoke', 'benchmark_report_v0.2.1.yaml'), 'utf8')).toContain('version: 0.2.1');
   });
 
   for (const args of [['--version'], ['run', '--version'], ['sim', '--version'], ['k8s', 'job', '--version']]) {
