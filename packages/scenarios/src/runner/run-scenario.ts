@@ -9,6 +9,7 @@ import {
   evaluateClaims,
   measure,
   renderHtmlReport,
+  readRunTimeline,
   assertCanWriteRun,
   writeJsonAtomic,
   type CompareRow,
@@ -135,8 +136,15 @@ export async function runScenario(input: Scenario, opts: ScenarioRunOptions): Pr
   const compareRows = compared.length >= 2 ? compareRuns(compared.map((r) => ({ name: r.label, summary: r.evidence.summary }))) : null;
   if (compareRows) writeFileSync(join(opts.outDir, 'compare.csv'), compareToCsv(compareRows));
   // One report per scenario folder: the main run, with the compared targets overlaid.
-  const reportRuns = [{ name: main.label, summary: main.evidence.summary }, ...compared.slice(1).map((r) => ({ name: r.label, summary: r.evidence.summary }))];
-  writeFileSync(join(opts.outDir, 'report.html'), renderHtmlReport({ runs: reportRuns, title: `routebench — ${scenario.name}` }));
+  const overlaid = [main, ...compared.slice(1)];
+  const reportRuns = overlaid.map((r) => ({ name: r.label, summary: r.evidence.summary }));
+  // Each run's requests.jsonl adds ITL over time and its stages' start lines; controls get a table of their own.
+  const timelines = Object.fromEntries(overlaid.flatMap((r) => ((t) => (t ? [[r.label, t] as const] : []))(readRunTimeline(r.dir))));
+  const reportControls = controls.map((c) => ({ name: c.label, summary: c.evidence.summary }));
+  writeFileSync(
+    join(opts.outDir, 'report.html'),
+    renderHtmlReport({ runs: reportRuns, timelines, ...(reportControls.length > 0 && { controls: reportControls }), title: `routebench — ${scenario.name}` }),
+  );
   return { scenario, outDir: opts.outDir, main, controls, compared, verdicts, mainVerdicts, compareRows };
 }
 
