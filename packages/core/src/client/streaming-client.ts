@@ -5,10 +5,10 @@
 import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
 import { arrivalWindowMs, observeReads } from './arrival.ts';
 import type { RunClock } from './clock.ts';
-import { createSseParser } from './sse.ts';
+import { SseStream, type SseSink } from './sse.ts';
 import { ContentDecoder, parseContentEncoding, type DecodeSink } from './content-coding.ts';
 import { redactUrl } from '../redact-url.ts';
-import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError } from './openai-stream.ts';
+import { applyStreamEvent, createStreamState, extractErrorPayload, resolveChunkTokens, type StreamError, type StreamState } from './openai-stream.ts';
 import type { RequestSpec } from '../workload/request-spec.ts';
 import { tpotMs } from '../record/itl.ts';
 import type { ErrorClass, RequestRecord } from '../record/request-record.ts';
@@ -89,8 +89,40 @@ export function buildRequestBody(spec: RequestSpec, continuousUsage: boolean): R
  */
 const DONE_LINGER_MS = 250;
 class DoneLinger extends Error {}
-function closeLingering(c: Dispatcher.DispatchController): void {
-  c.abort(new DoneLinger('response left open after data: [DONE]'));
+
+/**
+ * Responses still open after their [DONE], closed by one timer per client rather than one per request: almost
+ * every response ends in the same read as its [DONE], and a timer armed and cleared per request was a visible
+ * share of the client's timer work. The sweep runs every LINGER_SWEEP_MS while any response lingers, so one
+ * is closed between its linger time and that plus LINGER_SWEEP_MS.
+ */
+const LINGER_SWEEP_MS = 50;
+class Lingering {
+  private readonly since = new Map<StreamRequest, number>();
+  private timer: NodeJS.Timeout | null = null;
+  add(req: StreamRequest, now: number): void {
+    this.since.set(req, now);
+    if (this.timer === null) {
+      this.timer = setInterval(sweepLingering, LINGER_SWEEP_MS, this);
+      this.timer.unref();
+    }
+  }
+  remove(req: StreamRequest): void {
+    if (!this.since.delete(req) || this.since.size > 0 || this.timer === null) return;
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+  sweep(now: number): void {
+    for (const [req, since] of this.since) {
+      if (now - since >= req.lingerMs()) {
+        this.remove(req);
+        req.closeLingering();
+      }
+    }
+  }
+}
+function sweepLingering(l: Lingering): void {
+  l.sweep(performance.now());
 }
 
 const RETRY_AFTER = ['retry-after'] as const;
@@ -102,6 +134,18 @@ class GuardAbort extends Error {
   constructor(readonly info: StreamError) {
     super(info.message);
   }
+}
+
+/** What every request of one client shares (one object, referenced by each request). */
+interface ClientShared {
+  clock: RunClock;
+  capture: string[];
+  podHeaders: string[];
+  maxEventBytes: number;
+  maxErrorBody: number;
+  secrets: string[];
+  lingering: Lingering;
+  unwatch(signal: AbortSignal, req: StreamRequest): void;
 }
 
 export function createStreamingClient(opts: ClientOptions, clock: RunClock): StreamingClient {
@@ -116,11 +160,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     bodyTimeout: 0,
     connect: observingConnector(buildConnector({ rejectUnauthorized: !opts.insecure })),
   });
-  const capture = (opts.captureHeaders ?? DEFAULT_CAPTURE_HEADERS).map((h) => h.toLowerCase());
-  const podHeaders = (opts.podHeaders ?? DEFAULT_POD_HEADERS).map((h) => h.toLowerCase());
   const continuousUsage = opts.continuousUsage ?? true;
-  const maxEventBytes = opts.maxEventBytes ?? 16 * 1024 * 1024;
-  const maxErrorBody = opts.maxErrorBodyBytes ?? 64 * 1024;
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'text/event-stream',
@@ -130,338 +170,60 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     ...lowerKeys(opts.headers ?? {}),
   };
   if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
-  // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
-  const secrets = opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [];
 
   // One 'abort' listener per caller signal (run() passes the same one to every request), which aborts
   // the requests in flight on it: a listener per request would pile thousands onto one signal (Node
   // warns past 10) and cost an add/remove per request. It is removed when no request is in flight on
   // the signal, so a signal that outlives the client (or one signal per request) keeps nothing.
-  const inflightBySignal = new Map<AbortSignal, { inflight: Set<(reason: Error) => void>; listener: () => void }>();
-  const watch = (signal: AbortSignal, abortOne: (reason: Error) => void): void => {
+  const inflightBySignal = new Map<AbortSignal, { inflight: Set<StreamRequest>; listener: () => void }>();
+  const watch = (signal: AbortSignal, req: StreamRequest): void => {
     let entry = inflightBySignal.get(signal);
     if (!entry) {
-      const inflight = new Set<(reason: Error) => void>();
+      const inflight = new Set<StreamRequest>();
       const listener = () => {
         inflightBySignal.delete(signal);
-        for (const a of inflight) a(new CancelAbort('cancelled by caller'));
+        for (const r of inflight) r.abort(new CancelAbort('cancelled by caller'));
       };
       signal.addEventListener('abort', listener, { once: true });
       entry = { inflight, listener };
       inflightBySignal.set(signal, entry);
     }
-    entry.inflight.add(abortOne);
+    entry.inflight.add(req);
   };
-  const unwatch = (signal: AbortSignal, abortOne: (reason: Error) => void): void => {
-    const entry = inflightBySignal.get(signal);
-    if (!entry) return;
-    entry.inflight.delete(abortOne);
-    if (entry.inflight.size === 0) {
-      inflightBySignal.delete(signal);
-      signal.removeEventListener('abort', entry.listener);
-    }
+  const shared: ClientShared = {
+    clock,
+    capture: (opts.captureHeaders ?? DEFAULT_CAPTURE_HEADERS).map((h) => h.toLowerCase()),
+    podHeaders: (opts.podHeaders ?? DEFAULT_POD_HEADERS).map((h) => h.toLowerCase()),
+    maxEventBytes: opts.maxEventBytes ?? 16 * 1024 * 1024,
+    maxErrorBody: opts.maxErrorBodyBytes ?? 64 * 1024,
+    // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
+    secrets: opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [],
+    lingering: new Lingering(),
+    unwatch(signal, req) {
+      const entry = inflightBySignal.get(signal);
+      if (!entry) return;
+      entry.inflight.delete(req);
+      if (entry.inflight.size === 0) {
+        inflightBySignal.delete(signal);
+        signal.removeEventListener('abort', entry.listener);
+      }
+    },
   };
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
     return new Promise<RequestRecord>((resolve) => {
+      const req = new StreamRequest(shared, spec, ctx, resolve);
+      if (ctx.signal) {
+        if (ctx.signal.aborted) return req.cancelBeforeSend();
+        watch(ctx.signal, req);
+      }
       const path = `${prefix}${spec.api === 'chat' ? '/v1/chat/completions' : '/v1/completions'}`;
       const body = JSON.stringify(buildRequestBody(spec, continuousUsage));
       const headers = { ...baseHeaders, ...lowerKeys(spec.headers), 'x-request-id': ctx.requestId };
-
-      // When the request went out. Re-stamped in onRequestStart, when undici actually writes it to a
-      // socket: with keep-alive reuse undici waits a loop turn or two before reusing a socket, and that
-      // wait is the client's lateness (schedule delay), not the server's TTFT.
-      let sent = clock.now();
-      let headersAt: number | null = null;
-      let status: number | null = null;
-      let captured: Record<string, string> = {};
-      let contentType = '';
-      let isEventStream = false;
-      let errorBody = '';
-      let location: string | null = null;
-      let contentEncoding = '';
-      let undecodable: string | null = null;
-      let decoder: ContentDecoder | null = null;
-      let controller: Dispatcher.DispatchController | null = null;
-      let finished = false;
-      let responseEnded = false;
-      let lingerTimer: NodeJS.Timeout | null = null;
-      let abortReason: Error | null = null;
-      const state = createStreamState();
-      // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
-      let lastChunkAt = sent;
-      // Stamps of the current read and of the read before it (the request's send, first): events parsed from
-      // one read share its stamp, and bytes of a read came after the read before it.
-      let lastReadAt = Number.NaN;
-      let readBeforeAt = sent;
-      let lastReadWindow = 0;
-      const noteRead = (t: number) => {
-        if (t === lastReadAt) return;
-        if (!Number.isNaN(lastReadAt)) readBeforeAt = lastReadAt;
-        lastReadAt = t;
-        lastReadWindow = Math.min(arrivalWindowMs(), t - readBeforeAt);
-      };
-      // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
-      let parseWindow = 0;
-      let firstTokenWindow: number | null = null;
-      let maxWindow: number | null = null;
-      // The start of an event-stream body, kept until its first event: a body that never yields one (a JSON
-      // error labelled text/event-stream) is then reported by what it held, not as a bare truncation.
-      let sawEvent = false;
-      let streamHead = '';
-      const parser = createSseParser((ev) => {
-        sawEvent = true;
-        if (state.error || state.done) return;
-        if (ev.event === 'error') {
-          // `event: error` in a 200 stream (OpenAI's SDK raises on it; gateways use it): the server's
-          // error, whatever its data looks like.
-          const e = extractErrorPayload(safeJson(ev.data));
-          state.error = { errorClass: 'stream_error', message: e ? e.message : ev.data.trim().slice(0, 500) || 'event: error with no data', code: e?.code ?? null };
-          return abort(new GuardAbort(state.error));
-        }
-        const tokensBefore = state.chunkTimes.length;
-        if (!applyStreamEvent(state, ev.data, lastChunkAt)) abort(new GuardAbort(state.error!));
-        else {
-          if (state.chunkTimes.length > tokensBefore) {
-            if (tokensBefore === 0) firstTokenWindow = parseWindow;
-            if (maxWindow === null || parseWindow > maxWindow) maxWindow = parseWindow;
-          }
-          if (state.done) completeAtDone();
-        }
-      });
-
-      const abort = (reason: Error) => {
-        if (abortReason || finished) return;
-        abortReason = reason;
-        controller?.abort(reason);
-      };
-      const deadline = setTimeout(() => abort(new TimeoutAbort(`request exceeded its ${ctx.timeoutMs} ms timeout`)), ctx.timeoutMs);
-      let stallTimer: NodeJS.Timeout | null = null;
-      const armStall = () => {
-        if (stallTimer) stallTimer.refresh();
-        else stallTimer = setTimeout(() => abort(new GuardAbort({ errorClass: 'stall', message: `no data for ${ctx.stallTimeoutMs} ms mid-stream`, code: null })), ctx.stallTimeoutMs);
-      };
-      if (ctx.signal) {
-        if (ctx.signal.aborted) {
-          clearTimeout(deadline);
-          resolve(finish('cancelled', 'cancelled', 'cancelled before send'));
-          return;
-        }
-        watch(ctx.signal, abort);
-      }
-
-      function finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null, end = clock.now()): RequestRecord {
-        finished = true;
-        clearTimeout(deadline);
-        if (stallTimer) clearTimeout(stallTimer);
-        if (ctx.signal) unwatch(ctx.signal, abort);
-        decoder?.destroy();
-        const { tokens, source } = resolveChunkTokens(state);
-        const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
-        const chunks: [number, number][] = state.chunkTimes.map((t, i) => [round3(t - firstToken!), tokens[i]!]);
-        const completion = state.usage.completionTokens ?? (tokens.length > 0 ? tokens.reduce((a, b) => a + b, 0) : null);
-        const ok = statusKind === 'ok';
-        const ttft = firstToken !== null ? firstToken - sent : null;
-        const e2e = ok ? end - sent : null;
-        const podHeader = podHeaders.find((h) => captured[h] !== undefined);
-        return {
-          seq: ctx.seq,
-          requestId: ctx.requestId,
-          phase: ctx.phase,
-          stage: ctx.stage,
-          worker: ctx.worker ?? 0,
-          api: spec.api,
-          model: spec.model,
-          servedModel: state.servedModel,
-          responseId: state.responseId,
-          groupId: spec.groupId ?? null,
-          sessionId: spec.sessionId ?? null,
-          tags: spec.tags,
-          status: statusKind,
-          httpStatus: status,
-          errorClass,
-          errorMessage: message === null ? null : redact(message, secrets),
-          finishReason: state.finishReason,
-          times: { intended: round3(ctx.intended), sent: round3(sent), headers: nr3(headersAt), firstToken: nr3(firstToken), end: round3(end) },
-          ttftMs: nr3(ttft),
-          e2eMs: nr3(e2e),
-          tpotMs: nr3(ok ? tpotMs(e2e, ttft, completion) : null),
-          scheduleDelayMs: round3(sent - ctx.intended),
-          latencyFromIntendedMs: round3(end - ctx.intended),
-          chunks,
-          firstTokenWindowMs: nr3(firstTokenWindow),
-          maxArrivalWindowMs: nr3(maxWindow),
-          tokenSource: source,
-          promptTokens: state.usage.promptTokens,
-          completionTokens: completion,
-          cachedTokens: state.usage.cachedTokens,
-          headers: captured,
-          pod: podHeader ? captured[podHeader]! : null,
-          podSource: podHeader ? `header:${podHeader}` : null,
-        };
-      }
-
-      // `data: [DONE]` completes the request, whatever the connection does next: it ends at [DONE]'s
-      // arrival, and a later reset or a response the server leaves open cannot fail it. A response
-      // still open after a short grace (the chunked terminator normally follows [DONE] within the same
-      // read or the next one) is aborted, which closes its socket instead of holding it.
-      function completeAtDone(): void {
-        if (state.chunkTimes.length === 0) resolve(finish('error', 'truncated', 'stream finished with no content tokens', lastChunkAt));
-        else resolve(finish('ok', null, null, lastChunkAt));
-        if (!responseEnded && controller) lingerTimer = setTimeout(closeLingering, Math.min(DONE_LINGER_MS, ctx.stallTimeoutMs), controller);
-      }
-
-      function settleError(err: Error | null): void {
-        if (finished) return;
-        const reason = abortReason ?? err;
-        if (reason instanceof CancelAbort) return resolve(finish('cancelled', 'cancelled', reason.message));
-        if (reason instanceof TimeoutAbort) return resolve(finish('error', 'timeout', reason.message));
-        if (reason instanceof GuardAbort) return resolve(finish('error', reason.info.errorClass, reason.info.message));
-        resolve(finish('error', classifyTransportError(reason, headersAt !== null), describeTransportError(reason)));
-      }
-
-      // Decoded (or plain) body bytes that arrived at time t.
-      function consume(chunk: Buffer, t: number): void {
-        if (finished) return;
-        if (status === null || status >= 300 || !isEventStream) {
-          if (errorBody.length < maxErrorBody) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, maxErrorBody - errorBody.length));
-          return;
-        }
-        // The read's own window; bytes a decoder emits after a later read carry their own read's time t, and
-        // only the loosest bound (since the request was sent).
-        parseWindow = t === lastReadAt ? lastReadWindow : t - sent;
-        lastChunkAt = t;
-        if (!sawEvent && streamHead.length < 2048) streamHead += chunk.toString('utf8', 0, Math.min(chunk.length, 2048 - streamHead.length));
-        parser.push(chunk);
-        if (!finished && parser.pendingChars > maxEventBytes) {
-          abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${maxEventBytes} bytes`, code: null }));
-        }
-      }
-
-      // The response is over (and, for a coded body, fully decoded): classify it.
-      function complete(): void {
-        if (finished) return;
-        if (abortReason) return settleError(abortReason);
-        if (status === null) return resolve(finish('error', 'reset', 'response ended without a status'));
-        if (status >= 300 && status < 400) {
-          // Not followed: a benchmark must measure the target it was given, not wherever it is sent.
-          const where = location === null ? 'no Location header' : `Location: ${redactLocation(location)}`;
-          return resolve(finish('error', 'http_3xx', `HTTP ${status} redirect, not followed (${where}); point the target at the final URL`));
-        }
-        if (status < 200 || status >= 300) {
-          const msg = undecodable ? `body not decoded (content-encoding "${undecodable}")` : errorBodyMessage(errorBody, contentType) || `HTTP ${status}`;
-          const retry = captured['retry-after'] ? ` (retry-after: ${captured['retry-after']})` : '';
-          return resolve(finish('error', status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx', `HTTP ${status}: ${msg}${retry}`));
-        }
-        if (!isEventStream) {
-          const ctName = contentType || 'none';
-          if (errorBody.trim() === '') return resolve(finish('error', 'malformed', `HTTP ${status} with an empty body (content-type ${ctName}); expected a text/event-stream`));
-          const payload = safeJson(errorBody);
-          const e = extractErrorPayload(payload);
-          // A server that reports an error in a 200 JSON body: its message is the error.
-          if (e) return resolve(finish('error', 'stream_error', `${e.message} (HTTP ${status} ${ctName} error body instead of an event stream)`));
-          const o = payload as { object?: unknown; choices?: unknown } | null;
-          if (o && typeof o === 'object' && (Array.isArray(o.choices) || o.object === 'chat.completion' || o.object === 'text_completion')) {
-            return resolve(finish('error', 'malformed', `the server ignored stream: true and sent a non-streaming ${typeof o.object === 'string' ? o.object : 'completion'} (content-type ${ctName}); nothing to time per token`));
-          }
-          return resolve(finish('error', 'malformed', `expected content-type text/event-stream for a streaming request, got ${ctName}: ${errorBody.slice(0, 120)}`));
-        }
-        const rest = parser.end();
-        if (finished) return; // [DONE] or an error event was in the last, unterminated piece
-        if (state.error) return resolve(finish('error', state.error.errorClass, state.error.message));
-        if (!state.done && !sawEvent) {
-          const head = streamHead.trim();
-          const e = head.startsWith('{') ? extractErrorPayload(safeJson(head)) : null;
-          if (e) return resolve(finish('error', 'stream_error', `${e.message} (HTTP ${status} ${contentType}: a JSON error body, not SSE events)`));
-          if (head !== '') return resolve(finish('error', 'truncated', `stream ended without data: [DONE] and without any SSE event; the body began: ${JSON.stringify(head.slice(0, 120))}`));
-        }
-        if (!state.done) {
-          const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
-          return resolve(finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));
-        }
-      }
-
-      // A transport error while coded bytes are still in the decoder: let it finish first (they may
-      // hold [DONE]), then settle with the error.
-      let pendingError: Error | null = null;
-      const makeSink = (): DecodeSink => ({
-        data: consume,
-        end: () => (pendingError ? settleError(pendingError) : responseEnded ? complete() : undefined),
-        error: (err) => {
-          const info: StreamError = { errorClass: 'malformed', message: `could not decode the response body (content-encoding ${contentEncoding}): ${err.message}`, code: null };
-          if (responseEnded || pendingError) resolve(finish('error', info.errorClass, info.message));
-          else abort(new GuardAbort(info));
-        },
-      });
-
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart(c) {
-          controller = c;
-          sent = clock.now();
-          lastChunkAt = sent;
-          readBeforeAt = sent;
-          if (abortReason) c.abort(abortReason);
-        },
-        onResponseStart(_c, statusCode, resHeaders) {
-          if (statusCode < 200) return; // 1xx informational
-          // The read's stamp (arrival.ts), never before the request went out, so intervals stay non-negative.
-          headersAt = Math.max(clock.arrival(), sent);
-          noteRead(headersAt);
-          lastChunkAt = headersAt;
-          status = statusCode;
-          // Captured headers are written to every output (and name pods): a server that reflects the
-          // Authorization header into one of them must not put the key there.
-          captured = redactValues(pickHeaders(resHeaders, capture, statusCode === 429 || statusCode === 503 ? RETRY_AFTER : NO_HEADERS), secrets);
-          contentType = headerText(resHeaders['content-type']);
-          isEventStream = isEventStreamType(contentType);
-          if (statusCode >= 300 && statusCode < 400) location = resHeaders.location === undefined ? null : headerText(resHeaders.location);
-          const ce = resHeaders['content-encoding'];
-          if (ce !== undefined) {
-            contentEncoding = headerText(ce);
-            const { codings, unsupported } = parseContentEncoding(contentEncoding);
-            if (unsupported !== null) {
-              undecodable = unsupported;
-              if (statusCode < 300) {
-                abort(new GuardAbort({ errorClass: 'malformed', message: `response has content-encoding "${unsupported}", which the client cannot decode (it asked for identity)`, code: null }));
-                return;
-              }
-            } else if (codings.length > 0) decoder = new ContentDecoder(codings, makeSink());
-          }
-          if (statusCode >= 200 && statusCode < 300) armStall();
-        },
-        onResponseData(_c, chunk) {
-          if (finished) return;
-          const t = Math.max(clock.arrival(), lastChunkAt);
-          noteRead(t);
-          if (stallTimer) stallTimer.refresh();
-          if (undecodable !== null) return;
-          if (decoder) decoder.write(chunk, t);
-          else consume(chunk, t);
-        },
-        onResponseEnd() {
-          responseEnded = true;
-          if (lingerTimer) clearTimeout(lingerTimer);
-          if (finished) return;
-          if (decoder && !abortReason) decoder.end(); // complete() once the decoder has flushed
-          else complete();
-        },
-        onResponseError(_c, err) {
-          responseEnded = true;
-          if (lingerTimer) clearTimeout(lingerTimer);
-          if (finished) return;
-          if (decoder && !abortReason && headersAt !== null) {
-            pendingError = err;
-            decoder.end();
-            return;
-          }
-          settleError(err);
-        },
-      };
-
       try {
-        pool.dispatch({ method: 'POST', path, headers, body }, handler);
+        pool.dispatch({ method: 'POST', path, headers, body }, req);
       } catch (err) {
-        settleError(err as Error);
+        req.settleError(err as Error);
       }
     });
   }
@@ -472,6 +234,380 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       await pool.close().catch(() => pool.destroy());
     },
   };
+}
+
+// The request's one timer (its argument is the request: no closure per request).
+function onRequestTimer(req: StreamRequest): void {
+  req.onTimer();
+}
+
+/**
+ * One request: its undici dispatch handler, its SSE sink and its state, as one object with its methods on the
+ * prototype (a closure per callback, two dozen per request, was a visible share of the client's allocation).
+ * It turns the response into one RequestRecord and never throws for request failures.
+ */
+class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
+  // When the request went out. Re-stamped in onRequestStart, when undici actually writes it to a
+  // socket: with keep-alive reuse undici waits a loop turn or two before reusing a socket, and that
+  // wait is the client's lateness (schedule delay), not the server's TTFT.
+  private sent: number;
+  private headersAt: number | null = null;
+  private status: number | null = null;
+  private captured: Record<string, string> = {};
+  private contentType = '';
+  private isEventStream = false;
+  private errorBody = '';
+  private location: string | null = null;
+  private contentEncoding = '';
+  private undecodable: string | null = null;
+  private decoder: ContentDecoder | null = null;
+  private controller: Dispatcher.DispatchController | null = null;
+  private finished = false;
+  private responseEnded = false;
+  private lingerAdded = false;
+  private abortReason: Error | null = null;
+  private readonly state: StreamState = createStreamState();
+  // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
+  private lastChunkAt: number;
+  // Stamps of the current read and of the read before it (the request's send, first): events parsed from
+  // one read share its stamp, and bytes of a read came after the read before it.
+  private lastReadAt = Number.NaN;
+  private readBeforeAt: number;
+  private lastReadWindow = 0;
+  // Arrival windows (arrival.ts): of the read being parsed, of the first content token, the widest so far.
+  private parseWindow = 0;
+  private firstTokenWindow: number | null = null;
+  private maxWindow: number | null = null;
+  // The start of an event-stream body, kept until its first event: a body that never yields one (a JSON
+  // error labelled text/event-stream) is then reported by what it held, not as a bare truncation.
+  private sawEvent = false;
+  private streamHead = '';
+  private readonly parser: SseStream = new SseStream(this);
+  // One timer serves both limits, the whole-request deadline and the stall (no data for stallTimeoutMs once
+  // the response started). It is armed for the earlier of the two and, when it fires early for a stall whose
+  // clock was restarted by data since (lastDataAt), re-armed for the rest: no timer work per read, where a
+  // refresh() per read re-inserted a timer into Node's lists thousands of times a second.
+  private timer: NodeJS.Timeout | null;
+  private readonly deadlineAt: number;
+  private stallArmed = false;
+  private lastDataAt = 0;
+  // A transport error while coded bytes are still in the decoder: let it finish first (they may
+  // hold [DONE]), then settle with the error.
+  private pendingError: Error | null = null;
+
+  constructor(
+    private readonly shared: ClientShared,
+    private readonly spec: RequestSpec,
+    readonly ctx: SendContext,
+    private readonly resolve: (r: RequestRecord) => void,
+  ) {
+    this.sent = shared.clock.now();
+    this.lastChunkAt = this.sent;
+    this.readBeforeAt = this.sent;
+    this.deadlineAt = performance.now() + ctx.timeoutMs;
+    this.timer = setTimeout(onRequestTimer, ctx.timeoutMs, this);
+  }
+
+  onTimer(): void {
+    this.timer = null;
+    if (this.finished) return;
+    const now = performance.now();
+    // Timers may fire a little before their time (Node rounds to whole ms): compare with a 1 ms allowance.
+    if (now >= this.deadlineAt - 1) return this.abort(new TimeoutAbort(`request exceeded its ${this.ctx.timeoutMs} ms timeout`));
+    const stallLeft = this.stallArmed ? this.lastDataAt + this.ctx.stallTimeoutMs - now : Number.POSITIVE_INFINITY;
+    if (stallLeft <= 1) return this.abort(new GuardAbort({ errorClass: 'stall', message: `no data for ${this.ctx.stallTimeoutMs} ms mid-stream`, code: null }));
+    this.timer = setTimeout(onRequestTimer, Math.min(stallLeft, this.deadlineAt - now), this);
+  }
+
+  lingerMs(): number {
+    return Math.min(DONE_LINGER_MS, this.ctx.stallTimeoutMs);
+  }
+
+  closeLingering(): void {
+    this.controller?.abort(new DoneLinger('response left open after data: [DONE]'));
+  }
+
+  cancelBeforeSend(): void {
+    this.resolve(this.finish('cancelled', 'cancelled', 'cancelled before send'));
+  }
+
+  abort(reason: Error): void {
+    if (this.abortReason || this.finished) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  private noteRead(t: number): void {
+    if (t === this.lastReadAt) return;
+    if (!Number.isNaN(this.lastReadAt)) this.readBeforeAt = this.lastReadAt;
+    this.lastReadAt = t;
+    this.lastReadWindow = Math.min(arrivalWindowMs(), t - this.readBeforeAt);
+  }
+
+  private armStall(): void {
+    this.stallArmed = true;
+    this.lastDataAt = performance.now();
+    // Re-arm only when the stall comes due before the timer set for the deadline.
+    if (this.timer !== null && this.deadlineAt - this.lastDataAt <= this.ctx.stallTimeoutMs) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(onRequestTimer, this.ctx.stallTimeoutMs, this);
+  }
+
+  onSseEvent(event: string, data: string): void {
+    this.sawEvent = true;
+    const state = this.state;
+    if (state.error || state.done) return;
+    if (event === 'error') {
+      // `event: error` in a 200 stream (OpenAI's SDK raises on it; gateways use it): the server's
+      // error, whatever its data looks like.
+      const e = extractErrorPayload(safeJson(data));
+      state.error = { errorClass: 'stream_error', message: e ? e.message : data.trim().slice(0, 500) || 'event: error with no data', code: e?.code ?? null };
+      return this.abort(new GuardAbort(state.error));
+    }
+    const tokensBefore = state.chunkTimes.length;
+    if (!applyStreamEvent(state, data, this.lastChunkAt)) this.abort(new GuardAbort(state.error!));
+    else {
+      if (state.chunkTimes.length > tokensBefore) {
+        if (tokensBefore === 0) this.firstTokenWindow = this.parseWindow;
+        if (this.maxWindow === null || this.parseWindow > this.maxWindow) this.maxWindow = this.parseWindow;
+      }
+      if (state.done) this.completeAtDone();
+    }
+  }
+
+  private finish(statusKind: RequestRecord['status'], errorClass: ErrorClass | null, message: string | null, end = this.shared.clock.now()): RequestRecord {
+    this.finished = true;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const { ctx, spec, state, shared, sent } = this;
+    if (ctx.signal) shared.unwatch(ctx.signal, this);
+    this.decoder?.destroy();
+    const { tokens, source } = resolveChunkTokens(state);
+    const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
+    const chunks: [number, number][] = new Array(state.chunkTimes.length);
+    for (let i = 0; i < chunks.length; i++) chunks[i] = [round3(state.chunkTimes[i]! - firstToken!), tokens[i]!];
+    let completion = state.usage.completionTokens;
+    if (completion === null && tokens.length > 0) {
+      completion = 0;
+      for (const t of tokens) completion += t;
+    }
+    const ok = statusKind === 'ok';
+    const ttft = firstToken !== null ? firstToken - sent : null;
+    const e2e = ok ? end - sent : null;
+    const captured = this.captured;
+    let podHeader: string | undefined;
+    for (const h of shared.podHeaders) {
+      if (captured[h] !== undefined) {
+        podHeader = h;
+        break;
+      }
+    }
+    return {
+      seq: ctx.seq,
+      requestId: ctx.requestId,
+      phase: ctx.phase,
+      stage: ctx.stage,
+      worker: ctx.worker ?? 0,
+      api: spec.api,
+      model: spec.model,
+      servedModel: state.servedModel,
+      responseId: state.responseId,
+      groupId: spec.groupId ?? null,
+      sessionId: spec.sessionId ?? null,
+      tags: spec.tags,
+      status: statusKind,
+      httpStatus: this.status,
+      errorClass,
+      errorMessage: message === null ? null : redact(message, shared.secrets),
+      finishReason: state.finishReason,
+      times: { intended: round3(ctx.intended), sent: round3(sent), headers: nr3(this.headersAt), firstToken: nr3(firstToken), end: round3(end) },
+      ttftMs: nr3(ttft),
+      e2eMs: nr3(e2e),
+      tpotMs: nr3(ok ? tpotMs(e2e, ttft, completion) : null),
+      scheduleDelayMs: round3(sent - ctx.intended),
+      latencyFromIntendedMs: round3(end - ctx.intended),
+      chunks,
+      firstTokenWindowMs: nr3(this.firstTokenWindow),
+      maxArrivalWindowMs: nr3(this.maxWindow),
+      tokenSource: source,
+      promptTokens: state.usage.promptTokens,
+      completionTokens: completion,
+      cachedTokens: state.usage.cachedTokens,
+      headers: captured,
+      pod: podHeader ? captured[podHeader]! : null,
+      podSource: podHeader ? `header:${podHeader}` : null,
+    };
+  }
+
+  // `data: [DONE]` completes the request, whatever the connection does next: it ends at [DONE]'s
+  // arrival, and a later reset or a response the server leaves open cannot fail it. A response
+  // still open after a short grace (the chunked terminator normally follows [DONE] within the same
+  // read or the next one) is aborted, which closes its socket instead of holding it.
+  private completeAtDone(): void {
+    if (this.state.chunkTimes.length === 0) this.resolve(this.finish('error', 'truncated', 'stream finished with no content tokens', this.lastChunkAt));
+    else this.resolve(this.finish('ok', null, null, this.lastChunkAt));
+    if (!this.responseEnded && this.controller) {
+      this.lingerAdded = true;
+      this.shared.lingering.add(this, performance.now());
+    }
+  }
+
+  settleError(err: Error | null): void {
+    if (this.finished) return;
+    const reason = this.abortReason ?? err;
+    if (reason instanceof CancelAbort) return this.resolve(this.finish('cancelled', 'cancelled', reason.message));
+    if (reason instanceof TimeoutAbort) return this.resolve(this.finish('error', 'timeout', reason.message));
+    if (reason instanceof GuardAbort) return this.resolve(this.finish('error', reason.info.errorClass, reason.info.message));
+    this.resolve(this.finish('error', classifyTransportError(reason, this.headersAt !== null), describeTransportError(reason)));
+  }
+
+  // Decoded (or plain) body bytes that arrived at time t.
+  private consume(chunk: Buffer, t: number): void {
+    if (this.finished) return;
+    const status = this.status;
+    if (status === null || status >= 300 || !this.isEventStream) {
+      const room = this.shared.maxErrorBody - this.errorBody.length;
+      if (room > 0) this.errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, room));
+      return;
+    }
+    // The read's own window; bytes a decoder emits after a later read carry their own read's time t, and
+    // only the loosest bound (since the request was sent).
+    this.parseWindow = t === this.lastReadAt ? this.lastReadWindow : t - this.sent;
+    this.lastChunkAt = t;
+    if (!this.sawEvent && this.streamHead.length < 2048) this.streamHead += chunk.toString('utf8', 0, Math.min(chunk.length, 2048 - this.streamHead.length));
+    this.parser.push(chunk);
+    if (!this.finished && this.parser.pendingChars > this.shared.maxEventBytes) {
+      this.abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${this.shared.maxEventBytes} bytes`, code: null }));
+    }
+  }
+
+  // The response is over (and, for a coded body, fully decoded): classify it.
+  private complete(): void {
+    if (this.finished) return;
+    if (this.abortReason) return this.settleError(this.abortReason);
+    const { status, captured, contentType, state } = this;
+    const resolve = this.resolve;
+    if (status === null) return resolve(this.finish('error', 'reset', 'response ended without a status'));
+    if (status >= 300 && status < 400) {
+      // Not followed: a benchmark must measure the target it was given, not wherever it is sent.
+      const where = this.location === null ? 'no Location header' : `Location: ${redactLocation(this.location)}`;
+      return resolve(this.finish('error', 'http_3xx', `HTTP ${status} redirect, not followed (${where}); point the target at the final URL`));
+    }
+    if (status < 200 || status >= 300) {
+      const msg = this.undecodable ? `body not decoded (content-encoding "${this.undecodable}")` : errorBodyMessage(this.errorBody, contentType) || `HTTP ${status}`;
+      const retry = captured['retry-after'] ? ` (retry-after: ${captured['retry-after']})` : '';
+      return resolve(this.finish('error', status === 429 ? 'http_429' : status >= 500 ? 'http_5xx' : 'http_4xx', `HTTP ${status}: ${msg}${retry}`));
+    }
+    if (!this.isEventStream) {
+      const ctName = contentType || 'none';
+      const errorBody = this.errorBody;
+      if (errorBody.trim() === '') return resolve(this.finish('error', 'malformed', `HTTP ${status} with an empty body (content-type ${ctName}); expected a text/event-stream`));
+      const payload = safeJson(errorBody);
+      const e = extractErrorPayload(payload);
+      // A server that reports an error in a 200 JSON body: its message is the error.
+      if (e) return resolve(this.finish('error', 'stream_error', `${e.message} (HTTP ${status} ${ctName} error body instead of an event stream)`));
+      const o = payload as { object?: unknown; choices?: unknown } | null;
+      if (o && typeof o === 'object' && (Array.isArray(o.choices) || o.object === 'chat.completion' || o.object === 'text_completion')) {
+        return resolve(this.finish('error', 'malformed', `the server ignored stream: true and sent a non-streaming ${typeof o.object === 'string' ? o.object : 'completion'} (content-type ${ctName}); nothing to time per token`));
+      }
+      return resolve(this.finish('error', 'malformed', `expected content-type text/event-stream for a streaming request, got ${ctName}: ${errorBody.slice(0, 120)}`));
+    }
+    const rest = this.parser.end();
+    if (this.finished) return; // [DONE] or an error event was in the last, unterminated piece
+    if (state.error) return resolve(this.finish('error', state.error.errorClass, state.error.message));
+    if (!state.done && !this.sawEvent) {
+      const head = this.streamHead.trim();
+      const e = head.startsWith('{') ? extractErrorPayload(safeJson(head)) : null;
+      if (e) return resolve(this.finish('error', 'stream_error', `${e.message} (HTTP ${status} ${contentType}: a JSON error body, not SSE events)`));
+      if (head !== '') return resolve(this.finish('error', 'truncated', `stream ended without data: [DONE] and without any SSE event; the body began: ${JSON.stringify(head.slice(0, 120))}`));
+    }
+    if (!state.done) {
+      const what = rest ? 'in the middle of an event' : state.finishReason ? 'after finish_reason but before [DONE]' : 'before any finish_reason';
+      return resolve(this.finish('error', 'truncated', `stream ended without data: [DONE] (${what})`));
+    }
+  }
+
+  // Only coded responses (rare) get a decoder, and with it these closures.
+  private makeSink(): DecodeSink {
+    return {
+      data: (chunk, t) => this.consume(chunk, t),
+      end: () => (this.pendingError ? this.settleError(this.pendingError) : this.responseEnded ? this.complete() : undefined),
+      error: (err) => {
+        const info: StreamError = { errorClass: 'malformed', message: `could not decode the response body (content-encoding ${this.contentEncoding}): ${err.message}`, code: null };
+        if (this.responseEnded || this.pendingError) this.resolve(this.finish('error', info.errorClass, info.message));
+        else this.abort(new GuardAbort(info));
+      },
+    };
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    this.sent = this.shared.clock.now();
+    this.lastChunkAt = this.sent;
+    this.readBeforeAt = this.sent;
+    if (this.abortReason) c.abort(this.abortReason);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, resHeaders: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx informational
+    // The read's stamp (arrival.ts), never before the request went out, so intervals stay non-negative.
+    const headersAt = Math.max(this.shared.clock.arrival(), this.sent);
+    this.headersAt = headersAt;
+    this.noteRead(headersAt);
+    this.lastChunkAt = headersAt;
+    this.status = statusCode;
+    // Captured headers are written to every output (and name pods): a server that reflects the
+    // Authorization header into one of them must not put the key there.
+    this.captured = redactValues(pickHeaders(resHeaders, this.shared.capture, statusCode === 429 || statusCode === 503 ? RETRY_AFTER : NO_HEADERS), this.shared.secrets);
+    this.contentType = headerText(resHeaders['content-type']);
+    this.isEventStream = isEventStreamType(this.contentType);
+    if (statusCode >= 300 && statusCode < 400) this.location = resHeaders.location === undefined ? null : headerText(resHeaders.location);
+    const ce = resHeaders['content-encoding'];
+    if (ce !== undefined) {
+      this.contentEncoding = headerText(ce);
+      const { codings, unsupported } = parseContentEncoding(this.contentEncoding);
+      if (unsupported !== null) {
+        this.undecodable = unsupported;
+        if (statusCode < 300) {
+          this.abort(new GuardAbort({ errorClass: 'malformed', message: `response has content-encoding "${unsupported}", which the client cannot decode (it asked for identity)`, code: null }));
+          return;
+        }
+      } else if (codings.length > 0) this.decoder = new ContentDecoder(codings, this.makeSink());
+    }
+    if (statusCode >= 200 && statusCode < 300) this.armStall();
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.finished) return;
+    const t = Math.max(this.shared.clock.arrival(), this.lastChunkAt);
+    this.noteRead(t);
+    if (this.stallArmed) this.lastDataAt = performance.now();
+    if (this.undecodable !== null) return;
+    if (this.decoder) this.decoder.write(chunk, t);
+    else this.consume(chunk, t);
+  }
+
+  onResponseEnd(): void {
+    this.responseEnded = true;
+    if (this.lingerAdded) this.shared.lingering.remove(this);
+    if (this.finished) return;
+    if (this.decoder && !this.abortReason) this.decoder.end(); // complete() once the decoder has flushed
+    else this.complete();
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.responseEnded = true;
+    if (this.lingerAdded) this.shared.lingering.remove(this);
+    if (this.finished) return;
+    if (this.decoder && !this.abortReason && this.headersAt !== null) {
+      this.pendingError = err;
+      this.decoder.end();
+      return;
+    }
+    this.settleError(err);
+  }
 }
 
 /** undici's connector, with each socket's reads stamped and parsed after the poll (arrival.ts). */
