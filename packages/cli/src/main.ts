@@ -14,6 +14,7 @@ import { tableCommand } from './commands/table.ts';
 import { exportCommand } from './commands/export.ts';
 import { k8sCommand } from './commands/k8s.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { sweepCommand } from './commands/sweep.ts';
 import { importCommand } from './commands/import.ts';
 import { judgeCommand } from './commands/judge.ts';
 
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand(), judgeCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand(), sweepCommand(), judgeCommand()]) {
     program.addCommand(cmd);
   }
   // Every command at every depth (k8s job too): commander must throw, not process.exit(1), so a bad flag is

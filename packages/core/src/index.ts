@@ -38,6 +38,7 @@ export { fileTail, snapshotTail, type LogTail, type AttributionSummary } from '.
 export { readJsonl } from './output/jsonl.ts';
 export { renderHtmlReport } from './output/html-report.ts';
 export { buildRunTimeline, readRunTimeline, type RunTimeline } from './output/html-report-timeline.ts';
+export { renderSweepReport, type SweepReportInput, type SweepReportLevel } from './output/sweep-report.ts';
 export { formatLlmdReport, llmdReportText, summaryToLlmdReports, LLMD_REPORT_VERSION } from './output/llmd-report.ts';
 
 // Upstream llm-d formats and semantics, per generation (what the simulator writes and the readers read).

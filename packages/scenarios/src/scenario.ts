@@ -9,6 +9,7 @@ import { CLAIM_IDS, LoadSpecSchema, MAX_TIMER_MS, MetricsSourceSchema as CoreMet
 import { WorkloadSchema } from './workloads/index.ts';
 import { formatIssues, nonEmptyString, parseOrThrow, posInt } from './schema-parts.ts';
 import { mergePatch } from './merge-patch.ts';
+import { SweepSchema } from './sweep/ladder.ts';
 import { RoutebenchError } from '@routebench/core';
 
 /** Claim ids: the engine's own list (core), so a scenario accepts exactly what the engine can judge. */
@@ -124,6 +125,13 @@ const ScenarioObjectSchema = z.strictObject({
   compareTargets: z.array(CompareTargetSchema).min(2, { error: 'expected at least two targets to compare' }).optional(),
   /** Merge patch applied by --quick: fewer requests, shorter stages. */
   quick: PatchSchema.optional(),
+  /**
+   * `routebench sweep`: a ladder of load levels (rates or concurrencies), run one level per folder against each
+   * target, and the SLOs whose highest passing level is searched for (sweep/ladder.ts). `run` ignores it. It sits
+   * beside `load`, not in it: `load` is core's run spec (recorded in every summary); each level is `load` with its
+   * rate or concurrency replaced.
+   */
+  sweep: SweepSchema.optional(),
   metrics: MetricsSchema.optional(),
   /** Extra request headers; values may contain ${ENV_NAME}, resolved at run time only. */
   headers: z
