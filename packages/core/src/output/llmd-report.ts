@@ -150,7 +150,7 @@ export function llmdReportStages(summary: Summary): number[] {
 /**
  * The window a report covers. The whole run: the measured window [first measured send, last measured end), so
  * warm-up is out. One stage: that stage's scheduled [start, end) from the load spec (load/schedule.ts phasesOf),
- * narrowed to the measured window. Half-open as upstream's clip_to_window (timeseries.py), "so a sample landing on
+ * narrowed to the measured window; the last stage ends at the last measured end. Half-open as upstream's clip_to_window (timeseries.py), "so a sample landing on
  * the boundary between two consecutive stages is attributed to one of them, not to both".
  */
 function reportWindow(summary: Summary, stage: number | undefined): ReportWindow {
@@ -162,7 +162,10 @@ function reportWindow(summary: Summary, stage: number | undefined): ReportWindow
   const phase = load ? phasesOf(load).find((p) => p.stage === stage) : undefined;
   if (!phase) throw new RoutebenchError('RB_CONFIG_INVALID', `llmd-report: stage ${stage} is not a stage of this run's load (it has ${llmdReportStages(summary).length})`, { field: 'stage' });
   const startMs = Math.max(phase.startMs, m0);
-  return { stage, startMs, endMs: Math.max(startMs, Math.min(phase.endMs, m1)), rate: phase.rate, concurrency: phase.concurrency };
+  // The last stage runs on to the last measured end: its requests finish after its schedule does, and no stage follows.
+  const last = phase.stage === llmdReportStages(summary).length - 1;
+  const endMs = last ? m1 : Math.min(phase.endMs, m1);
+  return { stage, startMs, endMs: Math.max(startMs, endMs), rate: phase.rate, concurrency: phase.concurrency };
 }
 
 // ---- scenario.load -----------------------------------------------------------------------------------------

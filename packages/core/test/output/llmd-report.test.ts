@@ -377,7 +377,7 @@ describe('a stages load: one report per stage', () => {
     const s0 = await summarizeRecords(records, {
       scenario: 'staged', target: 'http://127.0.0.1:8080', startedAt: '2026-01-15T10:00:00.000Z',
       endedAt: new Date(Date.parse('2026-01-15T10:00:00.000Z') + last).toISOString(), seed: spec.seed,
-      load: LoadSpecSchema.parse({ type: 'stages', stages: [{ type: 'poisson', rate: 30, durationS: splitMs / 1000 }, { type: 'concurrency', concurrency: 8, durationS: 60 }] }),
+      load: LoadSpecSchema.parse({ type: 'stages', stages: [{ type: 'poisson', rate: 30, durationS: splitMs / 1000 }, { type: 'concurrency', concurrency: 8, durationS: 3 }] }),
     });
     const s = withMetrics(s0, { everyMs: 50 });
     const reports = summaryToLlmdReports(s);
@@ -386,6 +386,8 @@ describe('a stages load: one report per stage', () => {
     expect(new Set(reports.map((r) => r.run.uid)).size).toBe(2);
     const runStart = Date.parse(s.meta.startedAt);
     const w = s.window!;
+    // The last stage's schedule ends at 8 s, before its last request does: its report runs to the last end.
+    expect(w.lastEndMs).toBeGreaterThan(splitMs + 3000 + 500);
     const bounds = [[w.firstSentMs, splitMs], [splitMs, w.lastEndMs]] as const;
     reports.forEach((r, i) => {
       const dim = s.dimensions[`stage:${i}`]!;
@@ -393,6 +395,7 @@ describe('a stages load: one report per stage', () => {
       expect(r.results.request_performance!.aggregate!.latency!.time_to_first_token!.mean).toBeCloseTo(dim.ttft.mean! / 1000, 12);
       const [a, b] = bounds[i]!;
       expect(r.run.time!.start).toBe(new Date(runStart + a).toISOString());
+      expect(r.run.time!.end).toBe(new Date(runStart + b).toISOString());
       for (const c of r.results.observability!.components!) {
         for (const data of Object.values(c.time_series!)) {
           for (const p of data!.series) {
