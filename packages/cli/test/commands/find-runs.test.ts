@@ -31,6 +31,25 @@ describe('findRunFolders', () => {
     expect(findRunFolders(root).map((f) => f.name)).toEqual(['rate-2/zz-agg', 'rate-2/aa-pd', 'rate-10/zz-agg', 'rate-10/aa-pd']);
   });
 
+  it('finds `routebench sweep`’s layout: targets/<target>/<level>/ under a scenario.json naming the targets', () => {
+    const root = tree([
+      'scenario.json',
+      'sweep.csv',
+      'targets/aa-pd/01-ladder-rate10/summary.json',
+      'targets/aa-pd/02-ladder-rate15/summary.json',
+      'targets/zz-agg/01-ladder-rate10/summary.json',
+      'targets/zz-agg/10-refine-rate12.5/summary.json',
+      'targets/zz-agg/02-ladder-rate15/summary.json',
+    ]);
+    expect(expandRunArgs([root]).map((f) => f.name)).toEqual([
+      'zz-agg/01-ladder-rate10',
+      'zz-agg/02-ladder-rate15',
+      'zz-agg/10-refine-rate12.5',
+      'aa-pd/01-ladder-rate10',
+      'aa-pd/02-ladder-rate15',
+    ]);
+  });
+
   it('flags control runs and keeps a run folder’s own controls out unless asked', () => {
     const root = tree(['main/summary.json', 'main/controls/random/summary.json', 'main/controls/no-reuse/summary.json']);
     expect(findRunFolders(root).map((f) => [f.name, f.control])).toEqual([
