@@ -109,8 +109,62 @@ export function applyStreamEvent(state: StreamState, data: string, t: number): b
     state.done = true;
     return true;
   }
-  const m = FAST_CHUNK.exec(data);
-  if (m === null) return applyJsonEvent(state, data, t);
+  // test() checks the shape without building a match array; without a backslash every string body is its own
+  // text and ends at the next quote, so the fields are read in place (no allocation but the strings kept).
+  if (!FAST_CHUNK.test(data)) return applyJsonEvent(state, data, t);
+  if (data.indexOf('\\') !== -1) return applyEscapedChunk(state, data, t);
+  const idEnd = data.indexOf('"', 7); // after {"id":"
+  if (state.responseId === null) state.responseId = data.slice(7, idEnd);
+  const modelAt = data.indexOf('"model":"', idEnd) + 9;
+  const modelEnd = data.indexOf('"', modelAt);
+  const model = state.servedModel;
+  if (model === null || model.length !== modelEnd - modelAt || !data.startsWith(model, modelAt)) state.servedModel = data.slice(modelAt, modelEnd);
+  const choicesAt = data.indexOf('"choices":[', modelEnd) + 11;
+  const hasChoice = data.charCodeAt(choicesAt) !== 93; /* ']' */
+  let hasContent = false;
+  let usageFrom = choicesAt;
+  if (hasChoice) {
+    const contentAt = data.indexOf('"content":"', choicesAt);
+    if (contentAt !== -1) hasContent = data.charCodeAt(contentAt + 11) !== 34;
+    else {
+      const textAt = data.indexOf('"text":"', choicesAt);
+      if (textAt !== -1) hasContent = data.charCodeAt(textAt + 8) !== 34;
+    }
+    const finishAt = data.indexOf('"finish_reason":', choicesAt) + 16;
+    if (data.charCodeAt(finishAt) === 34) {
+      const finishEnd = data.indexOf('"', finishAt + 1);
+      const finish = state.finishReason;
+      if (finish === null || finish.length !== finishEnd - finishAt - 1 || !data.startsWith(finish, finishAt + 1)) state.finishReason = data.slice(finishAt + 1, finishEnd);
+    }
+    usageFrom = finishAt;
+  }
+  let prompt: number | null = null;
+  let completion: number | null = null;
+  let cached: number | null = null;
+  const usageAt = data.indexOf('"usage":{"prompt_tokens":', usageFrom);
+  if (usageAt !== -1) {
+    prompt = intAt(data, usageAt + 25);
+    completion = intAt(data, data.indexOf('"completion_tokens":', usageAt) + 20);
+    const cachedAt = data.indexOf('"cached_tokens":', usageAt);
+    if (cachedAt !== -1) cached = intAt(data, cachedAt + 16);
+  }
+  return applyParsedChunk(state, t, hasContent, hasChoice, prompt, completion, cached);
+}
+
+/** The integer FAST_CHUNK matched at `at` (up to 15 digits summed exactly; 16 through Number(), as JSON.parse). */
+function intAt(data: string, at: number): number {
+  const neg = data.charCodeAt(at) === 45; /* '-' */
+  let i = neg ? at + 1 : at;
+  let v = 0;
+  const from = i;
+  for (let c = data.charCodeAt(i); c >= 48 && c <= 57; c = data.charCodeAt(++i)) v = v * 10 + (c - 48);
+  if (i - from > 15) v = Number(data.slice(from, i));
+  return neg ? -v : v;
+}
+
+/** A fast-path chunk with an escape in a string: the captured bodies, decoded. */
+function applyEscapedChunk(state: StreamState, data: string, t: number): boolean {
+  const m = FAST_CHUNK.exec(data)!;
   state.servedModel = jsonString(m[G_MODEL]!);
   if (state.responseId === null) state.responseId = jsonString(m[G_ID]!);
   // Any escape decodes to at least one character, so a non-empty body is non-empty text.
