@@ -17,6 +17,7 @@ import { doctorCommand } from './commands/doctor.ts';
 import { sweepCommand } from './commands/sweep.ts';
 import { importCommand } from './commands/import.ts';
 import { judgeCommand } from './commands/judge.ts';
+import { snapshotCommand } from './commands/snapshot.ts';
 
 /** The cli package's version, read at run time: package.json is one level up from both src/main.ts and dist/main.js. */
 export function cliVersion(): string {
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .version(cliVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand(), sweepCommand(), judgeCommand()]) {
+  for (const cmd of [runCommand(), tableCommand(), simCommand(), scenariosCommand(), compareCommand(), mergeCommand(), reportCommand(), summarizeCommand(), exportCommand(), k8sCommand(), doctorCommand(), importCommand(), sweepCommand(), judgeCommand(), snapshotCommand()]) {
     program.addCommand(cmd);
   }
   // Every command at every depth (k8s job too): commander must throw, not process.exit(1), so a bad flag is

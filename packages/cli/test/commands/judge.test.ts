@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
 import { applyQuick, getPreset, runScenario, withTarget } from '@routebench/scenarios';
-import { saveMetricsSnapshot, type Verdict } from '@routebench/core';
+import type { Verdict } from '@routebench/core';
 import { runCli } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-judge-cli-'));
@@ -30,6 +30,7 @@ let before: string;
 let after: string;
 let bareVerdicts: Verdict[];
 let cluster: Cluster | null = null;
+let eppToken = '';
 
 beforeAll(async () => {
   // The live run: pod header on every response, every pod and the EPP scraped.
@@ -40,21 +41,27 @@ beforeAll(async () => {
   eppLog = join(dir, 'saved-epp.log');
   cluster = await startCluster(presetSpec('agg-2', { identityHeaders: false, eppLogPath: eppLog, seed: scenario.seed }));
   await cluster.waitReady();
-  const source = {
-    kind: 'static' as const,
-    name: 'sim',
-    targets: [
-      ...Object.entries(cluster.podMetricsUrls()).map(([name, url]) => ({ name, url })),
-      { name: 'epp', url: cluster.eppMetricsUrl, role: 'epp', ...(cluster.eppTokenFile && { bearerTokenFile: cluster.eppTokenFile }) },
-    ],
+  if (cluster.eppTokenFile) eppToken = readFileSync(cluster.eppTokenFile, 'utf8').trim();
+  // Saved as a user would: `routebench snapshot` before and after the run.
+  const snapshot = async (file: string) => {
+    const r = await runCli([
+      'snapshot',
+      '-o',
+      file,
+      ...Object.entries(cluster!.podMetricsUrls()).flatMap(([name, url]) => ['--pod-metrics', `${name}=${url}`]),
+      '--epp-metrics',
+      cluster!.eppMetricsUrl,
+      ...(cluster!.eppTokenFile ? ['--epp-token-file', cluster!.eppTokenFile] : []),
+    ]);
+    expect(r.code, r.out).toBe(0);
   };
   before = join(dir, 'before.prom');
-  writeFileSync(before, await saveMetricsSnapshot(source));
+  await snapshot(before);
   bare = join(dir, 'bare');
   const bareRun = await runScenario(withTarget(scenario, cluster.gatewayUrl), { outDir: bare, skipControls: true });
   bareVerdicts = bareRun.mainVerdicts;
   after = join(dir, 'after.prom');
-  writeFileSync(after, await saveMetricsSnapshot(source));
+  await snapshot(after);
   await cluster.stop();
   cluster = null;
 }, 120_000);
@@ -136,6 +143,15 @@ describe('routebench judge', () => {
     expect(hit.status).toBe('Inconclusive');
     expect(hit.details).toContain(`saved evidence: ${n} of ${n} requests unattributed: ${low} has no "Request handled" lines`);
   }, 60_000);
+
+  it('the snapshot file names every pod and the EPP, with the address the EPP log uses', () => {
+    const text = readFileSync(after, 'utf8');
+    for (const pod of ['agg-0', 'agg-1', 'epp']) expect(text).toContain(`pod="${pod}"`);
+    expect(text).toMatch(/instance="127\.0\.0\.1:\d+"/);
+    // The EPP's token never reaches the file.
+    expect(eppToken.length).toBeGreaterThan(0);
+    expect(text).not.toContain(eppToken);
+  });
 
   it('refuses half a snapshot pair and a missing file, naming the flag (exit 2)', async () => {
     const a = await runCli(['judge', bare, '--metrics-before', before]);

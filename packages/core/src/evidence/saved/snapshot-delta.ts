@@ -184,7 +184,13 @@ export async function saveMetricsSnapshot(sourceInput: z.input<typeof StaticSour
   const source = createStaticSource(config);
   const merged = new Map<string, PromFamily>();
   for (const target of await source.discover()) {
-    const fams = parsePrometheusText(await source.scrape(target)).families;
+    let fams: PromFamily[];
+    try {
+      fams = parsePrometheusText(await source.scrape(target)).families;
+    } catch (e) {
+      const message = source.redact ? await source.redact(target, (e as Error).message) : (e as Error).message;
+      throw new RoutebenchError('RB_TARGET_UNREACHABLE', `metrics of ${target.name} (${target.url}): ${message}`, { field: target.name });
+    }
     for (const f of fams) {
       let m = merged.get(f.name);
       if (!m) merged.set(f.name, (m = { ...f, samples: [] }));
