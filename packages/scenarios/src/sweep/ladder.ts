@@ -96,6 +96,12 @@ export const SweepSchema = z
     minRateShare: z.number({ error: 'expected a share between 0 and 1' }).gt(0).max(1, { error: 'expected a share between 0 and 1' }).default(0.9),
     /** SLOs searched for (default: the scenario's latency-slo claims). */
     slo: z.array(SloSchema).default([]),
+    /**
+     * Runs of a ladder level that came out client-bound before the ladder stops there. A client starved of CPU by
+     * other work on the machine for a few seconds is not the client's limit at that load; a second client-bound
+     * run is. Every run stays in sweep.csv (the client-bound one is Inconclusive and never counts for the search).
+     */
+    clientBoundRetries: nonNegInt().max(3, { error: 'must be at most 3' }).default(1),
     /** Extra levels placed between the last passing and the first failing level (bisection, vLLM serve_sla style). */
     refine: nonNegInt().max(10, { error: 'must be at most 10' }).default(0),
   })

@@ -9,7 +9,8 @@
 //     fact even when the client also lagged, unless the client's own failures are among them);
 //   - was client-bound: the client's self-diagnostics flagged itself as the bottleneck (meta.client.bottleneck:
 //     event-loop lag, schedule delay, or sending under 90% of the requested rate; core/src/record/diagnostics.ts).
-//     Higher levels would measure the client, not the server;
+//     Higher levels would measure the client, not the server. The level is run again first (clientBoundRetries,
+//     default once): other work on the machine can starve the client for a few seconds;
 //   - fell short of its rate (rate ladders): it served fewer than `minRateShare` (default 90%) of the requested
 //     requests per second. Served rate = ok completions per second while the load was on: completions from the
 //     first one to the last send, over that span. A server that keeps up completes as fast as requests arrive
@@ -203,8 +204,9 @@ async function sweepTarget(
   }
   for (const level of ladder) {
     if (opts.signal?.aborted || stoppedBy) break;
-    const lv = await runLevel('ladder', sweep.over, level);
-    if (lv.stop) stoppedBy = `stopped after ${fmtNum(level)} ${ctx.unit}: ${lv.stopText}`;
+    let lv = await runLevel('ladder', sweep.over, level);
+    for (let retry = 0; lv.stop === 'client-bound' && retry < sweep.clientBoundRetries && !opts.signal?.aborted; retry++) lv = await runLevel('ladder', sweep.over, level);
+    if (lv.stop) stoppedBy = `stopped after ${fmtNum(level)} ${ctx.unit}: ${lv.stopText}${lv.stop === 'client-bound' && sweep.clientBoundRetries > 0 ? ` (also on ${sweep.clientBoundRetries === 1 ? 'a second run' : `${sweep.clientBoundRetries} more runs`})` : ''}`;
   }
   let sloMax = findSloMax(levels, ctx.slos, ctx.unit);
   // Bisection between the last pass and the first fail, at the interpolated estimate (regula falsi, as vLLM's

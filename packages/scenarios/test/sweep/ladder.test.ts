@@ -16,9 +16,9 @@ describe('parseSloText', () => {
 });
 
 describe('SweepSchema', () => {
-  it('fills defaults: rate ladder, constant arrivals, 5% errors, 90% of the rate, no refinement', () => {
+  it('fills defaults: rate ladder, constant arrivals, 5% errors, 90% of the rate, one retry of a client-bound level, no refinement', () => {
     const s = SweepSchema.parse({ ladder: { type: 'list', levels: [1, 2] }, slo: ['ttft.p90<=100'] });
-    expect(s).toMatchObject({ over: 'rate', arrivals: 'constant', maxErrorRate: 0.05, minRateShare: 0.9, refine: 0 });
+    expect(s).toMatchObject({ over: 'rate', arrivals: 'constant', maxErrorRate: 0.05, minRateShare: 0.9, clientBoundRetries: 1, refine: 0 });
     expect(s.slo).toEqual([{ metric: 'ttft', percentile: 90, maxMs: 100 }]);
   });
 
