@@ -15,9 +15,13 @@ import { EXIT, UsageError } from '../exit-codes.ts';
 import { verdictExit } from '../outcome.ts';
 import { loadSummary } from './load-run.ts';
 
-/** Folders (not summary.json paths) that each hold a scenario run and a shard of it: merged as one scenario run. */
+/**
+ * Scenario run folders of which at least one is a shard: merged as one scenario run (merge-shards.ts then
+ * refuses a folder that is not a shard of the same run, rather than dropping the claims silently).
+ */
 function areScenarioShards(runs: readonly string[]): boolean {
-  return runs.every((r) => !r.endsWith('.json') && readRunScenario(r) !== null && loadSummary(r).summary.extra.shard !== undefined);
+  const folders = runs.every((r) => !r.endsWith('.json') && readRunScenario(r) !== null);
+  return folders && runs.some((r) => loadSummary(r).summary.extra.shard !== undefined);
 }
 
 export function mergeCommand(): Command {

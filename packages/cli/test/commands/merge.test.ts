@@ -118,10 +118,20 @@ describe('routebench merge of a k8s-sharded scenario run', () => {
     for (const pod of Object.keys(mergedMain.podRoles ?? {})) expect(served(mergedMain, pod)).toBe(parts.reduce((n, p) => n + served(p, pod), 0));
   }, 120_000);
 
-  it('refuses a shard given twice and a control only some shards ran, naming the folder (exit 2)', async () => {
+  it('refuses a shard given twice, a folder that is not a shard, and a control only some shards ran, naming the folder (exit 2)', async () => {
     const twice = await cli(['merge', shardDirs[0]!, shardDirs[0]!, '--out', join(dir, 'twice')]);
     expect(twice.code).toBe(EXIT.usage);
     expect(twice.err).toMatch(/both shard 0\/2/);
+
+    // A scenario run that is not a shard of it, among shards: refused rather than merged without its claims.
+    const whole = join(dir, 'not-a-shard');
+    cpSync(shardDirs[1]!, whole, { recursive: true });
+    const s = JSON.parse(readFileSync(join(whole, 'summary.json'), 'utf8')) as { extra: Record<string, unknown> };
+    delete s.extra.shard;
+    writeFileSync(join(whole, 'summary.json'), JSON.stringify(s));
+    const mixed = await cli(['merge', shardDirs[0]!, whole, '--out', join(dir, 'mixed')]);
+    expect(mixed.code).toBe(EXIT.usage);
+    expect(mixed.err).toContain(`${whole}: not a shard`);
 
     const partial = join(dir, 'partial-shard-1');
     cpSync(shardDirs[1]!, partial, { recursive: true });

@@ -297,9 +297,16 @@ export function mergeRunEvidence(parts: readonly RunEvidence[], opts: MergeEvide
   const eppLog = parts.flatMap((p) => (p.eppLog === undefined ? [] : typeof p.eppLog === 'string' ? [p.eppLog] : [...p.eppLog]));
   const hasRoles = parts.some((p) => p.podRoles);
   const hasModels = parts.some((p) => p.podModels);
+  // The EPP's ready-pods gauge over the merged window, as measure() puts it beside the metrics for the report.
+  const readyPods = metrics?.sources
+    .flatMap((s) => s.targets)
+    .flatMap((t) => t.gauges.filter((g) => g.metric === 'inference_pool_ready_pods'))[0]
+    ?.points.filter((p): p is [number, number] => p[1] !== null)
+    .map(([t, value]) => ({ t, value }));
   summary.extra = {
     metrics,
     attribution,
+    ...(readyPods && { readyPods }),
     ...(hasRoles && { podRoles }),
     ...(hasModels && { podModels }),
     ...(cacheState && { cacheState }),
