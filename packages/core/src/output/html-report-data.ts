@@ -176,7 +176,12 @@ function readReadyPods(extra: Record<string, unknown>, startedAtMs: number): { s
   if (!('readyPods' in extra) || extra.readyPods === undefined) return { series: null, problem: null };
   const r = ReadyPodsSchema.safeParse(extra.readyPods);
   if (!r.success) return { series: null, problem: `extra.readyPods is not [{t, value}]:\n${z.prettifyError(r.error)}` };
-  const points = r.data.map((p) => ({ t: toRunSeconds(p.t, startedAtMs), value: p.value })).sort((a, b) => a.t - b.t);
+  const sorted = r.data.map((p) => ({ t: toRunSeconds(p.t, startedAtMs), value: p.value })).sort((a, b) => a.t - b.t);
+  // Charts start at the run's start: the collector may have sampled for seconds before it (while workers came up),
+  // so a sample before 0 enters as the value at 0 rather than widening every time chart to the left.
+  const before = sorted.filter((p) => p.t < 0);
+  const points = sorted.filter((p) => p.t >= 0);
+  if (before.length > 0 && points[0]?.t !== 0) points.unshift({ t: 0, value: before[before.length - 1].value });
   return { series: { t: points.map((p) => p.t), value: points.map((p) => p.value) }, problem: null };
 }
 
@@ -337,13 +342,10 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
   }
   // A per-second value covers [t, t + 1): the range ends one second after the last start. (A loop, not
   // Math.max(...xs): a day-long run has more points than a call may take arguments.)
-  let lo = 0;
+  const lo = 0;
   let hi = 0;
   const extend = (xs: readonly number[]) => {
-    for (const x of xs) {
-      if (x < lo) lo = x;
-      if (x + 1 > hi) hi = x + 1;
-    }
+    for (const x of xs) if (x + 1 > hi) hi = x + 1;
   };
   for (const r of timeseries) [r.t, r.itl?.t ?? [], r.readyPods?.t ?? []].forEach(extend);
   extend(marks.map((m) => m.t));

@@ -48,8 +48,19 @@
       s.t.forEach(function (t, i) {
         m.set(t, s.v[i]);
       });
+      if (!s.stepped) {
+        return xs.map(function (x) {
+          return m.has(x) ? m.get(x) : null;
+        });
+      }
+      // A gauge holds its last sample until the next one: within its own samples' span, carry it forward over
+      // the x values other series added (else every foreign x would cut the step line).
+      var first = s.t.length ? s.t[0] : Infinity;
+      var last = s.t.length ? s.t[s.t.length - 1] : -Infinity;
+      var held = null;
       return xs.map(function (x) {
-        return m.has(x) ? m.get(x) : null;
+        if (m.has(x)) held = m.get(x);
+        return x >= first && x <= last ? held : null;
       });
     });
     return [xs].concat(cols);
@@ -161,7 +172,7 @@
       },
       align(
         seriesList.map(function (s) {
-          return { t: s.t, v: s.v };
+          return { t: s.t, v: s.v, stepped: s.stepped };
         }),
       ),
       el,

@@ -221,6 +221,9 @@ describe('HTML report of an agg-vs-P/D comparison in headless Chromium', () => {
 
   it('draws TTFT and ITL over time on one time axis with stage lines, and legends have no placeholders', async () => {
     const { runs, control, timelines } = await comparison();
+    // Ready pods sampled (epoch ms) from before the run started: they enter the charts at 0 with the value then.
+    const start = Date.parse(runs[0]!.summary.meta.startedAt);
+    runs[0]!.summary.extra.readyPods = [{ t: start - 5000, value: 1 }, { t: start - 1000, value: 2 }, { t: start + 2000, value: 3 }];
     const html = renderHtmlReport({ runs, timelines, controls: [{ name: 'random', summary: control }] });
     const { page, problems } = await open('/agg-vs-pd.html', html);
     try {
@@ -230,12 +233,15 @@ describe('HTML report of an agg-vs-P/D comparison in headless Chromium', () => {
         expect((await countColour(page, id, RED)).matching, `${id} red`).toBeGreaterThan(150);
       }
       // Every time chart: the same x range, from the runs' start (0) to one second past the last point.
-      const embedded = await page.evaluate<{ timeRange: [number, number]; marks: { run: string; label: string; t: number }[] }>(
-        "JSON.parse(document.getElementById('report-data').textContent)",
-      );
+      const embedded = await page.evaluate<{
+        timeRange: [number, number];
+        marks: { run: string; label: string; t: number }[];
+        timeseries: { readyPods: { t: number[]; value: number[] } | null }[];
+      }>("JSON.parse(document.getElementById('report-data').textContent)");
+      expect(embedded.timeseries[0]!.readyPods).toEqual({ t: [0, 2], value: [2, 3] });
       const lastSecond = Math.max(...runs.map((r) => r.summary.timeseries.buckets.length - 1), ...Object.values(timelines).map((t) => t.itl.t[t.itl.t.length - 1]!));
       expect(embedded.timeRange).toEqual([0, lastSecond + 1]);
-      const timeCharts = ['chart-time-ttft', 'chart-time-itl', 'chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', 'chart-ts-errors'];
+      const timeCharts = ['chart-time-ttft', 'chart-time-itl', 'chart-ts-completed', 'chart-ts-tokens', 'chart-ts-inflight', 'chart-ts-errors', 'chart-ts-ready'];
       for (const id of timeCharts) expect(await page.getAttribute(`#${id}`, 'data-x-range'), id).toBe(embedded.timeRange.join(','));
       // Stages 1 and 2 of each run, at each stage's first send, drawn on every time chart.
       expect(embedded.marks).toEqual(
