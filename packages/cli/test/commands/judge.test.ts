@@ -153,6 +153,39 @@ describe('routebench judge', () => {
     expect(text).not.toContain(eppToken);
   });
 
+  it('an imported inference-perf run: attributed from its saved EPP log, the addresses paired with pods by the EPP\'s own picker lines', async () => {
+    // fixtures/import: a real inference-perf run against the simulator and that run's EPP log (see its README).
+    const fixtures = join(import.meta.dirname, '..', '..', '..', 'core', 'test', 'fixtures', 'import');
+    const log = join(fixtures, 'inference-perf-sim-run.epp.log');
+    const imported = join(dir, 'imported');
+    expect((await runCli(['import', 'inference-perf', join(fixtures, 'inference-perf-sim-run'), '--out', imported])).code).toBe(0);
+    const r = await runCli(['judge', imported, '--epp-log', log, '--scenario', 'queue-balance']);
+    expect(r.out).toContain('attribution: epp-log');
+    // Each record on the pod the picker line of its own request id names.
+    const pickerPod = new Map<string, string>();
+    for (const line of readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('Completed running picker'))) {
+      const o = JSON.parse(line);
+      pickerPod.set(o['x-request-id'], o.result.TargetEndpoints[0].PodName);
+    }
+    const recs = recordsOf(imported);
+    expect(recs.length).toBeGreaterThan(0);
+    for (const x of recs) expect([x.requestId, x.pod, x.podSource]).toEqual([x.requestId, pickerPod.get(x.requestId), 'epp-log']);
+
+    // The same log without its picker lines names only ip:port: nothing maps it, so nothing is placed and it says why.
+    const bareLog = join(dir, 'handled-only.log');
+    writeFileSync(bareLog, readFileSync(log, 'utf8').split('\n').filter((l) => !l.includes('Completed running picker')).join('\n'));
+    const again = join(dir, 'imported-2');
+    cpSync(imported, again, { recursive: true });
+    const r2 = await runCli(['judge', again, '--epp-log', bareLog, '--scenario', 'queue-balance']);
+    expect(recordsOf(again).every((x) => x.pod === null && x.podSource === null)).toBe(true);
+    expect(r2.out).toContain(`${recs.length} EPP endpoint(s) unresolved (e.g. 127.0.0.1:`);
+    expect(r2.out).toContain('no metrics target addresses to map it to');
+    // The first judging's attribution is what was there before: kept.
+    expect(recordsOf(again).every((x) => JSON.stringify(x.previousAttribution) === '{"pod":null,"podSource":null}')).toBe(true);
+    const previous = JSON.parse(readFileSync(join(again, 'summary.json'), 'utf8')).extra.judged.previous;
+    expect(previous.attribution.placedBy).toEqual({ 'epp-log': recs.length });
+  }, 60_000);
+
   it('refuses half a snapshot pair and a missing file, naming the flag (exit 2)', async () => {
     const a = await runCli(['judge', bare, '--metrics-before', before]);
     expect(a.code).toBe(2);

@@ -155,14 +155,15 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const podRoles = (previous.extra.podRoles ?? {}) as Record<string, PodRole>;
   const podModels = previous.extra.podModels as Record<string, string[]> | undefined;
   const knownPods = new Set<string>([...Object.keys(podRoles), ...(metrics ? metrics.sources.flatMap((s) => s.targets.map((t) => t.name)) : [])]);
-  const addresses = { ...(metrics ? aliasesFromEvidence(metrics) : {}), ...config.aliases, ...(opts.aliases ?? {}) };
-  const resolveEndpoint = createEndpointResolver({ addresses, pods: knownPods });
-  const resolvePod = (raw: string) => resolveEndpoint(raw).pod;
-
   // EPP logs: the flag's files, else the run folder's epp.log (the simulator writes one).
   const eppFiles = opts.eppLogs && opts.eppLogs.length > 0 ? [...opts.eppLogs] : existsSync(join(dir, 'epp.log')) ? [join(dir, 'epp.log')] : [];
   for (const f of opts.eppLogs ?? []) assertReadableFile(f, '--epp-log');
   const epp: SavedEppLog | null = eppFiles.length > 0 ? await readSavedEppLogs(eppFiles, config.eppLogFormat, ourIds) : null;
+  // The metrics' addresses and the user's aliases win over the pairs the EPP's own picker lines make.
+  const addresses = { ...(epp?.learnedAddresses ?? {}), ...(metrics ? aliasesFromEvidence(metrics) : {}), ...config.aliases, ...(opts.aliases ?? {}) };
+  const resolveEndpoint = createEndpointResolver({ addresses, pods: knownPods });
+  const resolvePod = (raw: string) => resolveEndpoint(raw).pod;
+
   let pods: SavedPodLogs | null = null;
   if (opts.podLogsDir) pods = await readSavedPodLogs(opts.podLogsDir, ourIds, requestIdCandidates, knownPods);
   const vllm = pods ? indexEntries(pods.entries) : null;
@@ -179,13 +180,19 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const judged: RequestRecord[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    const before = { pod: r.pod, podSource: r.podSource };
+    // What the run itself found (a record judged before keeps it in previousAttribution).
+    const before = r.previousAttribution ?? { pod: r.pod, podSource: r.podSource };
     const bare: RequestRecord = { ...r, pod: null, podSource: null };
     let placed = podFromHeaders(bare, config.headers, resolvePod);
     const pick = epp?.picks.get(r.requestId);
     let resolution: EndpointResolution | null = null;
     if (pick) {
-      resolution = resolveEndpoint(pick.raw);
+      // The latest pick line that names a pod this run knows (a picker result names it, "Request handled" gives ip:port).
+      for (let k = pick.raws.length - 1; k >= 0 && !resolution?.pod; k--) {
+        const res = resolveEndpoint(pick.raws[k]);
+        if (!resolution || res.pod) resolution = res;
+      }
+      resolution = resolution!;
       shapes[resolution.shape] = (shapes[resolution.shape] ?? 0) + 1;
       if (!resolution.pod) {
         unresolvedCount++;
@@ -198,7 +205,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
       if (p.kind === 'placed') placed = { pod: p.pod, source: VLLM_LOG_SOURCE };
       else if (p.kind === 'ambiguous') ambiguous++;
     }
-    // Nothing saved places it, but the run did (a log read live, an imported record): keep that.
+    // Nothing saved places it, but the run did (a log read live, an imported record's pod): keep that.
     if (!placed && before.pod) placed = { pod: before.pod, source: before.podSource ?? 'record' };
     const out: RequestRecord = { ...r, pod: placed?.pod ?? null, podSource: placed?.source ?? null };
     if (placed) {
@@ -211,7 +218,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
       ...raw,
       pod: out.pod,
       podSource: out.podSource,
-      previousAttribution: (raw.previousAttribution as RequestRecord['previousAttribution']) ?? before,
+      previousAttribution: before,
     });
   }
   const finished = records.filter((r) => r.status === 'ok').length;

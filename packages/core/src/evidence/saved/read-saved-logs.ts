@@ -54,9 +54,9 @@ export function assertReadableFile(path: string, flag: string): void {
 const CLAIM_MESSAGES = new Set<string>([CALCULATED_SCORE.msg, GOT_ENDPOINT_SCORES.msg, REQUEST_HANDLED.msg, PICKER_RESULT.msg]);
 
 export interface SavedEppPick {
-  /** As the line logged it (a string or an object). */
-  raw: unknown;
-  /** parseEppLog's reading of it. */
+  /** The endpoint as each pick line of the request logged it (a string or an object), in log order. */
+  raws: unknown[];
+  /** parseEppLog's reading of the last one. */
   endpoint: string;
   prefill: string | null;
   file: string;
@@ -81,6 +81,11 @@ export interface SavedEppLog {
   maxVerbosity: number | null;
   /** The lines the claims read (score, pick and handled lines of this run's ids; all of them when none carried ours). */
   claimLines: string[];
+  /**
+   * ip:port → pod, as the EPP's own picker lines pair them: each result element carries PodName (or a
+   * NamespacedName "<pod>-rank-<N>") beside Address and Port (GIE EndpointMetadata, datalayer/endpoint_metadata.go).
+   */
+  learnedAddresses: Record<string, string>;
 }
 
 /** logr V-level of a zap level field: "info" 0, "debug" 1, "Level(-n)" n (JSON); upper case in the console encoding. */
@@ -106,6 +111,7 @@ export async function readSavedEppLogs(files: readonly string[], format: EppLogF
     foreignPickIds: 0,
     maxVerbosity: null,
     claimLines: [],
+    learnedAddresses: {},
   };
   const foreign = new Set<string>();
   const foreignClaimLines: string[] = [];
@@ -136,14 +142,31 @@ export async function readSavedEppLogs(files: readonly string[], format: EppLogF
       const pick = eppPickOf(obj, format);
       if (!pick) continue;
       out.pickLines++;
-      if (ourIds.has(pick.requestId)) out.picks.set(pick.requestId, { raw: pick.raw, endpoint: pick.endpoint, prefill: pick.prefill, file });
-      else foreign.add(pick.requestId);
+      learnAddress(pick.raw, out.learnedAddresses);
+      if (ourIds.has(pick.requestId)) {
+        const prev = out.picks.get(pick.requestId);
+        // Each request has a few pick lines (picker result, "Request handled"): bounded by the run.
+        out.picks.set(pick.requestId, { raws: [...(prev?.raws ?? []), pick.raw], endpoint: pick.endpoint, prefill: pick.prefill, file });
+      } else foreign.add(pick.requestId);
     }
   }
   out.foreignPickIds = foreign.size;
   // None of the lines carried our ids (a gateway replaced them): the claims get every line, as a live run reads the file.
   if (out.claimLines.length === 0) out.claimLines = foreignClaimLines;
   return out;
+}
+
+/** A picker result element names its pod and its address together: remember the pair. */
+function learnAddress(raw: unknown, into: Record<string, string>): void {
+  if (!raw || typeof raw !== 'object') return;
+  const o = raw as Record<string, unknown>;
+  const address = o.Address ?? o.address;
+  const port = o.Port ?? o.port;
+  if (typeof address !== 'string' || address === '' || (typeof port !== 'string' && typeof port !== 'number') || port === '') return;
+  const nn = o.NamespacedName as Record<string, unknown> | string | undefined;
+  const nnName = typeof nn === 'string' ? nn.slice(nn.lastIndexOf('/') + 1) : typeof nn?.Name === 'string' ? nn.Name : typeof nn?.name === 'string' ? nn.name : '';
+  const pod = typeof o.PodName === 'string' && o.PodName !== '' ? o.PodName : nnName.replace(/-rank-\d+$/, '');
+  if (pod) into[`${address.includes(':') ? `[${address}]` : address}:${port}`] = pod;
 }
 
 /** The level column of a zap console line (`ts\tLEVEL\t…`). */

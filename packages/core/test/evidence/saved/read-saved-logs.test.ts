@@ -39,8 +39,12 @@ describe('readSavedEppLogs', () => {
 
     const r = await readSavedEppLogs([mixed, gz], format, new Set(['req-1', 'req-2']));
     expect([...r.picks.keys()].sort()).toEqual(['req-1', 'req-2']);
-    expect(r.picks.get('req-1')).toMatchObject({ raw: '10.0.0.1:8000', file: mixed });
-    expect(r.picks.get('req-2')).toMatchObject({ raw: '10.0.0.2:8000', file: gz });
+    // req-1: the picker result (an object) then "Request handled" (ip:port), in log order.
+    expect(r.picks.get('req-1')!.raws).toEqual([expect.objectContaining({ PodName: 'decode-a', Address: '10.0.0.1', Port: '8000' }), '10.0.0.1:8000']);
+    expect(r.picks.get('req-1')!.file).toBe(mixed);
+    expect(r.picks.get('req-2')).toMatchObject({ raws: ['10.0.0.2:8000'], file: gz });
+    // The picker line pairs the pod with its address: the EPP's own name for 10.0.0.1:8000.
+    expect(r.learnedAddresses).toEqual({ '10.0.0.1:8000': 'decode-a' });
     expect(r.foreignPickIds).toBe(1);
     expect(r.unparsableLines).toBe(1);
     expect(r.otherLines).toBe(2); // the klog line and the blank line
