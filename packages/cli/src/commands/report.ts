@@ -27,7 +27,7 @@ export function reportCommand(): Command {
   return new Command('report')
     .description('write report.html for one run folder, one report overlaying several runs, or one for the runs inside a folder (agg-vs-pd, sweep)')
     .argument('<runs...>', 'run folders (or summary.json files), or a folder holding run folders')
-    .option('-o, --out <file>', 'output file (default: report.html in the folder given, or compare-report.html in the first run folder for several)')
+    .option('-o, --out <file>', 'output file (default: report.html in the run folder; for several runs compare-report.html in the first folder given)')
     .action((args: string[], flags: { out?: string }) => {
       const found = expandRunArgs(args, { withControls: true });
       const runs = load(found.filter((f) => !f.control));
@@ -38,7 +38,9 @@ export function reportCommand(): Command {
         const t = readRunTimeline(r.dir);
         if (t) timelines[r.name] = t;
       }
-      const file = flags.out ?? join(folderOf(args[0]!), args.length > 1 ? 'compare-report.html' : 'report.html');
+      // Several runs (named one by one, or found in a folder) → compare-report.html, which never replaces the
+      // report.html a scenario or sweep wrote in that folder.
+      const file = flags.out ?? join(folderOf(args[0]!), runs.length > 1 ? 'compare-report.html' : 'report.html');
       writeFileSync(
         file,
         renderHtmlReport({

@@ -56,7 +56,8 @@ describe('routebench report', () => {
   it('reports the runs inside an agg-vs-pd folder with ITL over time and each target’s own verdict', async () => {
     const r = await runCli(['report', dir]);
     expect(r.code, r.out).toBe(EXIT.ok);
-    const file = join(dir, 'report.html');
+    // Beside the scenario's own report.html, not over it.
+    const file = join(dir, 'compare-report.html');
     expect(r.out.trim()).toBe(file);
     const data = embedded(readFileSync(file, 'utf8'));
     expect(data.runs.map((x) => x.name)).toEqual(['aggregated', 'pd-1p1d']);

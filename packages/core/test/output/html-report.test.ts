@@ -157,6 +157,30 @@ describe('HTML report in headless Chromium', () => {
     }
   });
 
+  it('shows hostile tag values, group ids and control names as text', async () => {
+    const tagged = await syntheticSummary({ ...PD_SPEC, requests: 120, longShare: 0.5, groups: 3 }, 'pd');
+    const hostileTag = `tag:class=${HOSTILE_POD}`;
+    tagged.dimensions[hostileTag] = tagged.dimensions['tag:class=long']!;
+    delete tagged.dimensions['tag:class=long'];
+    tagged.groups.byGroup[HOSTILE_MODEL] = tagged.groups.byGroup.g0!;
+    delete tagged.groups.byGroup.g0;
+    const html = renderHtmlReport({ runs: [{ name: 'pd', summary: tagged }], controls: [{ name: HOSTILE_DETAILS, summary: pd }] });
+    expect(html).not.toContain(HOSTILE_POD);
+    expect(html).not.toContain(HOSTILE_MODEL);
+    const { page, problems } = await open('/hostile-tags.html', html);
+    try {
+      expect(problems).toEqual([]);
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('script').count()).toBe(3);
+      expect(await page.locator('#tags').textContent()).toContain(`class=${HOSTILE_POD}`);
+      expect(await page.locator('#chart-tag-ttft .u-legend').textContent()).toContain(`class=${HOSTILE_POD}`);
+      expect(await page.locator('table.groups').textContent()).toContain(HOSTILE_MODEL);
+      expect(await page.locator('#controls').textContent()).toContain(HOSTILE_DETAILS);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('breaks errors down by class per run, with the first message as text', async () => {
     const withErrors = structuredClone(agg);
     const cls = Object.keys(withErrors.counters.errorsByClass)[0]!;
