@@ -21,7 +21,7 @@ export function compareCommand(): Command {
       // Control runs found inside a folder are compared too, after the runs themselves (never as the baseline).
       const found = expandRunArgs(args);
       const ordered = [...found.filter((f) => !f.control), ...found.filter((f) => f.control)];
-      if (ordered.length < 2) throw new UsageError(`compare needs at least two runs; ${args.join(' ')} holds ${ordered.length}`);
+      if (ordered.length < 2) throw new UsageError(`compare needs at least two runs (found ${ordered.length} in ${args.join(' ')})`);
       const runs = uniqueNames(ordered.map((f) => ({ name: f.name, summary: loadSummary(f.path).summary })));
       const rows = compareRuns(runs);
       process.stdout.write(`${formatCompareTable(rows, { color: process.stdout.isTTY === true })}\n`);
