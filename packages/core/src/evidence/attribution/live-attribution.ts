@@ -17,6 +17,7 @@ import { AttributionConfigSchema, orderSources, podFromHeaders, podSplit, VLLM_L
 import { parseEppLog } from './epp-log.ts';
 import { ambiguousWarning, parseVllmRequestLogs, placeFromVllmLog, type VllmLeg } from './vllm-request-log.ts';
 import { aliasesFromEvidence, createPodResolver } from './pod-identity.ts';
+import { createEndpointResolver } from './endpoint-resolve.ts';
 import type { PodSplit } from './split.ts';
 
 /** A log read piece by piece: each read() returns the complete lines added since the previous one. */
@@ -163,6 +164,9 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
   const config = parseConfig(AttributionConfigSchema, configInput, 'attribution config');
   const resolver = () => createPodResolver({ ...(addresses?.() ?? {}), ...config.aliases });
   let resolve = resolver();
+  /** EPP picks whose endpoint named no pod this run knows (endpoint-resolve.ts), and one of them with the reason. */
+  let unresolvedPicks = 0;
+  let unresolvedSample: string | null = null;
 
   const picks = new Map<string, string>();
   const held = new Map<string, { record: RequestRecord; done: (r: RequestRecord) => void; until: number }>();
@@ -224,7 +228,12 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
     const ep = picks.get(rid);
     if (ep === undefined) return null;
     picks.delete(rid);
-    return resolve(ep);
+    const pod = resolve(ep);
+    if (pod === null) {
+      unresolvedPicks++;
+      unresolvedSample ??= `${ep}: ${createEndpointResolver({ addresses: { ...(addresses?.() ?? {}), ...config.aliases } })(ep).how}`;
+    }
+    return pod;
   };
 
   /** The pod whose vLLM log has this id (not the P/D prefill leg), consumed; null when absent or ambiguous. */
@@ -306,6 +315,8 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
         warnings.push(`gateway replaced x-request-id: the vLLM pod logs had ${vllmLinesRead} request lines but none carry this run's request ids`);
       }
       if (ambiguous > 0) warnings.push(ambiguousWarning(ambiguous));
+      // An endpoint the metrics know no pod by is said, not turned into a pod named after the address.
+      if (unresolvedPicks > 0) warnings.push(`${unresolvedPicks} EPP pick(s) name an endpoint no pod is known by, left unattributed (e.g. ${unresolvedSample})`);
       return { sourcesUsed: orderSources([...sourcesUsed]), split, unattributed, placedBy: { ...placedBy }, heldForLog, eppLogLines, ...(warnings.length ? { warnings } : {}) };
     },
   };

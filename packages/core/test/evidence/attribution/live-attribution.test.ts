@@ -102,3 +102,27 @@ describe('live attribution from vLLM pod logs', () => {
     expect(s.warnings?.[0]).toMatch(/gateway replaced x-request-id: the vLLM pod logs had 1 request lines/);
   });
 });
+
+describe('live attribution: endpoints the EPP log names (#18 item 3)', () => {
+  // "Request handled" as GIE v1.4.0 director.go:304 logs it at V(3) (fixtures/upstream-epp-logs/v07-json.log's shape).
+  const handled = (rid: string, endpoint: string) =>
+    JSON.stringify({ level: 'Level(-3)', ts: 1, caller: 'requestcontrol/director.go:304', msg: 'Request handled', 'x-request-id': rid, objectiveKey: '', incomingModelName: 'm', targetModel: 'm', endpoint }) + '\n';
+
+  it('places an address a metrics target has, and leaves one nobody has unattributed, saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-epp-'));
+    const log = join(dir, 'epp.log');
+    writeFileSync(log, handled('r-known', '10.0.0.5:8000,10.0.0.6:8000') + handled('r-unknown', '10.9.9.9:8000'));
+    const live = createLiveAttribution({ tails: [fileTail(log)], addresses: () => ({ '10.0.0.5:8000': 'decode-a', '10.0.0.6:8000': 'decode-b' }), pollMs: 10, holdMs: 100 });
+    const placed: RequestRecord[] = [];
+    live.place(rec('r-known'), (r) => placed.push(r));
+    live.place(rec('r-unknown'), (r) => placed.push(r));
+    await live.flush();
+    expect(placed.map((r) => [r.requestId, r.pod, r.podSource])).toEqual([
+      ['r-known', 'decode-a', 'epp-log'],
+      ['r-unknown', null, null],
+    ]);
+    const s = live.summarize(null);
+    expect(s.unattributed).toBe(1);
+    expect(s.warnings).toContain('1 EPP pick(s) name an endpoint no pod is known by, left unattributed (e.g. 10.9.9.9:8000: unresolved: no metrics target has address 10.9.9.9:8000)');
+  });
+});
