@@ -24,7 +24,7 @@ import { collect, httpUrl, nonNegativeInt, parseHeader, positiveInt, positiveNum
 import { createProgressView } from '../progress.ts';
 import { assertOutIsFolder, verdictExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
-import { workersOption } from './worker-flags.ts';
+import { parseWorkers } from './worker-flags.ts';
 import { defaultOutDir, resolveScenario } from './run.ts';
 
 export interface SweepFlags {
@@ -125,7 +125,9 @@ export function sweepCommand(): Command {
     .addOption(new Option('--llmd-version <version>', 'simulator targets: the llm-d generation the cluster behaves as').choices([...LLMD_VERSIONS]))
     .option('--insecure', 'skip TLS certificate verification')
     .option('--force', 'overwrite level folders that already hold a run')
-    .addOption(workersOption())
+    // Default 1, unlike `run`: a sweep is many short levels, and each level's worker threads would start (and load
+    // the client's code) anew — seconds per level on a busy 2-core machine, more than a quick level lasts.
+    .addOption(new Option('--workers <n>', 'worker threads sending each level (1 = the client on the main event loop)').argParser(parseWorkers).default(1))
     .action(async (ref: string, flags: SweepFlags) => {
       process.exitCode = await sweepAction(ref, flags);
     });

@@ -239,7 +239,8 @@ async function describeLevel(
   const client = s.meta.client as { bottleneck?: unknown; bottleneckReason?: unknown };
   const clientBound = client.bottleneck === true;
   const er = errorRate(ev);
-  const judgement = judgeLevel(ev, slos, { feature: scenario.feature, mode: scenario.mode, maxErrorRate: sweep.maxErrorRate });
+  const shortfall = at.over === 'rate' && servedRate !== null && servedRate < sweep.minRateShare * at.level ? `served ${servedRate.toFixed(2)} req/s < ${Math.round(sweep.minRateShare * 100)}% of the ${fmtNum(at.level)} requested` : null;
+  const judgement = judgeLevel(ev, slos, { feature: scenario.feature, mode: scenario.mode, maxErrorRate: sweep.maxErrorRate, shortfall });
   let stop: StopReason | null = null;
   let stopText: string | null = null;
   // Serial and probe levels only measure the rates an auto ladder interpolates, and refine levels lie under the
@@ -254,9 +255,9 @@ async function describeLevel(
     } else if (clientBound) {
       stop = 'client-bound';
       stopText = `client-bound (${typeof client.bottleneckReason === 'string' ? client.bottleneckReason : 'meta.client.bottleneck'})`;
-    } else if (at.over === 'rate' && servedRate !== null && servedRate < sweep.minRateShare * at.level) {
+    } else if (shortfall) {
       stop = 'short';
-      stopText = `served ${servedRate.toFixed(2)} req/s < ${Math.round(sweep.minRateShare * 100)}% of the ${fmtNum(at.level)} requested`;
+      stopText = shortfall;
     }
   }
   return {

@@ -4,7 +4,8 @@
 // 2 s" is decided on the share of requests at or under 2 s with a Wilson interval against 90% (Pass when the lower
 // bound reaches 90%, Fail when the upper bound is under it, otherwise Inconclusive), and a level whose client was
 // the bottleneck is Inconclusive (claims read meta.client.bottleneck). A level whose error share is over the
-// sweep's maxErrorRate fails whatever its latencies: errors are not service.
+// sweep's maxErrorRate fails whatever its latencies: errors are not service; so does a rate level that served
+// under minRateShare of its rate (run-sweep.ts "fell short"): the rate was not served.
 //
 // SLO-max, per target, over the ladder's levels in ascending order (the serial and probe levels of an auto ladder
 // are not rate levels and are left out):
@@ -60,8 +61,12 @@ export function errorRate(evidence: RunEvidence): number {
   return done > 0 ? c.error / done : 0;
 }
 
-/** Judge one level on every SLO (latency-slo claim each) and on the error ceiling. */
-export function judgeLevel(evidence: RunEvidence, slos: readonly Slo[], opts: { feature: string; mode: string; maxErrorRate: number }): LevelJudgement {
+/**
+ * Judge one level on every SLO (latency-slo claim each), on the error ceiling, and — rate levels — on whether it
+ * served its rate: a level served under `minRateShare` of the requested rate did not serve that rate, whatever its
+ * latencies (`shortfall` is the run-sweep's "fell short" text, or null).
+ */
+export function judgeLevel(evidence: RunEvidence, slos: readonly Slo[], opts: { feature: string; mode: string; maxErrorRate: number; shortfall?: string | null }): LevelJudgement {
   const verdicts = evaluateClaims(
     slos.map((s) => ({ id: 'latency-slo', metric: s.metric, percentile: s.percentile, maxMs: s.maxMs })),
     { feature: opts.feature, mode: opts.mode, main: evidence, controls: {} },
@@ -75,6 +80,7 @@ export function judgeLevel(evidence: RunEvidence, slos: readonly Slo[], opts: { 
   }));
   const er = errorRate(evidence);
   if (er > opts.maxErrorRate) return { status: 'Fail', slos: results, reason: `error rate ${pct(er)} > ${pct(opts.maxErrorRate)}` };
+  if (opts.shortfall && !evidence.summary.meta.client.bottleneck) return { status: 'Fail', slos: results, reason: opts.shortfall };
   if (slos.length === 0) return { status: 'Inconclusive', slos: results, reason: 'no SLO to judge' };
   const failed = results.filter((r) => r.status === 'Fail');
   if (failed.length > 0) return { status: 'Fail', slos: results, reason: `${failed.map((r) => sloLabel(r.slo)).join(', ')} missed` };
