@@ -53,6 +53,9 @@ export function assertReadableFile(path: string, flag: string): void {
 /** Messages of the EPP lines the claims read (scorer-picks.ts, precise-scores.ts), kept for them. */
 const CLAIM_MESSAGES = new Set<string>([CALCULATED_SCORE.msg, GOT_ENDPOINT_SCORES.msg, REQUEST_HANDLED.msg, PICKER_RESULT.msg]);
 
+/** Lines of other request ids kept for the claims, at most (~100 MB of score lines). */
+const MAX_FOREIGN_CLAIM_LINES = 250_000;
+
 export interface SavedEppPick {
   /** The endpoint as each pick line of the request logged it (a string or an object), in log order. */
   raws: unknown[];
@@ -137,7 +140,8 @@ export async function readSavedEppLogs(files: readonly string[], format: EppLogF
       const ours = typeof id === 'string' && ourIds.has(id);
       if (typeof obj.msg === 'string' && CLAIM_MESSAGES.has(obj.msg)) {
         if (ours) out.claimLines.push(line);
-        else if (foreignClaimLines.length < 1_000_000) foreignClaimLines.push(line);
+        // Kept only in case none is ours (then the claims read every line, as a live run reads the file); bounded.
+        else if (foreignClaimLines.length < MAX_FOREIGN_CLAIM_LINES) foreignClaimLines.push(line);
       }
       const pick = eppPickOf(obj, format);
       if (!pick) continue;
