@@ -6,6 +6,7 @@ export {
   parseScenario,
   loadScenarioFile,
   applyQuick,
+  controlScenario,
   ScenarioSchema,
   CLAIM_IDS,
   type Scenario,

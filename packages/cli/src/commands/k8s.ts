@@ -17,7 +17,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Job } from 'kubernetes-models/batch/v1/Job';
-import { applyOverrides, withTarget, type Scenario } from '@routebench/scenarios';
+import { applyOverrides, applyQuick, controlScenario, withTarget, type Scenario } from '@routebench/scenarios';
 import { UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, MAX_WORKERS, positiveInt } from '../options.ts';
 import { resolveScenario } from './run.ts';
@@ -71,6 +71,12 @@ export const K8sJobOptionsSchema = z.strictObject({
   storageClass: dnsLabel('storage-class', 253).optional(),
   /** Run the scenario's controls after the main run in every pod (false: `run --no-controls`). */
   controls: z.boolean().default(true),
+  /**
+   * Render the Job of this control alone (a separate Job, applied after the main one has completed, so that on a
+   * shared gateway no pod's control traffic overlaps another pod's main run). It writes to
+   * <results>/<name>/controls/<control>/shard-i, where `routebench merge` of the main shards finds it.
+   */
+  control: dnsLabel('control').optional(),
   /** Secret holding the API key (key `api-key`), passed to the pods as ROUTEBENCH_API_KEY. */
   apiKeySecret: dnsLabel('api-key-secret', 253).optional(),
   /** Common wall-clock start (ISO-8601, UTC) for every shard, so their slices of the schedule line up. */
@@ -133,13 +139,24 @@ export function buildJobManifest(input: K8sJobOptions): K8sManifest {
   let scenario: Scenario;
   try {
     scenario = shardScenario(o);
+    // A control's Job runs the control's scenario as its own run. --quick is applied here, before the control's
+    // patches, as `run --quick` does (quick first, then the control), so its shards' scenario.json is the very
+    // scenario a whole run's control would have run (merge checks that).
+    if (o.control) scenario = controlScenario(o.quick ? applyQuick(scenario) : scenario, o.control);
   } catch (e) {
-    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message, o.control ? '--control' : '--scenario');
   }
   const n = o.parallelism;
-  const labels = { 'app.kubernetes.io/name': 'routebench', 'app.kubernetes.io/instance': o.name, 'app.kubernetes.io/component': 'load-shard' };
+  // Pod names are <job>-<index>-<5 random>: at most 63 characters with up to 3 index digits.
+  const jobName = o.control ? `${o.name}-${o.control}`.slice(0, 52).replace(/-+$/, '') : o.name;
+  const labels = {
+    'app.kubernetes.io/name': 'routebench',
+    'app.kubernetes.io/instance': o.name,
+    'app.kubernetes.io/component': o.control ? 'control-shard' : 'load-shard',
+  };
   const meta = (name: string) => ({ name, ...(o.namespace ? { namespace: o.namespace } : {}), labels });
-  const configMapName = `${o.name}-scenario`;
+  const configMapName = `${jobName}-scenario`;
+  const outDir = o.control ? `${RESULTS_DIR}/${o.name}/controls/${o.control}` : `${RESULTS_DIR}/${o.name}`;
 
   const configMap = new ConfigMap({
     metadata: meta(configMapName),
@@ -154,13 +171,13 @@ export function buildJobManifest(input: K8sJobOptions): K8sManifest {
     '--workers',
     String(o.workers),
     '--out',
-    `${RESULTS_DIR}/${o.name}/shard-$(${INDEX_ENV})`,
-    ...(o.controls ? [] : ['--no-controls']),
-    ...(o.quick ? ['--quick'] : []),
+    `${outDir}/shard-$(${INDEX_ENV})`,
+    ...(o.controls || o.control ? [] : ['--no-controls']),
+    ...(o.quick && !o.control ? ['--quick'] : []),
     ...(o.startAt ? ['--start-at', o.startAt] : []),
   ];
   const job = new Job({
-    metadata: meta(o.name),
+    metadata: meta(jobName),
     spec: {
       completionMode: 'Indexed',
       completions: n,
@@ -199,8 +216,9 @@ export function buildJobManifest(input: K8sJobOptions): K8sManifest {
       },
     },
   });
+  // A control's Job writes to the claim the main manifest rendered; it adds no claim and no second results pod.
   const pvc =
-    o.pvc && o.pvcSize
+    o.pvc && o.pvcSize && !o.control
       ? new PersistentVolumeClaim({
           metadata: meta(o.pvc),
           spec: {
@@ -213,7 +231,8 @@ export function buildJobManifest(input: K8sJobOptions): K8sManifest {
       : undefined;
   // A completed pod's container is gone, so `kubectl cp` (which execs tar in a running container) cannot read the
   // Job's pods: this one mounts the same claim and waits, with routebench in it to merge where the files are.
-  const resultsPod = o.pvc
+  const resultsPod =
+    o.pvc && !o.control
     ? new Pod({
         metadata: { ...meta(`${o.name}-results`), labels: { ...labels, 'app.kubernetes.io/component': 'results' } },
         spec: {
@@ -280,15 +299,21 @@ interface JobFlags {
   pvcSize?: string;
   storageClass?: string;
   controls: boolean;
+  control?: string;
   apiKeySecret?: string;
   startAt?: string;
   out?: string;
 }
 
 /** What to run once the Job is applied: wait, merge in the cluster (with --pvc), copy the folder out. */
-export function afterApplyRecipe(m: K8sManifest): string {
-  const name = m.job.metadata!.name!;
+export function afterApplyRecipe(m: K8sManifest, control?: string): string {
+  const name = m.job.metadata!.labels!['app.kubernetes.io/instance']!;
   const nsFlag = m.job.metadata!.namespace ? ` -n ${m.job.metadata!.namespace}` : '';
+  if (control)
+    return (
+      `control ${control}: apply this once job/${name} has completed (kubectl${nsFlag} wait --for=condition=complete job/${name}), so its traffic does not overlap the main run;\n` +
+      `it writes ${RESULTS_DIR}/${name}/controls/${control}/shard-*, where routebench merge of the main shards finds it\n`
+    );
   const dir = `${RESULTS_DIR}/${name}`;
   if (!m.resultsPod)
     return (
@@ -323,7 +348,8 @@ export function k8sCommand(): Command {
       .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for results, plus a <name>-results pod to merge and kubectl cp them; default an emptyDir that is lost with the pod')
       .option('--pvc-size <size>', 'also render the --pvc claim (ReadWriteMany) with this size, e.g. 1Gi')
       .option('--storage-class <name>', 'storageClassName of the rendered claim (one that offers ReadWriteMany)')
-      .option('--no-controls', "skip the scenario's control runs in the pods (claims that need them become Inconclusive at merge)")
+      .option('--no-controls', "skip the scenario's control runs in the pods (claims that need them become Inconclusive at merge, or run them with --control)")
+      .option('--control <name>', "render the Job of this control alone, to apply after the main Job (with --no-controls) has completed: on a shared gateway no control traffic overlaps the main run")
       .option('--api-key-secret <name>', 'Secret whose key "api-key" the pods send as a bearer token')
       .option('--start-at <time>', 'common ISO-8601 UTC start for every shard (e.g. a minute after you apply the Job), so the shards stay aligned')
       .option('-o, --out <file>', 'write the manifest here instead of stdout')
@@ -349,6 +375,7 @@ export function k8sCommand(): Command {
           pvcSize: flags.pvcSize,
           storageClass: flags.storageClass,
           controls: flags.controls,
+          control: flags.control,
           apiKeySecret: flags.apiKeySecret,
           startAt: flags.startAt,
         });
@@ -357,7 +384,7 @@ export function k8sCommand(): Command {
           writeFileSync(flags.out, text);
           process.stderr.write(`wrote ${flags.out}\n`);
         } else process.stdout.write(text);
-        process.stderr.write(afterApplyRecipe(manifest));
+        process.stderr.write(afterApplyRecipe(manifest, flags.control));
       }),
   );
   return k8s;

@@ -187,6 +187,35 @@ describe('routebench k8s job', () => {
     expect(cmp.err).toMatch(/--scenario: agg-vs-pd compares targets/);
   });
 
+  it('--control NAME renders that control as its own Job, writing beside the main shards; an unknown or unsafe name is refused', async () => {
+    const { objs } = renderAndParse({ ...base, scenario: 'prefix-cache', target: undefined, name: 'routebench-prefix-cache', quick: true, control: 'random-picker' });
+    // The claim and its results pod belong to the main manifest.
+    expect(objs.map((x) => x.kind)).toEqual(['ConfigMap', 'Job']);
+    const job = new Job(objs[1] as never);
+    job.validate();
+    expect(job.metadata!.name).toBe('routebench-prefix-cache-random-picker');
+    expect(job.metadata!.labels!['app.kubernetes.io/instance']).toBe('routebench-prefix-cache');
+    const args = job.spec!.template.spec!.containers[0]!.args!;
+    expect(args).toContain('/results/routebench-prefix-cache/controls/random-picker/shard-$(ROUTEBENCH_SHARD_INDEX)');
+    // --quick went into the rendered control scenario (quick first, then the control's patch, as run --quick does).
+    expect(args).not.toContain('--quick');
+    const file = join(dir, 'control.json');
+    writeFileSync(file, (objs[0] as { data: Record<string, string> }).data['scenario.json']!);
+    const s = loadScenarioFile(file);
+    expect(s.name).toBe('prefix-cache--random-picker');
+    expect(s.target).toEqual({ sim: { preset: 'random-picker' } });
+    expect(s.controls).toEqual([]);
+    expect(s.load.requests).toBe(96);
+
+    const r = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'prefix-cache', '--control', 'no-such']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toMatch(/has no control "no-such"; controls: random-picker, zero-reuse/);
+    expect(() => buildJobManifest({ ...base, scenario: 'prefix-cache', control: '$(rm -rf /)' })).toThrow(/--control: control must be lowercase/);
+    const ok = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'prefix-cache', '--control', 'zero-reuse']);
+    expect(ok.code).toBe(EXIT.ok);
+    expect(ok.err).toMatch(/apply this once job\/routebench-prefix-cache has completed/);
+  });
+
   it("defaults --image to the Dockerfile's image at this CLI's version; --image overrides it", async () => {
     const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
     expect(defaultImage()).toBe(`ghcr.io/routebench/routebench:${version}`);

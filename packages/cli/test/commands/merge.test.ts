@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateClaims, mergeRunEvidence, renderVerdictTable, runEvidenceFromFolder, type RunEvidence, type Verdict } from '@routebench/core';
+import { evaluateClaims, mergeRunEvidence, renderVerdictTable, runEvidenceFromFolder, startCollector, type MetricsEvidence, type RunEvidence, type Verdict } from '@routebench/core';
 import { parseScenario, type Scenario } from '@routebench/scenarios';
-import { buildJobManifest } from '../../src/commands/k8s.ts';
+import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
+import { buildJobManifest, type K8sManifest } from '../../src/commands/k8s.ts';
 import { main } from '../../src/main.ts';
 import { EXIT } from '../../src/exit-codes.ts';
 import { verdictExit } from '../../src/outcome.ts';
@@ -57,6 +58,18 @@ function expectedVerdicts(s: Scenario, main: RunEvidence, controls: Record<strin
   }
   return { all, main: mainV };
 }
+
+/** A rendered Job's pod i as a process: its container's args with the completion index and the volumes' paths filled in. */
+function podRun(m: K8sManifest, i: number, dir: string): Promise<{ code: number | null; output: string }> {
+  const scenarioFile = join(dir, `${m.configMap.metadata!.name}.json`);
+  writeFileSync(scenarioFile, m.configMap.data!['scenario.json']!);
+  const container = m.job.spec!.template.spec!.containers[0]!;
+  expect(container.command).toEqual(['routebench']);
+  return routebench(container.args!.map((a) => a.replaceAll('$(ROUTEBENCH_SHARD_INDEX)', String(i)).replace('/etc/routebench/scenario.json', scenarioFile).replace(/^\/results\//, `${dir}/`)));
+}
+
+const counterOf = (m: MetricsEvidence, pod: string, metric: string) =>
+  m.sources.flatMap((s) => s.targets.filter((t) => t.name === pod)).flatMap((t) => t.counters.filter((c) => c.metric === metric)).reduce((a, c) => a + c.delta, 0);
 
 describe('routebench merge of a k8s-sharded scenario run', () => {
   let dir: string;
@@ -140,4 +153,62 @@ describe('routebench merge of a k8s-sharded scenario run', () => {
     expect(r.code).toBe(EXIT.usage);
     expect(r.err).toContain(`control zero-reuse was run by some shards only: ${join(partial, 'controls', 'zero-reuse')} missing`);
   });
+});
+
+// The production shape: every pod sends to one gateway (--target) and scrapes the same pods. The main Job runs
+// with --no-controls and the control runs as its own Job afterwards (k8s job --control), so no pod's control
+// traffic lands in another pod's main window. A collector in this process spans the whole main Job: the merged
+// counters must be its deltas (the union window), not the sum of the shards' overlapping views.
+describe('routebench merge of k8s shards that shared one gateway, with the control as its own Job', () => {
+  let dir: string;
+  let cluster: Cluster;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rb-merge-gw-'));
+    cluster = await startCluster(presetSpec('agg-2', { seed: 1 }));
+    await cluster.waitReady(15_000);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('judges the claims on the union-window evidence, with the separately run control, and prints the table', async () => {
+    const pods = cluster.podMetricsUrls();
+    const sources = Object.entries(pods).map(([name, url]) => ({ kind: 'pod', name, url }));
+    const opts = { parallelism: 2, image: 'ghcr.io/routebench/routebench:test', name: 'rb-gw', scenario: 'prefix-cache', target: cluster.gatewayUrl, set: [`metrics.sources=${JSON.stringify(sources)}`], quick: true, workers: 1 };
+    const mainJob = buildJobManifest({ ...opts, controls: false });
+    // --target keeps only the controls that do not swap the simulator preset: zero-reuse here.
+    const scenario = parseScenario(JSON.parse(mainJob.configMap.data!['scenario.json']!));
+    expect(scenario.controls.map((c) => c.name)).toEqual(['zero-reuse']);
+    expect(() => buildJobManifest({ ...opts, control: 'random-picker' })).toThrow(/has no control "random-picker"/);
+    const controlJob = buildJobManifest({ ...opts, control: 'zero-reuse' });
+    expect(controlJob.job.metadata!.name).toBe('rb-gw-zero-reuse');
+
+    const whole = await startCollector({ sources: [{ kind: 'static', name: 'whole', targets: Object.entries(pods).map(([name, url]) => ({ name, url })) }], intervalMs: 250 });
+    const main = await Promise.all([0, 1].map((i) => podRun(mainJob, i, dir)));
+    const wholeEvidence = await whole.stop();
+    for (const r of main) expect(r.code, r.output).toBe(EXIT.ok);
+    const control = await Promise.all([0, 1].map((i) => podRun(controlJob, i, dir)));
+    for (const r of control) expect(r.code, r.output).toBe(EXIT.ok);
+
+    const shardDirs = [0, 1].map((i) => join(dir, 'rb-gw', `shard-${i}`));
+    const controlDirs = [0, 1].map((i) => join(dir, 'rb-gw', 'controls', 'zero-reuse', `shard-${i}`));
+    const out = join(dir, 'rb-gw', 'merged');
+    const r = await cli(['merge', ...shardDirs, '--out', out]);
+
+    const mergedMain = mergeRunEvidence(shardDirs.map((d) => runEvidenceFromFolder(d)), { sharedTarget: true });
+    const mergedControl = mergeRunEvidence(controlDirs.map((d) => runEvidenceFromFolder(d)), { sharedTarget: true });
+    for (const pod of Object.keys(pods))
+      for (const metric of ['vllm:request_success', 'vllm:prefix_cache_queries', 'vllm:prefix_cache_hits'])
+        expect(counterOf(mergedMain.metrics!, pod, metric), `${pod} ${metric}`).toBe(counterOf(wholeEvidence, pod, metric));
+    expect(Object.keys(pods).reduce((n, pod) => n + counterOf(mergedMain.metrics!, pod, 'vllm:request_success'), 0)).toBe(mergedMain.summary.counts.ok);
+
+    const expected = expectedVerdicts(scenario, mergedMain, { 'zero-reuse': mergedControl });
+    const written = JSON.parse(readFileSync(join(out, 'verdicts.json'), 'utf8')) as Verdict[];
+    console.log(`merged shards on one gateway (exit ${r.code}):\n${renderVerdictTable(written)}`);
+    expect(written.map((v) => [v.feature, v.status, v.details])).toEqual(expected.all.map((v) => [v.feature, v.status, v.details]));
+    expect(r.out).toContain(renderVerdictTable(written));
+    expect(r.out).toContain('[control: zero-reuse]');
+    expect(r.code).toBe(verdictExit(expected.main));
+  }, 300_000);
 });

@@ -2,13 +2,15 @@
 // processes): merge each run's evidence across the shards — the main run, and each control run from the shards'
 // controls/<name>/ folders — then judge the scenario's claims on the merged evidence exactly as a live run does
 // (judgeScenario), and write the merged folder like a live run's: scenario.json, summary.json (metrics and
-// attribution in `extra`), controls/<name>/summary.json, verdicts.json, verdicts.md, report.html.
+// attribution in `extra`), controls/<name>/summary.json, verdicts.json, verdicts.md, report.html. A control's shards
+// are in each main shard's controls/<name>/ (the pods ran it after their main run) or, from a separate
+// `k8s job --control NAME`, beside the main shards in controls/<name>/shard-i.
 //
 // Which shards share servers decides how their metrics combine (core record/merge-evidence.ts): a scenario whose
 // target is a URL had every shard send to that one gateway (counters: union window); a simulator target gave each
 // shard (pod) its own cluster (counters add).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { assertCanWriteRun, mergeRunEvidence, renderHtmlReport, RoutebenchError, runEvidenceFromFolder, writeJsonAtomic, type RunEvidence, type Verdict } from '@routebench/core';
 import { controlScenario, parseScenario, type Scenario } from '../scenario.ts';
 import { judgeScenario } from './run-scenario.ts';
@@ -72,6 +74,41 @@ function checkShardSet(dirs: readonly string[], evidence: readonly RunEvidence[]
 }
 
 const sharedTarget = (s: Scenario) => 'url' in s.target;
+const holdsSummary = (d: string) => existsSync(join(d, 'summary.json'));
+
+/**
+ * Where a control's shards are: in each main shard's controls/<name>/ (the pods ran it after their main run), or
+ * beside the main shards in controls/<name>/shard-i (a separate `k8s job --control NAME`, applied after the main
+ * Job). Null when neither exists. Refuses a control run by some shards only, both layouts at once, and separate
+ * control shards that ran another scenario than this run's control.
+ */
+function controlShardDirs(dirs: readonly string[], scenario: Scenario, name: string): string[] | null {
+  const inShards = dirs.map((d) => join(d, 'controls', name));
+  const present = inShards.filter(holdsSummary);
+  const parents = [...new Set(dirs.map((d) => dirname(resolve(d))))];
+  const besideDir = parents.length === 1 ? join(parents[0]!, 'controls', name) : null;
+  const beside =
+    besideDir && existsSync(besideDir)
+      ? readdirSync(besideDir)
+          .filter((n) => /^shard-\d+$/.test(n))
+          .map((n) => join(besideDir, n))
+          .filter(holdsSummary)
+      : [];
+  if (present.length > 0 && beside.length > 0)
+    throw new RoutebenchError('RB_INPUT_INVALID', `control ${name} is both in the shards' controls/ folders and in ${besideDir}: merge one run's control`, { field: besideDir! });
+  if (beside.length > 0) {
+    const expected = JSON.stringify(controlScenario(scenario, name));
+    const other = beside.find((d) => JSON.stringify(readRunScenario(d)) !== expected);
+    if (other) throw new RoutebenchError('RB_INPUT_INVALID', `${other} did not run control ${name} of this scenario (its scenario.json differs from the control of ${dirs[0]}'s)`, { field: other });
+    return beside;
+  }
+  if (present.length === 0) return null;
+  if (present.length < inShards.length) {
+    const absent = inShards.filter((d) => !present.includes(d));
+    throw new RoutebenchError('RB_INPUT_INVALID', `control ${name} was run by some shards only: ${absent.join(', ')} missing (a pod stopped before its control run?)`, { field: absent[0] });
+  }
+  return inShards;
+}
 
 /**
  * Merge the shard folders of one scenario run into `outDir` and judge the scenario's claims on the merged
@@ -97,15 +134,10 @@ export function mergeScenarioShards(dirs: readonly string[], opts: { outDir: str
   const controls: ShardsMergeResult['controls'] = [];
   const missingControls: string[] = [];
   for (const c of scenario.controls) {
-    const cdirs = dirs.map((d) => join(d, 'controls', c.name));
-    const present = cdirs.filter((d) => existsSync(join(d, 'summary.json')));
-    if (present.length === 0) {
+    const cdirs = controlShardDirs(dirs, scenario, c.name);
+    if (cdirs === null) {
       missingControls.push(c.name);
       continue;
-    }
-    if (present.length < cdirs.length) {
-      const absent = cdirs.filter((d) => !present.includes(d));
-      throw new RoutebenchError('RB_INPUT_INVALID', `control ${c.name} was run by some shards only: ${absent.join(', ')} missing (a pod stopped before its control run?)`, { field: absent[0] });
     }
     const parts = cdirs.map((d) => runEvidenceFromFolder(d));
     checkShardSet(cdirs, parts);
