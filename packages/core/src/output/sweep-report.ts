@@ -18,6 +18,8 @@ export interface SweepReportLevel {
   goodput: number | null;
   errorRate: number;
   status: string;
+  /** The client was its own bottleneck: drawn as a hollow marker off the curve (not judged). */
+  clientBound?: boolean;
   stop: string | null;
   latency: Record<Metric, Pcts>;
   dir: string;
@@ -54,7 +56,7 @@ interface Series {
   color: string;
   /** Joined by a line (the ladder, in level order). */
   line: Array<[number, number]>;
-  /** Hollow markers only (serial / probe levels of an auto ladder). */
+  /** Hollow markers only (serial / probe levels of an auto ladder, client-bound runs). */
   extra: Array<[number, number]>;
 }
 
@@ -84,13 +86,13 @@ function chart(title: string, xLabel: string, yLabel: string, series: Series[], 
   series.forEach((s, i) => {
     if (s.line.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.line.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
     for (const [x, y] of s.line) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="3.5" fill="${s.color}"><title>${escapeHtml(`${s.name}: ${fmt(x)}, ${fmt(y)}`)}</title></circle>`);
-    for (const [x, y] of s.extra) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="4" fill="none" stroke="${s.color}"><title>${escapeHtml(`${s.name} (serial/probe): ${fmt(x)}, ${fmt(y)}`)}</title></circle>`);
+    for (const [x, y] of s.extra) parts.push(`<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="4" fill="none" stroke="${s.color}"><title>${escapeHtml(`${s.name} (serial/probe level or client-bound run): ${fmt(x)}, ${fmt(y)}`)}</title></circle>`);
     parts.push(`<rect x="${M.l + 8 + i * 130}" y="6" width="10" height="10" fill="${s.color}"/><text x="${M.l + 22 + i * 130}" y="15">${escapeHtml(s.name)}</text>`);
   });
   return `<figure class="chart"><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">${parts.join('')}</svg></figure>`;
 }
 
-const onLadder = (l: SweepReportLevel) => l.phase === 'ladder' || l.phase === 'refine';
+const onLadder = (l: SweepReportLevel) => (l.phase === 'ladder' || l.phase === 'refine') && !l.clientBound;
 
 function latencySeries(input: SweepReportInput, metric: Metric, p: keyof Pcts): Series[] {
   return input.targets.map((t, i) => {
@@ -164,7 +166,7 @@ svg text{font-size:11px;fill:#333}
 .muted{color:#666}.empty{color:#666;font-style:italic}
 </style></head><body>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="muted">SLOs: ${input.slos.length > 0 ? input.slos.map((s) => escapeHtml(s.label)).join(', ') : 'none'}. Filled markers: ladder levels, joined in level order; hollow markers: the serial and probe levels of an auto ladder. Both axes start at 0.</p>
+<p class="muted">SLOs: ${input.slos.length > 0 ? input.slos.map((s) => escapeHtml(s.label)).join(', ') : 'none'}. Filled markers: ladder levels, joined in level order; hollow markers: the serial and probe levels of an auto ladder, and runs whose client was its own bottleneck (not judged). Both axes start at 0.</p>
 <h2>Verdicts</h2>
 ${input.verdicts.length > 0 ? `<table><thead><tr><th>Feature</th><th>Status</th><th>Details</th></tr></thead><tbody>${verdictRows}</tbody></table>` : '<p class="empty">no SLO given: curves only</p>'}
 ${crossing ? `<ul>${crossing}</ul>` : ''}

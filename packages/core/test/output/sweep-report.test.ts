@@ -28,7 +28,7 @@ const input: SweepReportInput = {
   slos: [{ key: 'ttft.p90<=500', label: 'TTFT p90 ≤ 500 ms', metric: 'ttft', percentile: 90, maxMs: 500 }],
   targets: [
     { name: 'agg<script>', description: 'sim agg-2', sloMax: 15, sloMaxText: '≈ 15 req/s', stoppedBy: null, levels: [level(1, 1, 10, 'serial'), level(10, 9.8, 100), level(20, 18, 300)] },
-    { name: 'pd', description: 'sim pd-1p1d', sloMax: null, sloMaxText: '< 10 req/s', stoppedBy: 'stopped after 20 req/s: client-bound', levels: [level(10, 9.5, 400), level(20, 12, 900)] },
+    { name: 'pd', description: 'sim pd-1p1d', sloMax: null, sloMaxText: '< 10 req/s', stoppedBy: 'stopped after 20 req/s: client-bound', levels: [level(10, 9.5, 400), level(20, 12, 900), { ...level(20, 11, 950), clientBound: true }] },
   ],
   verdicts: [{ feature: 'F [agg<script>]', status: 'Pass', details: 'a & b' }],
   crossings: [{ label: 'TTFT p90 ≤ 500 ms', at: [12.5] }],
@@ -42,8 +42,9 @@ describe('renderSweepReport', () => {
     expect(html.match(/<polyline /g)!.length).toBe(12);
     expect(html).toContain('SLO TTFT p90 ≤ 500 ms');
     expect(html).toMatch(/class="slo"/);
-    // The serial level is a hollow marker, off the line.
-    expect(html).toMatch(/fill="none" stroke="#1f77b4"><title>agg&lt;script&gt; \(serial\/probe\)/);
+    // The serial level and a client-bound run are hollow markers, off the line.
+    expect(html).toMatch(/fill="none" stroke="#1f77b4"><title>agg&lt;script&gt; \(serial\/probe level or client-bound run\)/);
+    expect(html).toMatch(/fill="none" stroke="#d62728"><title>pd \(serial\/probe level or client-bound run\): 11\.0, /);
   });
 
   it('escapes every name and detail, and has no script at all', () => {

@@ -433,6 +433,7 @@ export function sweepReportData(r: SweepResult): Parameters<typeof renderSweepRe
         goodput: l.goodput,
         errorRate: l.errorRate,
         status: l.judgement.status,
+        clientBound: l.clientBound,
         stop: l.stopText,
         latency: l.latency,
         dir: l.dir,

@@ -130,9 +130,9 @@ export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[],
   }
   if (!p && f) {
     if (f === ladder[0]) return none('below-lowest', `< ${u(f.level)} (the lowest level tested already failed: ${f.judgement.reason})`, { firstFail: f.level });
-    return none('inconclusive', `< ${u(f.level)}, no lower level passed with confidence (${ladder[0]!.judgement.reason})`, { firstFail: f.level });
+    return none('inconclusive', `undecided, < ${u(f.level)}: no lower level passed with confidence (${ladder[0]!.judgement.reason})`, { firstFail: f.level });
   }
-  if (!p || !f) return none('inconclusive', `no level passed or failed with confidence (${ladder[0]!.judgement.reason})`);
+  if (!p || !f) return none('inconclusive', `undecided: no level passed or failed with confidence (${ladder[ladder.length - 1]!.judgement.reason})`);
   let best: { x: number; slo: Slo } | null = null;
   for (const s of slos) {
     const mp = margin(p, s);
