@@ -236,9 +236,17 @@ function tagRow(run: string, tag: string, d: DimensionStats): TagRow {
   };
 }
 
-function controlInfo(name: string, summary: Summary): ControlInfo {
+/**
+ * A control's key figures. Its verdicts are its own summary's when it has them; else the rows the scenario runner
+ * wrote among the main run's verdicts for it (feature `… [control: <label>]`, the label being the control folder's
+ * name).
+ */
+function controlInfo(name: string, summary: Summary, runVerdicts: readonly Verdict[]): ControlInfo {
   const o = summary.dimensions.overall;
-  const { verdicts, problem } = readVerdicts(summary.extra);
+  const read = readVerdicts(summary.extra);
+  const label = name.split('/').pop();
+  const { verdicts, problem } =
+    read.verdicts.length > 0 || read.problem ? read : { verdicts: runVerdicts.filter((v) => v.feature.endsWith(`[control: ${label}]`)), problem: null };
   return {
     name,
     scenario: summary.meta.scenario,
@@ -350,6 +358,7 @@ export function buildReportData(runs: readonly { name: string; summary: Summary 
   for (const r of timeseries) [r.t, r.itl?.t ?? [], r.readyPods?.t ?? []].forEach(extend);
   extend(marks.map((m) => m.t));
   const timeRange: [number, number] = [lo, Math.max(hi, lo + 1)];
-  const controls = (input.controls ?? []).map((c) => controlInfo(c.name, c.summary));
+  const runVerdicts = infos.flatMap((i) => i.verdicts);
+  const controls = (input.controls ?? []).map((c) => controlInfo(c.name, c.summary, runVerdicts));
   return { percentileXs: PERCENTILE_XS, runs: infos, overall, perPod, pods, podRequests, timeseries, timeRange, marks, tagCurves, tags, groups, controls };
 }

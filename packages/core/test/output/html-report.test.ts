@@ -283,9 +283,14 @@ describe('HTML report of an agg-vs-P/D comparison in headless Chromium', () => {
     }
   });
 
-  it('shows the short/long split, prefix groups → pod and the control run’s key figures', async () => {
+  it('shows the short/long split, prefix groups → pod and the control runs’ key figures', async () => {
     const { runs, control, timelines } = await comparison();
-    const html = renderHtmlReport({ runs, timelines, controls: [{ name: 'random', summary: control }] });
+    // A control without verdicts of its own: the runner's rows for it among the main run's verdicts are shown.
+    const zero = await syntheticSummary({ ...AGG_SPEC, seed: 'zero', requests: 60 }, 'agg-vs-pd--zero-reuse');
+    runs[0]!.summary.extra.verdicts = [
+      { claim: 'latency-slo', feature: 'Latency [control: zero-reuse]', mode: 'Aggregated', status: 'Inconclusive', details: '', sources: [], evidence: {}, thresholds: {} },
+    ];
+    const html = renderHtmlReport({ runs, timelines, controls: [{ name: 'random', summary: control }, { name: 'controls/zero-reuse', summary: zero }] });
     const { page, problems } = await open('/agg-vs-pd-tables.html', html);
     try {
       expect(problems).toEqual([]);
@@ -312,7 +317,9 @@ describe('HTML report of an agg-vs-P/D comparison in headless Chromium', () => {
 
       // The control run: its own figures and verdicts.
       const controlRow = await page.locator('#controls tbody tr').allTextContents();
-      expect(controlRow).toHaveLength(1);
+      expect(controlRow).toHaveLength(2);
+      expect(controlRow[1]).toContain(`controls/zero-reuseagg-vs-pd--zero-reuse${zero.counts.finished}`);
+      expect(controlRow[1]).toContain('latency-slo Inconclusive');
       expect(controlRow[0]).toContain(`randomagg-vs-pd--random${control.counts.finished}`);
       expect(controlRow[0]).toContain(control.dimensions.overall!.ttft.p99!.toFixed(2));
       expect(controlRow[0]).toContain('latency-slo Fail');
