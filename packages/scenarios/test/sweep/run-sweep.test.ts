@@ -42,7 +42,7 @@ describe('runSweep', () => {
     }
     const csv = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(SWEEP_CSV_COLUMNS.join(','));
-    expect(csv).toHaveLength(3);
+    expect(csv).toHaveLength(t!.levels.length + 1);
     expect(readFileSync(join(out, 'slo-max.csv'), 'utf8')).toMatch(/^row,target,slos,value,unit,basis/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<svg /);
