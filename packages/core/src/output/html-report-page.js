@@ -128,14 +128,16 @@
     data.marks.forEach(function (m) {
       var x = Math.round(u.valToPos(m.t, 'x', true));
       if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-      var c = colour(runIndex(m.run));
+      var ri = runIndex(m.run);
+      var c = colour(ri);
       ctx.strokeStyle = c;
       ctx.fillStyle = c;
       ctx.beginPath();
       ctx.moveTo(x, top);
       ctx.lineTo(x, bottom);
       ctx.stroke();
-      ctx.fillText(multiRun ? m.run + ': ' + m.label : m.label, x + 3 * uPlot.pxRatio, top + 2 * uPlot.pxRatio);
+      // One label row per run, so two runs' stages starting close together stay readable.
+      ctx.fillText(multiRun ? m.run + ': ' + m.label : m.label, x + 3 * uPlot.pxRatio, top + (2 + 13 * Math.max(0, ri)) * uPlot.pxRatio);
       drawn++;
     });
     ctx.restore();
