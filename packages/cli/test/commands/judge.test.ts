@@ -3,7 +3,7 @@
 // verdict table (status per row) as the same scenario run live with the pod header and scraped metrics.
 // Also: a gzipped EPP log wrapped by `kubectl logs --prefix --timestamps` reads the same, and an EPP log
 // without the V(3) pick lines leaves affinity Inconclusive, naming the file and the level.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -26,6 +26,7 @@ const recordsOf = (d: string) =>
 let live: Verdict[];
 let bare: string;
 let eppLog: string;
+let podLogs: string;
 let before: string;
 let after: string;
 let bareVerdicts: Verdict[];
@@ -39,7 +40,11 @@ beforeAll(async () => {
 
   // The same scenario against a gateway that names no pod, with nothing scraped: only the saved evidence.
   eppLog = join(dir, 'saved-epp.log');
-  cluster = await startCluster(presetSpec('agg-2', { identityHeaders: false, eppLogPath: eppLog, seed: scenario.seed }));
+  // Its pods log their requests as vLLM does with --enable-log-requests, one file per pod (<pod>.log).
+  const spec = presetSpec('agg-2', { identityHeaders: false, eppLogPath: eppLog, seed: scenario.seed });
+  podLogs = join(dir, 'pod-logs');
+  mkdirSync(podLogs);
+  cluster = await startCluster({ ...spec, pods: spec.pods!.map((p) => ({ ...p, enableLogRequests: true, requestLogPath: join(podLogs, `${p.name}.log`) })) });
   await cluster.waitReady();
   if (cluster.eppTokenFile) eppToken = readFileSync(cluster.eppTokenFile, 'utf8').trim();
   // Saved as a user would: `routebench snapshot` before and after the run.
@@ -122,6 +127,18 @@ describe('routebench judge', () => {
     const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
     expect(summary.extra.judged.eppLogs.otherLines).toBe(2);
     expect(summary.extra.judged.eppLogs.picksForThisRun).toBe(recordsOf(folder).length);
+  }, 60_000);
+
+  it('with the pods\' vLLM request logs instead of the EPP log: the same verdict table, every record placed by vllm-log', async () => {
+    const folder = join(dir, 'judged-vllm');
+    cpSync(bare, folder, { recursive: true });
+    const r = await runCli(['judge', folder, '--pod-logs', podLogs, '--metrics-before', before, '--metrics-after', after]);
+    expect(rows(verdictsOf(folder)), r.out).toEqual(rows(live));
+    const recs = recordsOf(folder);
+    expect(recs.every((x) => x.podSource === 'vllm-log' && /^agg-[01]$/.test(x.pod!))).toBe(true);
+    // The vLLM logs and the EPP log agree on every request's pod.
+    const viaEpp = new Map(recordsOf(join(dir, 'judged')).map((x) => [x.requestId, x.pod]));
+    expect(recs.filter((x) => viaEpp.get(x.requestId) !== x.pod)).toEqual([]);
   }, 60_000);
 
   it('an EPP log without the V(3) pick lines leaves affinity Inconclusive, naming the file and the level', async () => {
