@@ -1,13 +1,13 @@
 // An endpoint as a log line names it → the pod the metrics call it by. The EPP names the endpoint it picked
 // in several shapes, depending on the line and the release:
 //  - "ip:port[,ip:port…]": GIE ≥ v1.0.0 "Request handled" (`net.JoinHostPort(GetIPAddress(), GetPort())` of
-//    the primary profile's targets, joined with ","; pkg/epp/requestcontrol/director.go:291-304 at v1.4.0);
+//    the primary profile's targets, joined with ","; pkg/epp/requestcontrol/director.go:294-304 at v1.4.0);
 //    the picker result's Address/Port and "Got endpoint scores" keys are addresses too;
 //  - "namespace/name": types.NamespacedName's String() (k8s.io/apimachinery pkg/types/namespacedname.go), how
 //    a NamespacedName prints inside a struct and in console-encoded "Calculated score" lines;
 //  - "<pod>-rank-<N>": the endpoint's NamespacedName.Name since data-parallel ranks became endpoints
-//    (createEndpointNamespacedName, pod.Name + "-rank-" + idx; GIE pkg/epp/datastore/datastore.go:396-402 at
-//    v1.4.0, same at v1.5.0);
+//    (createEndpointNamespacedName, pod.Name + "-rank-" + idx; GIE pkg/epp/datastore/datastore.go:399 at
+//    v1.4.0, :444 at v1.5.0);
 //  - a Go struct printed with "%+v":
 //      GIE v0.5.0 backend.Pod.String() = fmt.Sprintf("%+v", *p) over {NamespacedName, Address, Labels}
 //      (pkg/epp/backend/pod.go:25-35), logged as "endpoint" by "Request handled" at V(2)
@@ -15,10 +15,11 @@
 //      `{NamespacedName:ns/pod Address:10.0.0.5 Labels:map[k:v]}` (no port);
 //      GIE v1.4.0/v1.5.0 EndpointMetadata.String() = fmt.Sprintf("%+v", *e) over {NamespacedName, PodName,
 //      Address, Port, MetricsHost, Labels} (pkg/epp/framework/interface/datalayer/endpoint_metadata.go:26-40
-//      at v1.4.0, :26-41 at v1.5.0), e.g. `{NamespacedName:ns/pod-rank-0 PodName:pod Address:10.0.0.5
-//      Port:8000 MetricsHost:10.0.0.5:8000 Labels:map[]}`. fmt calls String() on a nested NamespacedName, so
-//      it prints as "ns/name"; the `{Namespace:ns Name:name}` form is accepted too in case a value was
-//      printed without its String method.
+//      at v1.4.0, :27-41 at v1.5.0), e.g. `{NamespacedName:ns/pod-rank-0 PodName:pod Address:10.0.0.5
+//      Port:8000 MetricsHost:10.0.0.5:8000 Labels:map[]}` (what any line that logs an endpoint value
+//      prints; v1.x's "Request handled" itself logs ip:port). A nested NamespacedName prints through its
+//      String() as "ns/name" — observed in the captured kserve line (test fixtures/captured-epp-logs); the
+//      `{Namespace:ns Name:name}` form is accepted too in case a value was printed without that method.
 // A name (pod name, NamespacedName, rank) names the pod itself; an address is only a pod when a metrics
 // target (or an alias the user gave) has that address. An address nobody has is reported unresolved, never
 // used as a pod name.
