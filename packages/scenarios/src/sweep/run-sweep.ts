@@ -316,11 +316,11 @@ function recordStats(ev: RunEvidence, slos: readonly Slo[]): { good: number | nu
   return { good: bounds.length > 0 ? good : null, n, servedRate };
 }
 
-/** The percentile curve of one SLO's metric against the requested level (ladder levels only). */
+/** The percentile curve of one SLO's metric against the requested level (ladder and refine runs the client kept up with). */
 function curve(t: SweepTarget, s: Slo): Array<[number, number]> {
   const key = ({ 50: 'p50', 90: 'p90', 99: 'p99' } as Record<number, 'p50' | 'p90' | 'p99'>)[s.percentile];
   return t.levels
-    .filter((l) => l.phase === 'ladder' || l.phase === 'refine')
+    .filter((l) => (l.phase === 'ladder' || l.phase === 'refine') && !l.clientBound)
     .flatMap((l) => {
       const v = key ? l.latency[s.metric][key] : l.judgement.slos.find((r) => sloKey(r.slo) === sloKey(s))?.valueMs ?? null;
       return v === null ? [] : [[l.level, v] as [number, number]];
