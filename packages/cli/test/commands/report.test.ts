@@ -59,8 +59,11 @@ describe('routebench report', () => {
     // Beside the scenario's own report.html, not over it.
     const file = join(dir, 'compare-report.html');
     expect(r.out.trim()).toBe(file);
-    const data = embedded(readFileSync(file, 'utf8'));
+    const html = readFileSync(file, 'utf8');
+    const data = embedded(html);
     expect(data.runs.map((x) => x.name)).toEqual(['aggregated', 'pd-1p1d']);
+    // The P/D run's prefill pod, which the client never sees, has its own key-statistics rows.
+    expect(html).toMatch(/<td>server_requests<\/td><td>prefill:prefill-0<\/td><td>count<\/td><td>requests<\/td><td class="num">–<\/td><td class="num">[1-9]\d*<\/td>/);
     for (const run of data.runs) {
       const own = JSON.parse(readFileSync(join(dir, 'targets', run.name, 'verdicts.json'), 'utf8')) as { feature: string; status: string }[];
       expect(run.verdicts.map((v) => [v.feature, v.status])).toEqual(own.map((v) => [v.feature, v.status]));

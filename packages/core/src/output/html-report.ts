@@ -186,11 +186,11 @@ function groupsSection(groups: GroupPlacement[]): string {
 function keyStatsTable(rows: CompareRow[]): string {
   if (rows.length === 0) return '';
   const runs = rows[0].cells.map((c) => c.run);
-  const head = `<tr><th>Metric</th><th>Stat</th><th>Unit</th>${runs.map((r) => `<th>${escapeHtml(r)}</th>`).join('')}` +
+  const head = `<tr><th>Metric</th><th>Dimension</th><th>Stat</th><th>Unit</th>${runs.map((r) => `<th>${escapeHtml(r)}</th>`).join('')}` +
     `${runs.slice(1).map((r) => `<th>Δ% ${escapeHtml(r)}</th>`).join('')}</tr>`;
   const body = rows
     .map((row) => {
-      const digits = row.unit === 'fraction' ? 4 : 2;
+      const digits = row.unit === 'fraction' ? 4 : row.unit === 'requests' || row.unit === 'tokens' ? 0 : 2;
       const vals = row.cells.map((c) => `<td class="num">${fmt(c.value, digits)}</td>`).join('');
       const deltas = row.cells
         .slice(1)
@@ -200,17 +200,33 @@ function keyStatsTable(rows: CompareRow[]): string {
           return `<td class="num ${tone}">${text}</td>`;
         })
         .join('');
-      return `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(row.stat)}</td><td>${escapeHtml(row.unit)}</td>${vals}${deltas}</tr>`;
+      return `<tr><td>${escapeHtml(row.metric)}</td><td>${escapeHtml(row.dimension)}</td><td>${escapeHtml(row.stat)}</td><td>${escapeHtml(row.unit)}</td>${vals}${deltas}</tr>`;
     })
     .join('\n');
   return `<table id="key-stats"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+interface KeyRows {
+  rows: CompareRow[];
+  problem: string | null;
+}
+
+/** Overall and prefill-pod rows; a malformed extra.metrics costs only the prefill rows, and the page says why. */
+function keyStatistics(runs: { name: string; summary: Summary }[]): KeyRows {
+  const stats = ['p50', 'p90', 'p99', 'mean'] as const;
+  try {
+    return { rows: compareRuns(runs, { dimensions: ['overall', 'prefill'], stats: [...stats] }), problem: null };
+  } catch (e) {
+    if (!(e instanceof RoutebenchError)) throw e;
+    return { rows: compareRuns(runs, { dimensions: ['overall'], stats: [...stats] }), problem: `prefill-pod rows left out: ${e.message}` };
+  }
 }
 
 function chartDivs(ids: string[]): string {
   return `<div class="grid">${ids.map((id) => `<div class="chart" id="${id}"></div>`).join('')}</div>`;
 }
 
-function body(data: ReportData, title: string, keyRows: CompareRow[], generatedAt: string): string {
+function body(data: ReportData, title: string, keyRows: KeyRows, generatedAt: string): string {
   const problems = data.runs
     .filter((r) => r.readyPodsProblem)
     .map((r) => `<div class="problem">${escapeHtml(`${r.name}: ${r.readyPodsProblem}`)}</div>`)
@@ -225,8 +241,10 @@ function body(data: ReportData, title: string, keyRows: CompareRow[], generatedA
 ${runsTable(data.runs)}
 ${verdictsSection(data.runs)}
 ${errorsSection(data.runs)}
-<h2>Key statistics (overall)</h2>
-${keyStatsTable(keyRows)}
+<h2>Key statistics</h2>
+<p class="muted">Overall, and for a P/D run its prefill pods' own figures (server side: vLLM's counters and TTFT histogram; the client only sees the decode pod).</p>
+${keyRows.problem ? `<div class="problem">${escapeHtml(keyRows.problem)}</div>` : ''}
+${keyStatsTable(keyRows.rows)}
 ${controlsSection(data.controls)}
 <h2>Latency percentiles — overall</h2>
 ${chartDivs(REPORT_LATENCY_METRICS.map((m) => `chart-overall-${m}`))}
@@ -254,7 +272,7 @@ export function renderHtmlReport(options: HtmlReportOptions): string {
   const typedRuns = runs as { name: string; summary: Summary }[];
   const { uplotJs, uplotCss, clientJs } = loadAssets();
   const data = buildReportData(typedRuns, { timelines, controls: controls as { name: string; summary: Summary }[] | undefined });
-  const keyRows = compareRuns(typedRuns, { dimensions: ['overall'], stats: ['p50', 'p90', 'p99', 'mean'] });
+  const keyRows = keyStatistics(typedRuns);
   const pageTitle = title ?? `routebench report: ${typedRuns.map((r) => r.name).join(' vs ')}`;
   const csp = [
     "default-src 'none'",

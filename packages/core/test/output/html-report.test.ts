@@ -336,6 +336,14 @@ describe('renderHtmlReport input checks', () => {
     expect(() => renderHtmlReport({ runs: [{ name: 'a', summary: pd }], timelines: { b: buildRunTimeline([]) } })).toThrow(/timelines/);
   });
 
+  it('leaves out only the prefill-pod rows when extra.metrics is malformed, and says why', () => {
+    const broken = structuredClone(pd);
+    broken.extra.metrics = { schemaVersion: 1, sources: 'x' };
+    const html = renderHtmlReport({ runs: [{ name: 'x', summary: broken }] });
+    expect(html).toMatch(/class="problem">prefill-pod rows left out: compareRuns: run x: extra\.metrics is not metrics evidence/);
+    expect(html).toContain('<td>ttft</td><td>overall</td><td>p50</td>');
+  });
+
   it('reports malformed extra.verdicts instead of dropping them silently', () => {
     const broken = structuredClone(pd);
     broken.extra.verdicts = [{ claim: 'x', status: 'Maybe' }];
