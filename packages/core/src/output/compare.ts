@@ -187,7 +187,8 @@ function prefillPodsOf(run: CompareRun, ev: MetricsEvidence): string[] {
 /**
  * `prefill:<pod>` rows: requests and prompt tokens the pod served (vLLM counter deltas over the run) and its TTFT
  * from vLLM's vllm:time_to_first_token_seconds histogram — on a prefill pod that is the prefill itself, the part
- * of TTFT that P/D moves off the decode pods. Percentiles are the histogram's bucket interpolation (PromQL
+ * of TTFT that P/D moves off the decode pods (the routing sidecar's prefill leg carries `do_remote_decode`: the
+ * pod computes the prompt's KV and hands decoding over; the source it was read at: upstream/vllm-logs.ts). Percentiles are the histogram's bucket interpolation (PromQL
  * histogram_quantile), so only p50/p90/p99 and the mean exist; other stats are left out for these rows.
  */
 function prefillRows(runs: readonly CompareRun[], stats: readonly string[]): CompareRow[] {
