@@ -3,7 +3,9 @@
 // for `routebench merge`. The scenario is resolved here (preset or file, --set, --target), checked, and shipped in a
 // ConfigMap as JSON data, so every pod runs exactly what was validated — with its claims and controls: each pod
 // runs its shard of the main run and then of every control (controls/<name>/ in its shard folder), leaves the
-// claims to `routebench merge`, which judges them on the merged shards (scenarios runner/merge-shards.ts).
+// claims to `routebench merge`, which judges them on the merged shards (scenarios runner/merge-shards.ts). With
+// --no-controls plus one `--control NAME` Job per control, applied after the main Job, the controls run as their own
+// Jobs instead, so on a shared gateway no pod's control traffic overlaps another pod's main run.
 // With --pvc the results stay on that claim (optionally rendered too, --pvc-size), and a small `<name>-results` pod
 // mounts it so the shard folders can be merged in the cluster and copied out (`kubectl cp`; README "Scaling out"). The manifest is built as objects, never by
 // string templating, emitted with the yaml package, and validated against the Kubernetes OpenAPI schemas

@@ -176,7 +176,9 @@ describe('routebench merge of k8s shards that shared one gateway, with the contr
     const pods = cluster.podMetricsUrls();
     const sources = Object.entries(pods).map(([name, url]) => ({ kind: 'pod', name, url }));
     const opts = { parallelism: 2, image: 'ghcr.io/routebench/routebench:test', name: 'rb-gw', scenario: 'prefix-cache', target: cluster.gatewayUrl, set: [`metrics.sources=${JSON.stringify(sources)}`], quick: true, workers: 1 };
-    const mainJob = buildJobManifest({ ...opts, controls: false });
+    // As the README recommends for a Job: a common start, so every shard's prefix-cache reset (before its start)
+    // comes before any shard sends, and their slices of the schedule line up. 20 s covers two processes' startup here.
+    const mainJob = buildJobManifest({ ...opts, controls: false, startAt: new Date(Date.now() + 20_000).toISOString().replace(/\.\d+Z$/, 'Z') });
     // --target keeps only the controls that do not swap the simulator preset: zero-reuse here.
     const scenario = parseScenario(JSON.parse(mainJob.configMap.data!['scenario.json']!));
     expect(scenario.controls.map((c) => c.name)).toEqual(['zero-reuse']);
