@@ -20,7 +20,7 @@
 //     docs/guides/over_saturation_stopping.md.) With fewer than 5 completions before the last send (a level
 //     shorter than a few latencies) the served rate is not measured and this rule does not apply.
 // A level that misses an SLO does not stop the ladder: the curve past the knee is what the report shows.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   assertCanWriteRun,
@@ -142,6 +142,9 @@ export async function runSweep(input: Scenario, opts: SweepRunOptions): Promise<
   if (!sweep) throw new RoutebenchError('RB_CONFIG_INVALID', `scenario ${scenario.name} has no sweep section; add sweep: {ladder: …} or pass a ladder (--levels, --linear, --geometric, --auto)`, { field: 'sweep' });
   preflightScenario(scenario);
   assertCanWriteRun(opts.outDir, opts.force);
+  // A sweep folder is refused as a whole, before its first level: not after overwriting scenario.json.
+  if (!opts.force && existsSync(join(opts.outDir, 'sweep.json')))
+    throw new RoutebenchError('RB_OUTPUT_EXISTS', `output folder ${opts.outDir} already holds a sweep; choose another --out or pass --force`, { field: 'outDir' });
   mkdirSync(opts.outDir, { recursive: true });
   writeJsonAtomic(join(opts.outDir, 'scenario.json'), scenario);
   const slos = sweepSlos(scenario);

@@ -53,6 +53,9 @@ describe('runSweep', () => {
     // The SLO is 100× any latency the simulator shows: whatever level was decided, none can fail.
     expect(t!.levels.every((l) => l.judgement.status !== 'Fail')).toBe(true);
     expect(['at-least-max', 'inconclusive']).toContain(t!.sloMax.basis);
+    // The same folder again, without force: refused before anything is run or overwritten.
+    await expect(runSweep(swept({ ladder: { type: 'list', levels: [4] }, levelDurationS: 1 }), { outDir: out })).rejects.toMatchObject({ code: 'RB_OUTPUT_EXISTS' });
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8')).sweep.ladder.levels).toEqual([4, 8]);
   }, 60_000);
 
   it('an SLO no level can meet: the levels fail and the SLO-max is "< the lowest level"', async () => {
