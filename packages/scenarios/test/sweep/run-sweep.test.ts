@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { getPreset, parseScenario, type Scenario } from '../../src/index.ts';
 import { levelLoad, runSweep, sweepSlos } from '../../src/sweep/run-sweep.ts';
 import { SWEEP_CSV_COLUMNS } from '../../src/sweep/sweep-csv.ts';
+import { autoRates } from '../../src/sweep/ladder.ts';
 import { LoadSpecSchema } from '@routebench/core';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'rb-sweep-'));
@@ -89,6 +90,21 @@ describe('runSweep', () => {
     expect(t!.levels).toHaveLength(1);
     expect(t!.levels[0]).toMatchObject({ stop: 'errors', errorRate: 1 });
     expect(t!.stoppedBy).toMatch(/stopped after 8 req\/s: error rate 100\.0% > 5\.0%/);
+  }, 60_000);
+
+  it("auto: a serial level, a saturation probe, then rates spaced from the serial level's ok req/s to the probe's", async () => {
+    const r = await runSweep(swept({ ladder: { type: 'auto', steps: 2, probeConcurrency: 4 }, levelDurationS: 1, slo: ['e2e.p90<=20s'] }), { outDir: tmp() });
+    const [t] = r.targets;
+    const [serial, probe, ...rest] = t!.levels;
+    expect([serial!.phase, serial!.over, serial!.level]).toEqual(['serial', 'concurrency', 1]);
+    expect([probe!.phase, probe!.over, probe!.level]).toEqual(['probe', 'concurrency', 4]);
+    const rates = autoRates(serial!.throughput, probe!.throughput, 2);
+    expect(rates).toHaveLength(2);
+    expect(rest.length).toBeGreaterThanOrEqual(1);
+    for (const l of rest) expect([l.phase, l.over, rates.includes(l.level)]).toEqual(['ladder', 'rate', true]);
+    expect(rest[0]!.level).toBe(rates[0]);
+    // The serial and probe levels are not rate levels: never in the SLO search.
+    expect([t!.sloMax.lastPass, t!.sloMax.firstFail].every((x) => x === null || rates.includes(x))).toBe(true);
   }, 60_000);
 
   it('refuses a scenario without a sweep section before anything is written', async () => {
