@@ -387,6 +387,11 @@ export function k8sCommand(): Command {
           process.stderr.write(`wrote ${flags.out}\n`);
         } else process.stdout.write(text);
         process.stderr.write(afterApplyRecipe(manifest, flags.control));
+        const rendered = JSON.parse(manifest.configMap.data!['scenario.json']!) as Scenario;
+        if ('sim' in rendered.target && rendered.claims.length > 0)
+          process.stderr.write(
+            `note: no --target: each pod runs its own simulator, and merge judges the claims on the ${flags.parallelism} clusters taken as one (README "Sharded runs get verdicts"); give --target to shard one gateway\n`,
+          );
       }),
   );
   return k8s;

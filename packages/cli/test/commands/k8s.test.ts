@@ -180,6 +180,9 @@ describe('routebench k8s job', () => {
     const r = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'prefix-cache', '--no-controls']);
     expect(r.code).toBe(EXIT.ok);
     expect(r.out).toContain('--no-controls');
+    expect(r.err).toMatch(/no --target: each pod runs its own simulator, and merge judges the claims on the 2 clusters taken as one/);
+    const withTarget = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'prefix-cache', '--target', 'http://gw:80']);
+    expect(withTarget.err).not.toMatch(/no --target/);
 
     // A scenario that compares targets is not one run to shard: refused, naming --scenario.
     const cmp = await cli(['k8s', 'job', '--parallelism', '2', '--scenario', 'agg-vs-pd']);

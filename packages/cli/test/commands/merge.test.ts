@@ -131,7 +131,7 @@ describe('routebench merge of a k8s-sharded scenario run', () => {
     for (const pod of Object.keys(mergedMain.podRoles ?? {})) expect(served(mergedMain, pod)).toBe(parts.reduce((n, p) => n + served(p, pod), 0));
   }, 120_000);
 
-  it('refuses a shard given twice, a folder that is not a shard, and a control only some shards ran, naming the folder (exit 2)', async () => {
+  it('refuses a shard given twice, a folder that is not a shard, and a control only some shards ran, naming the folder (exit 2); failed shards exit 3', async () => {
     const twice = await cli(['merge', shardDirs[0]!, shardDirs[0]!, '--out', join(dir, 'twice')]);
     expect(twice.code).toBe(EXIT.usage);
     expect(twice.err).toMatch(/both shard 0\/2/);
@@ -145,6 +145,18 @@ describe('routebench merge of a k8s-sharded scenario run', () => {
     const mixed = await cli(['merge', shardDirs[0]!, whole, '--out', join(dir, 'mixed')]);
     expect(mixed.code).toBe(EXIT.usage);
     expect(mixed.err).toContain(`${whole}: not a shard`);
+
+    // Shards whose requests all failed (the gateway was down): a failed run, exit 3 as `run` gives, not a verdict.
+    const down = join(dir, 'down.json');
+    writeFileSync(
+      down,
+      JSON.stringify({ name: 'down', feature: 'x', mode: 'Aggregated', target: { url: 'http://127.0.0.1:9' }, workload: { type: 'random', input_len: 8, output_len: 4 }, load: { type: 'concurrency', concurrency: 2, requests: 4 } }),
+    );
+    const downDirs = [0, 1].map((i) => join(dir, `down-${i}`));
+    for (const [i, d] of downDirs.entries()) expect((await cli(['run', down, '--shard', `${i}/2`, '--workers', '1', '--out', d])).code).toBe(EXIT.runError);
+    const failed = await cli(['merge', ...downDirs, '--out', join(dir, 'down-merged')]);
+    expect(failed.code).toBe(EXIT.runError);
+    expect(failed.err).toMatch(/run failed: none of 4 measured requests succeeded in the merged shards/);
 
     const partial = join(dir, 'partial-shard-1');
     cpSync(shardDirs[1]!, partial, { recursive: true });
