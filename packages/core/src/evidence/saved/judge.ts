@@ -255,10 +255,12 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
     else why.push(`${epp.files.join(', ')} has no pick for ${unattributed} of this run's requests`);
     if (!pods) why.push('no pod logs (--pod-logs DIR)');
     else if (pods.requestLines === 0) why.push(`${opts.podLogsDir} has no vLLM request lines (vLLM logs them with --enable-log-requests)`);
+    why.push(...(epp?.errors ?? []), ...(pods?.errors ?? []));
     miss('attribution', `${unattributed} of ${records.length} requests unattributed: ${why.join('; ')}`);
   }
   const scoreLines = epp ? epp.claimLines.filter((l) => l.includes(CALCULATED_SCORE.msg)).length : 0;
   if (!epp) miss('epp-scores', `no EPP log (--epp-log FILE) for the scorers' "${CALCULATED_SCORE.msg}" lines`);
+  else if (scoreLines === 0 && epp.errors.length > 0) miss('epp-scores', `no "${CALCULATED_SCORE.msg}" lines read: ${epp.errors.join('; ')}`);
   else if (scoreLines === 0)
     miss(
       'epp-scores',
@@ -271,8 +273,8 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const inputs = {
     at: new Date().toISOString(),
     llmdVersion: version,
-    eppLogs: epp ? { files: epp.files, lines: epp.lines, zapLines: epp.zapLines, otherLines: epp.otherLines, unparsableLines: epp.unparsableLines, pickLines: epp.pickLines, picksForThisRun: epp.picks.size, maxVerbosity: epp.maxVerbosity } : null,
-    podLogs: pods ? { dir: opts.podLogsDir, files: pods.files, lines: pods.lines, requestLines: pods.requestLines, otherLines: pods.otherLines } : null,
+    eppLogs: epp ? { files: epp.files, errors: epp.errors, lines: epp.lines, zapLines: epp.zapLines, otherLines: epp.otherLines, unparsableLines: epp.unparsableLines, pickLines: epp.pickLines, picksForThisRun: epp.picks.size, maxVerbosity: epp.maxVerbosity } : null,
+    podLogs: pods ? { dir: opts.podLogsDir, files: pods.files, errors: pods.errors, lines: pods.lines, requestLines: pods.requestLines, otherLines: pods.otherLines } : null,
     metricsFrom,
     recordsSkipped: skipped,
   };

@@ -39,6 +39,15 @@ export async function* readLines(path: string): AsyncGenerator<string> {
   }
 }
 
+/** readLines that stops at a read error (a cut-off gzip member, an I/O error) and says so instead of throwing. */
+async function* readLinesTolerant(path: string, errors: string[]): AsyncGenerator<string> {
+  try {
+    for await (const line of readLines(path)) yield line;
+  } catch (e) {
+    errors.push(`${path}: unreadable past some point (${(e as Error).message}); the lines before it were read`);
+  }
+}
+
 /** A file named on the command line must exist and be a file (the error names the flag). */
 export function assertReadableFile(path: string, flag: string): void {
   let ok = false;
@@ -89,6 +98,8 @@ export interface SavedEppLog {
    * NamespacedName "<pod>-rank-<N>") beside Address and Port (GIE EndpointMetadata, datalayer/endpoint_metadata.go).
    */
   learnedAddresses: Record<string, string>;
+  /** Files that could not be read to the end, with why. */
+  errors: string[];
 }
 
 /** logr V-level of a zap level field: "info" 0, "debug" 1, "Level(-n)" n (JSON); upper case in the console encoding. */
@@ -115,11 +126,12 @@ export async function readSavedEppLogs(files: readonly string[], format: EppLogF
     maxVerbosity: null,
     claimLines: [],
     learnedAddresses: {},
+    errors: [],
   };
   const foreign = new Set<string>();
   const foreignClaimLines: string[] = [];
   for (const file of files) {
-    for await (const rawLine of readLines(file)) {
+    for await (const rawLine of readLinesTolerant(file, out.errors)) {
       out.lines++;
       const line = unwrapLogLine(rawLine).text.trim();
       if (!line.startsWith('{') && !line.includes('\t')) {
@@ -186,6 +198,8 @@ export interface SavedPodLogs {
   requestLines: number;
   otherLines: number;
   entries: VllmLogEntry[];
+  /** Files that could not be read to the end, with why. */
+  errors: string[];
 }
 
 /**
@@ -205,10 +219,10 @@ export async function readSavedPodLogs(
   } catch {
     throw new RoutebenchError('RB_INPUT_INVALID', `--pod-logs ${dir}: not a readable folder`, { field: '--pod-logs' });
   }
-  const out: SavedPodLogs = { files: names.map((n) => join(dir, n)), lines: 0, requestLines: 0, otherLines: 0, entries: [] };
+  const out: SavedPodLogs = { files: names.map((n) => join(dir, n)), lines: 0, requestLines: 0, otherLines: 0, entries: [], errors: [] };
   for (const name of names) {
     const pod = podOfFileName(name, knownPods);
-    for await (const line of readLines(join(dir, name))) {
+    for await (const line of readLinesTolerant(join(dir, name), out.errors)) {
       out.lines++;
       const e = parseVllmLogLine(line, pod);
       if (!e) {

@@ -15,6 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'rb-saved-logs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const fixture = (n: string) => readFileSync(join(import.meta.dirname, '..', 'fixtures', 'upstream-epp-logs', n), 'utf8');
 const format = EppLogFormatSchema.parse({});
+const write = (name: string, data: string | Buffer) => {
+  const p = join(dir, name);
+  writeFileSync(p, data);
+  return p;
+};
 
 describe('readSavedEppLogs', () => {
   it('reads JSON and console EPP lines, gzipped or not, whatever the file is called, counting what it skips', async () => {
@@ -62,6 +67,15 @@ describe('readSavedEppLogs', () => {
     expect(r.picks.size).toBe(0);
     expect(r.foreignPickIds).toBe(1);
     expect(r.claimLines.length).toBeGreaterThan(0);
+  });
+
+  it('a gzip cut off mid-file: the lines before the cut are read, and the file is reported, not thrown', async () => {
+    const whole = gzipSync(fixture('v07-json.log').repeat(200));
+    const cut = write('cut.log.gz', whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const r = await readSavedEppLogs([cut], format, new Set(['req-1']));
+    expect(r.zapLines).toBeGreaterThan(0);
+    expect(r.picks.has('req-1')).toBe(true);
+    expect(r.errors).toEqual([expect.stringContaining(`${cut}: unreadable past some point (`)]);
   });
 
   it('logr V-levels from zap level strings (JSON lower case, console upper case)', () => {
