@@ -37,8 +37,8 @@ import { applyQuick, type Scenario } from '../scenario.ts';
 import { executeRun, type ScenarioRunOptions } from '../runner/run-scenario.ts';
 import { preflightScenario } from '../runner/preflight.ts';
 import { writeVerdictFiles } from '../runner/verdict-files.ts';
-import { autoRates, ladderLevels, roundLevel, type Slo, type Sweep } from './ladder.ts';
-import { crossings, errorRate, findSloMax, fmtNum, judgeLevel, sloKey, sloLabel, type LevelJudgement, type LevelPhase, type SloMax, type StopReason } from './slo.ts';
+import { autoRates, ladderLevels, type Slo, type Sweep } from './ladder.ts';
+import { crossings, errorRate, findSloMax, fmtNum, judgeLevel, nextRefineLevel, sloKey, sloLabel, type LevelJudgement, type LevelPhase, type SloMax, type StopReason } from './slo.ts';
 import { sloMaxCsv, sweepCsv } from './sweep-csv.ts';
 
 /** Completions before the last send needed to measure a level's served rate. */
@@ -215,12 +215,8 @@ async function sweepTarget(
   // Bisection between the last pass and the first fail, at the interpolated estimate (regula falsi, as vLLM's
   // serve_sla probes the root of its interpolant), kept a tenth of the bracket away from both ends.
   for (let i = 0; i < sweep.refine && !opts.signal?.aborted; i++) {
-    if (sloMax.lastPass === null || sloMax.firstFail === null || sloMax.value === null) break;
-    const lo = sloMax.lastPass;
-    const hi = sloMax.firstFail;
-    let x = Math.min(hi - 0.1 * (hi - lo), Math.max(lo + 0.1 * (hi - lo), sloMax.value));
-    x = sweep.over === 'concurrency' ? Math.round(x) : roundLevel(x);
-    if (!(x > lo && x < hi) || levels.some((l) => l.level === x && l.phase !== 'serial' && l.phase !== 'probe')) break;
+    const x = nextRefineLevel(sloMax, levels, sweep.over);
+    if (x === null) break;
     await runLevel('refine', sweep.over, x);
     sloMax = findSloMax(levels, ctx.slos, ctx.unit);
   }

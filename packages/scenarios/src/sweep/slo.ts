@@ -21,7 +21,7 @@
 //   - neither: Inconclusive (too few requests to decide any level).
 // The point estimate is as good as the straight line; the sure statement is the bracket [P, F).
 import { evaluateClaims, type Confidence, type RunEvidence, type VerdictStatus } from '@routebench/core';
-import type { Slo } from './ladder.ts';
+import { roundLevel, type Slo } from './ladder.ts';
 
 export type LevelPhase = 'serial' | 'probe' | 'ladder' | 'refine';
 export type StopReason = 'client-bound' | 'errors' | 'short';
@@ -149,6 +149,22 @@ export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[],
   }
   const x = roundTo(best.x);
   return { value: x, basis: 'interpolated', lastPass: p.level, firstFail: f.level, binding: best.slo, passConfidence: conf, text: `≈ ${u(x)} (${sloLabel(best.slo)} interpolated linearly ${bracket})${sure}` };
+}
+
+/**
+ * The next bisection level between the last pass and the first fail: at the current estimate (regula falsi, as
+ * vLLM's serve_sla probes the root of its interpolant), kept a tenth of the bracket away from both ends, whole
+ * users for concurrency. null when there is no bracket, or the level would repeat one already run.
+ */
+export function nextRefineLevel(m: SloMax, ran: ReadonlyArray<Pick<SearchPoint, 'level' | 'phase'>>, over: 'rate' | 'concurrency'): number | null {
+  if (m.lastPass === null || m.firstFail === null || m.value === null) return null;
+  const lo = m.lastPass;
+  const hi = m.firstFail;
+  const raw = Math.min(hi - 0.1 * (hi - lo), Math.max(lo + 0.1 * (hi - lo), m.value));
+  const x = over === 'concurrency' ? Math.round(raw) : roundLevel(raw);
+  if (!(x > lo && x < hi)) return null;
+  if (ran.some((l) => l.level === x && (l.phase === 'ladder' || l.phase === 'refine'))) return null;
+  return x;
 }
 
 function margin(p: SearchPoint, s: Slo): number | null {

@@ -3,7 +3,7 @@
 // in run-sweep.test.ts.
 import { describe, expect, it } from 'vitest';
 import type { VerdictStatus } from '@routebench/core';
-import { crossings, findSloMax, type SearchPoint } from '../../src/sweep/slo.ts';
+import { crossings, findSloMax, nextRefineLevel, type SearchPoint } from '../../src/sweep/slo.ts';
 import type { Slo } from '../../src/sweep/ladder.ts';
 
 const TTFT: Slo = { metric: 'ttft', percentile: 90, maxMs: 500 };
@@ -88,5 +88,29 @@ describe('crossings', () => {
   it('none when one curve stays above the other or the ranges do not overlap', () => {
     expect(crossings([[10, 100], [20, 150]], [[10, 200], [20, 300]])).toEqual([]);
     expect(crossings([[1, 1], [2, 2]], [[5, 1], [6, 2]])).toEqual([]);
+  });
+});
+
+describe('nextRefineLevel', () => {
+  const pts = [level(10, 'Pass', [250]), level(20, 'Fail', [750])];
+  it('probes the interpolated estimate inside the bracket', () => {
+    expect(nextRefineLevel(findSloMax(pts, [TTFT], 'req/s'), pts, 'rate')).toBe(15);
+  });
+
+  it('keeps a tenth of the bracket from either end, and whole users for concurrency', () => {
+    // margin −0.9 at 10 and +0.05 at 20: the estimate (19.5) is within a tenth of 20 → 19.
+    const near = [level(10, 'Pass', [50]), level(20, 'Fail', [525])];
+    expect(nextRefineLevel(findSloMax(near, [TTFT], 'req/s'), near, 'rate')).toBe(19);
+    const users = [level(2, 'Pass', [250]), level(5, 'Fail', [750])];
+    expect(nextRefineLevel(findSloMax(users, [TTFT], 'users'), users, 'concurrency')).toBe(4);
+  });
+
+  it('none without a bracket, or when the level already ran', () => {
+    const open = [level(10, 'Pass', [250])];
+    expect(nextRefineLevel(findSloMax(open, [TTFT], 'req/s'), open, 'rate')).toBeNull();
+    const ran = [...pts, level(15, 'Inconclusive', [500], [TTFT], 'refine')];
+    expect(nextRefineLevel(findSloMax(ran, [TTFT], 'req/s'), ran, 'rate')).toBeNull();
+    const adjacent = [level(3, 'Pass', [250]), level(4, 'Fail', [750])];
+    expect(nextRefineLevel(findSloMax(adjacent, [TTFT], 'users'), adjacent, 'concurrency')).toBeNull();
   });
 });
