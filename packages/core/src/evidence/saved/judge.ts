@@ -118,6 +118,9 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const missing = new Map<Need, string[]>();
   const miss = (need: Need, why: string) => missing.set(need, [...(missing.get(need) ?? []), why]);
 
+  // Every file named is checked before anything is read or queried.
+  for (const f of opts.eppLogs ?? []) assertReadableFile(f, '--epp-log');
+
   // Metrics: snapshots, else a Prometheus range, else what the run scraped itself.
   if ((opts.metricsBefore?.length ?? 0) > 0 !== (opts.metricsAfter?.length ?? 0) > 0) {
     const given = opts.metricsBefore?.length ? '--metrics-before' : '--metrics-after';
@@ -157,7 +160,6 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const knownPods = new Set<string>([...Object.keys(podRoles), ...(metrics ? metrics.sources.flatMap((s) => s.targets.map((t) => t.name)) : [])]);
   // EPP logs: the flag's files, else the run folder's epp.log (the simulator writes one).
   const eppFiles = opts.eppLogs && opts.eppLogs.length > 0 ? [...opts.eppLogs] : existsSync(join(dir, 'epp.log')) ? [join(dir, 'epp.log')] : [];
-  for (const f of opts.eppLogs ?? []) assertReadableFile(f, '--epp-log');
   const epp: SavedEppLog | null = eppFiles.length > 0 ? await readSavedEppLogs(eppFiles, config.eppLogFormat, ourIds) : null;
   // The metrics' addresses and the user's aliases win over the pairs the EPP's own picker lines make.
   const addresses = { ...(epp?.learnedAddresses ?? {}), ...(metrics ? aliasesFromEvidence(metrics) : {}), ...config.aliases, ...(opts.aliases ?? {}) };
