@@ -239,7 +239,8 @@ async function describeLevel(
   const clientBound = client.bottleneck === true;
   const er = errorRate(ev);
   const shortfall = at.over === 'rate' && servedRate !== null && servedRate < sweep.minRateShare * at.level ? `served ${servedRate.toFixed(2)} req/s < ${Math.round(sweep.minRateShare * 100)}% of the ${fmtNum(at.level)} requested` : null;
-  const judgement = judgeLevel(ev, slos, { feature: scenario.feature, mode: scenario.mode, maxErrorRate: sweep.maxErrorRate, shortfall });
+  const rateMargin = at.over === 'rate' && servedRate !== null ? 1 - servedRate / (sweep.minRateShare * at.level) : null;
+  const judgement = judgeLevel(ev, slos, { feature: scenario.feature, mode: scenario.mode, maxErrorRate: sweep.maxErrorRate, shortfall, rateMargin });
   let stop: StopReason | null = null;
   let stopText: string | null = null;
   // Serial and probe levels only measure the rates an auto ladder interpolates, and refine levels lie under the
@@ -363,7 +364,7 @@ export function sweepVerdicts(scenario: Scenario, targets: readonly SweepTarget[
       status,
       details: `${sloText}: SLO-max ${m.text}${t.stoppedBy ? `; ladder ${t.stoppedBy}` : ''}`,
       sources: ['sweep.csv', 'summary:overall'],
-      evidence: { target: t.name, sloMax: m.value, basis: m.basis, lastPass: m.lastPass, firstFail: m.firstFail, binding: m.binding ? sloKey(m.binding) : null, levels: t.levels.length },
+      evidence: { target: t.name, sloMax: m.value, basis: m.basis, lastPass: m.lastPass, firstFail: m.firstFail, binding: m.bindingKey, levels: t.levels.length },
       thresholds: { slos: slos.map(sloKey) },
       ...(m.passConfidence.some((c) => c.confidence) && { confidence: m.passConfidence.flatMap((c) => (c.confidence ? [c.confidence] : [])) }),
     };

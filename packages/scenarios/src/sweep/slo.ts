@@ -14,8 +14,9 @@
 //   - both found: SLO-max is interpolated between P and F. Per SLO, the margin m = measured / target − 1 is ≤ 0 at
 //     P and > 0 at F; the straight line between them crosses 0 at P + (F − P)·(−m_P)/(m_F − m_P); the lowest
 //     crossing over the SLOs is the estimate (vLLM serve_sla.py takes the worst margin of its SLA criteria and
-//     finds its root by PCHIP over every level; between two levels we draw the line). When F failed on errors
-//     alone (no latency margin over 0) the estimate is the bracket's middle, and says so;
+//     finds its root by PCHIP over every level; between two levels we draw the line). Rate levels add one more
+//     criterion, the served rate (margin 1 − served / (minRateShare × requested)): a level short of its rate fails.
+//     When F failed on errors alone (no margin over 0) the estimate is the bracket's middle, and says so;
 //   - P but no F: "≥ P" (no level failed: the ceiling was not reached);
 //   - F but no P: "< F" when F is the lowest level tested (even the lowest level failed), else Inconclusive;
 //   - neither: Inconclusive (too few requests to decide any level).
@@ -41,6 +42,11 @@ export interface LevelJudgement {
   slos: SloResult[];
   /** Why the status (one line). */
   reason: string;
+  /**
+   * Rate levels: 1 − served / (minRateShare × requested) — ≤ 0 when the level served its rate, > 0 when it fell
+   * short; null for concurrency levels or when the served rate could not be measured.
+   */
+  rateMargin?: number | null;
 }
 
 export const sloKey = (s: Slo) => `${s.metric}.p${s.percentile}<=${s.maxMs}`;
@@ -66,7 +72,12 @@ export function errorRate(evidence: RunEvidence): number {
  * served its rate: a level served under `minRateShare` of the requested rate did not serve that rate, whatever its
  * latencies (`shortfall` is the run-sweep's "fell short" text, or null).
  */
-export function judgeLevel(evidence: RunEvidence, slos: readonly Slo[], opts: { feature: string; mode: string; maxErrorRate: number; shortfall?: string | null }): LevelJudgement {
+export function judgeLevel(evidence: RunEvidence, slos: readonly Slo[], opts: { feature: string; mode: string; maxErrorRate: number; shortfall?: string | null; rateMargin?: number | null }): LevelJudgement {
+  const j = judgeOnly(evidence, slos, opts);
+  return { ...j, rateMargin: opts.rateMargin ?? null };
+}
+
+function judgeOnly(evidence: RunEvidence, slos: readonly Slo[], opts: { feature: string; mode: string; maxErrorRate: number; shortfall?: string | null }): LevelJudgement {
   const verdicts = evaluateClaims(
     slos.map((s) => ({ id: 'latency-slo', metric: s.metric, percentile: s.percentile, maxMs: s.maxMs })),
     { feature: opts.feature, mode: opts.mode, main: evidence, controls: {} },
@@ -106,8 +117,10 @@ export interface SloMax {
   lastPass: number | null;
   /** Lowest level that failed. */
   firstFail: number | null;
-  /** The SLO that binds at the estimate (lowest crossing), when interpolated. */
+  /** The SLO that binds at the estimate (lowest crossing), when interpolated on an SLO's margin. */
   binding: Slo | null;
+  /** What binds at the estimate: an SLO key (ttft.p90<=500) or "served-rate"; null unless interpolated. */
+  bindingKey: string | null;
   /** Per SLO at the last passing level: the Wilson interval of the share under target (how sure the pass is). */
   passConfidence: Array<{ slo: Slo; confidence: Confidence | null }>;
   /** One line: "≈ 23.4 req/s (interpolated between 20 and 30; …)". */
@@ -116,7 +129,7 @@ export interface SloMax {
 
 /** The SLO-max of one target (rules at the top of this file). `unit` is "req/s" or "users". */
 export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[], unit: string): SloMax {
-  const none = (basis: SloMaxBasis, text: string, extra: Partial<SloMax> = {}): SloMax => ({ value: null, basis, lastPass: null, firstFail: null, binding: null, passConfidence: [], text, ...extra });
+  const none = (basis: SloMaxBasis, text: string, extra: Partial<SloMax> = {}): SloMax => ({ value: null, basis, lastPass: null, firstFail: null, binding: null, bindingKey: null, passConfidence: [], text, ...extra });
   if (slos.length === 0) return none('no-slo', 'no SLO given');
   const ladder = points.filter((p) => p.phase === 'ladder' || p.phase === 'refine').sort((a, b) => a.level - b.level);
   if (ladder.length === 0) return none('inconclusive', 'no ladder level ran');
@@ -126,29 +139,32 @@ export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[],
   const conf = p ? p.judgement.slos.map((r) => ({ slo: r.slo, confidence: r.confidence })) : [];
   const sure = p ? ` (at ${u(p.level)}: ${p.judgement.slos.map((r) => confidenceText(r)).join('; ')})` : '';
   if (p && !f) {
-    return { value: p.level, basis: 'at-least-max', lastPass: p.level, firstFail: null, binding: null, passConfidence: conf, text: `≥ ${u(p.level)} (no level failed; the highest passing level tested${ladder[ladder.length - 1]!.level > p.level ? ', levels above it were inconclusive' : ''})${sure}` };
+    return { value: p.level, basis: 'at-least-max', lastPass: p.level, firstFail: null, binding: null, bindingKey: null, passConfidence: conf, text: `≥ ${u(p.level)} (no level failed; the highest passing level tested${ladder[ladder.length - 1]!.level > p.level ? ', levels above it were inconclusive' : ''})${sure}` };
   }
   if (!p && f) {
     if (f === ladder[0]) return none('below-lowest', `< ${u(f.level)} (the lowest level tested already failed: ${f.judgement.reason})`, { firstFail: f.level });
     return none('inconclusive', `undecided, < ${u(f.level)}: no lower level passed with confidence (${ladder[0]!.judgement.reason})`, { firstFail: f.level });
   }
   if (!p || !f) return none('inconclusive', `undecided: no level passed or failed with confidence (${ladder[ladder.length - 1]!.judgement.reason})`);
-  let best: { x: number; slo: Slo } | null = null;
-  for (const s of slos) {
-    const mp = margin(p, s);
-    const mf = margin(f, s);
-    if (mp === null || mf === null || !(mf > 0)) continue;
-    const t = mp >= 0 ? 0 : -mp / (mf - mp);
+  // Each SLO's margin, and the served-rate margin of rate levels (a level short of its rate fails too).
+  let best: { x: number; slo: Slo | null; key: string; label: string } | null = null;
+  const criteria: Array<{ slo: Slo | null; key: string; label: string; mp: number | null; mf: number | null }> = [
+    ...slos.map((s) => ({ slo: s, key: sloKey(s), label: sloLabel(s), mp: margin(p, s), mf: margin(f, s) })),
+    { slo: null, key: 'served-rate', label: 'served rate ≥ minRateShare of requested', mp: p.judgement.rateMargin ?? null, mf: f.judgement.rateMargin ?? null },
+  ];
+  for (const c of criteria) {
+    if (c.mp === null || c.mf === null || !(c.mf > 0)) continue;
+    const t = c.mp >= 0 ? 0 : -c.mp / (c.mf - c.mp);
     const x = p.level + (f.level - p.level) * t;
-    if (!best || x < best.x) best = { x, slo: s };
+    if (!best || x < best.x) best = { x, slo: c.slo, key: c.key, label: c.label };
   }
   const bracket = `between ${u(p.level)} (last pass) and ${u(f.level)} (first fail)`;
   if (!best) {
     const mid = roundTo((p.level + f.level) / 2);
-    return { value: mid, basis: 'bracket-middle', lastPass: p.level, firstFail: f.level, binding: null, passConfidence: conf, text: `≈ ${u(mid)} (middle of the bracket ${bracket}: the failing level failed on ${f.judgement.reason}, not on a latency margin)${sure}` };
+    return { value: mid, basis: 'bracket-middle', lastPass: p.level, firstFail: f.level, binding: null, bindingKey: null, passConfidence: conf, text: `≈ ${u(mid)} (middle of the bracket ${bracket}: the failing level failed on ${f.judgement.reason}, not on a measured margin)${sure}` };
   }
   const x = roundTo(best.x);
-  return { value: x, basis: 'interpolated', lastPass: p.level, firstFail: f.level, binding: best.slo, passConfidence: conf, text: `≈ ${u(x)} (${sloLabel(best.slo)} interpolated linearly ${bracket})${sure}` };
+  return { value: x, basis: 'interpolated', lastPass: p.level, firstFail: f.level, binding: best.slo, bindingKey: best.key, passConfidence: conf, text: `≈ ${u(x)} (${best.label} interpolated linearly ${bracket})${sure}` };
 }
 
 /**

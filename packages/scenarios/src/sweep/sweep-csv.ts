@@ -71,12 +71,12 @@ export function sweepCsv(levels: readonly SweepLevel[]): string {
   return [csvLine([...SWEEP_CSV_COLUMNS]), ...rows.map(csvLine)].join('\n') + '\n';
 }
 
-export const SLO_MAX_CSV_COLUMNS = ['row', 'target', 'slos', 'value', 'unit', 'basis', 'last_pass', 'first_fail', 'binding_slo', 'detail'] as const;
+export const SLO_MAX_CSV_COLUMNS = ['row', 'target', 'slos', 'value', 'unit', 'basis', 'last_pass', 'first_fail', 'binding', 'detail'] as const;
 
 /** Per target its SLO-max; then the comparison verdict and each SLO's curve crossings (two targets). */
 export function sloMaxCsv(r: SweepResult): string {
   const slos = r.slos.map(sloKey).join(' & ');
-  const rows: Cell[][] = r.targets.map((t) => ['slo-max', t.name, slos, t.sloMax.value, r.unit, t.sloMax.basis, t.sloMax.lastPass, t.sloMax.firstFail, t.sloMax.binding ? sloKey(t.sloMax.binding) : null, t.sloMax.text]);
+  const rows: Cell[][] = r.targets.map((t) => ['slo-max', t.name, slos, t.sloMax.value, r.unit, t.sloMax.basis, t.sloMax.lastPass, t.sloMax.firstFail, t.sloMax.bindingKey, t.sloMax.text]);
   const cmp = r.verdicts.find((v) => v.claim === 'slo-max-compare');
   if (cmp) rows.push(['winner', (cmp.evidence.winner as string | null) ?? null, slos, null, r.unit, cmp.status, null, null, null, cmp.details]);
   for (const c of r.crossings) {

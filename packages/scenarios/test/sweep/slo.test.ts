@@ -28,6 +28,7 @@ describe('findSloMax', () => {
     const m = findSloMax([level(5, 'Pass', [100]), level(10, 'Pass', [250]), level(20, 'Fail', [750]), level(40, 'Fail', [3000])], [TTFT], 'req/s');
     expect(m).toMatchObject({ basis: 'interpolated', value: 15, lastPass: 10, firstFail: 20 });
     expect(m.binding).toEqual(TTFT);
+    expect(m.bindingKey).toBe('ttft.p90<=500');
     expect(m.text).toMatch(/≈ 15 req\/s \(TTFT p90 ≤ 500 ms interpolated linearly between 10 req\/s \(last pass\) and 20 req\/s \(first fail\)\)/);
   });
 
@@ -36,6 +37,17 @@ describe('findSloMax', () => {
     // ITL: −0.5 → +1 crosses at 10 + 10·(0.5/1.5) ≈ 13.3, under TTFT's 15.
     expect(m.value).toBeCloseTo(13.3, 1);
     expect(m.binding).toEqual(ITL);
+  });
+
+  it('a rate level short of its rate binds on the served-rate margin when that crosses first', () => {
+    const p = level(20, 'Pass', [200]);
+    p.judgement.rateMargin = -0.1;
+    const f = level(25, 'Fail', [480], [TTFT], 'ladder', 'served 21 req/s < 90% of the 25 requested');
+    f.judgement.rateMargin = 0.1;
+    const m = findSloMax([p, f], [TTFT], 'req/s');
+    // Latency never crosses (480 < 500); the served rate crosses half way.
+    expect(m).toMatchObject({ basis: 'interpolated', value: 22.5, bindingKey: 'served-rate', binding: null });
+    expect(m.text).toMatch(/served rate ≥ minRateShare of requested interpolated linearly/);
   });
 
   it('a pass above the first fail does not count (noise past the knee)', () => {
