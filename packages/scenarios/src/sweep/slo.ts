@@ -128,7 +128,7 @@ export interface SloMax {
 }
 
 /** The SLO-max of one target (rules at the top of this file). `unit` is "req/s" or "users". */
-export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[], unit: string): SloMax {
+export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[], unit: string, minRateShare = 0.9): SloMax {
   const none = (basis: SloMaxBasis, text: string, extra: Partial<SloMax> = {}): SloMax => ({ value: null, basis, lastPass: null, firstFail: null, binding: null, bindingKey: null, passConfidence: [], text, ...extra });
   if (slos.length === 0) return none('no-slo', 'no SLO given');
   const ladder = points.filter((p) => p.phase === 'ladder' || p.phase === 'refine').sort((a, b) => a.level - b.level);
@@ -150,7 +150,7 @@ export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[],
   let best: { x: number; slo: Slo | null; key: string; label: string } | null = null;
   const criteria: Array<{ slo: Slo | null; key: string; label: string; mp: number | null; mf: number | null }> = [
     ...slos.map((s) => ({ slo: s, key: sloKey(s), label: sloLabel(s), mp: margin(p, s), mf: margin(f, s) })),
-    { slo: null, key: 'served-rate', label: 'served rate ≥ minRateShare of requested', mp: p.judgement.rateMargin ?? null, mf: f.judgement.rateMargin ?? null },
+    { slo: null, key: 'served-rate', label: `served rate ≥ ${pct(minRateShare)} of requested`, mp: p.judgement.rateMargin ?? null, mf: f.judgement.rateMargin ?? null },
   ];
   for (const c of criteria) {
     if (c.mp === null || c.mf === null || !(c.mf > 0)) continue;
@@ -197,8 +197,16 @@ export function confidenceText(r: SloResult): string {
   return `${sloLabel(r.slo)}: ${pct(c.observed)} of ${c.n} under, ${lvl}% Wilson lower bound ${pct(c.interval.lower)} ${c.interval.lower >= c.bar ? '≥' : '<'} ${pct(c.bar)}`;
 }
 
-/** Where two piecewise-linear curves y(x) cross over their common x range (sign changes of the difference). */
-export function crossings(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>): number[] {
+/** Curves closer than this share of the higher one are level there: no order, so no crossing. */
+export const CROSSING_TOLERANCE = 0.2;
+
+/**
+ * Where two piecewise-linear curves y(x) cross over their common x range: where their order reverses. The order
+ * counts only where they differ by at least CROSSING_TOLERANCE of the higher value — two latency curves a few
+ * percent apart at low load are level (noise), not crossing. The crossing is the zero of the difference on the
+ * straight line between the last point of one order and the first of the other.
+ */
+export function crossings(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[number, number]>, tolerance = CROSSING_TOLERANCE): number[] {
   const sa = [...a].sort((x, y) => x[0] - y[0]);
   const sb = [...b].sort((x, y) => x[0] - y[0]);
   if (sa.length < 2 || sb.length < 2) return [];
@@ -206,18 +214,17 @@ export function crossings(a: ReadonlyArray<[number, number]>, b: ReadonlyArray<[
   const hi = Math.min(sa[sa.length - 1]![0], sb[sb.length - 1]![0]);
   if (!(hi > lo)) return [];
   const xs = [...new Set([...sa, ...sb].map((p) => p[0]).filter((x) => x >= lo && x <= hi))].sort((x, y) => x - y);
-  const d = (x: number) => interp(sa, x) - interp(sb, x);
   const out: number[] = [];
-  for (let i = 1; i < xs.length; i++) {
-    const x0 = xs[i - 1]!;
-    const x1 = xs[i]!;
-    const d0 = d(x0);
-    const d1 = d(x1);
-    if (d0 === 0 && i === 1) out.push(x0);
-    if (d1 === 0) out.push(x1);
-    else if (d0 !== 0 && Math.sign(d0) !== Math.sign(d1)) out.push(roundTo(x0 + ((x1 - x0) * d0) / (d0 - d1)));
+  let last: { x: number; d: number } | null = null;
+  for (const x of xs) {
+    const ya = interp(sa, x);
+    const yb = interp(sb, x);
+    const d = ya - yb;
+    if (Math.abs(d) < tolerance * Math.max(Math.abs(ya), Math.abs(yb))) continue;
+    if (last && Math.sign(last.d) !== Math.sign(d)) out.push(roundTo(last.x + ((x - last.x) * last.d) / (last.d - d)));
+    last = { x, d };
   }
-  return [...new Set(out)];
+  return out;
 }
 
 function interp(pts: ReadonlyArray<[number, number]>, x: number): number {

@@ -47,7 +47,7 @@ describe('findSloMax', () => {
     const m = findSloMax([p, f], [TTFT], 'req/s');
     // Latency never crosses (480 < 500); the served rate crosses half way.
     expect(m).toMatchObject({ basis: 'interpolated', value: 22.5, bindingKey: 'served-rate', binding: null });
-    expect(m.text).toMatch(/served rate ≥ minRateShare of requested interpolated linearly/);
+    expect(m.text).toMatch(/served rate ≥ 90% of requested interpolated linearly/);
   });
 
   it('a pass above the first fail does not count (noise past the knee)', () => {
@@ -90,11 +90,18 @@ describe('findSloMax', () => {
 });
 
 describe('crossings', () => {
-  it('finds where the difference changes sign, linearly between levels', () => {
+  it('finds where the order reverses, linearly between the levels either side', () => {
     const a: Array<[number, number]> = [[10, 100], [20, 200], [30, 300]];
     const b: Array<[number, number]> = [[10, 200], [20, 200], [30, 200]];
     expect(crossings(a, b)).toEqual([20]);
     expect(crossings([[10, 100], [30, 500]], [[10, 200], [30, 200]])).toEqual([15]);
+  });
+
+  it('curves within 20% of each other are level: a few percent either way is not a crossing', () => {
+    // 140 vs 150, then 177 vs 152 (14% apart), then 161 vs 551: b is worse from 16 on; no reversal.
+    expect(crossings([[10, 140], [13, 177], [16, 161]], [[10, 150], [13, 152], [16, 551]])).toEqual([]);
+    // A reversal between decided points (at 10: +150, at 16: −390) crosses on the line between them: 10 + 6·150/540.
+    expect(crossings([[10, 300], [13, 177], [16, 161]], [[10, 150], [13, 170], [16, 551]])).toEqual([11.7]);
   });
 
   it('none when one curve stays above the other or the ranges do not overlap', () => {
