@@ -10,7 +10,14 @@
 // known to be complete.
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-export interface BatchedFileOptions {
+export interface BatchedFileOptions<T = string> {
+  /**
+   * Turn a batch of queued items into text at flush time (default: strings joined as they are). Rendering a batch
+   * at once is cheaper where per-item rendering has a fixed cost (a CSV stringifier per row).
+   */
+  render?: (items: T[]) => string;
+  /** For maxBytes, the size in characters counted per item when items are not strings. Default 256. */
+  itemChars?: number;
   /** Longest a written line waits in memory (ms). Default 100. */
   flushMs?: number;
   /** Largest batch kept in memory before it is written (bytes of UTF-16 text; about bytes for ASCII). Default 64 KiB. */
@@ -19,9 +26,9 @@ export interface BatchedFileOptions {
   flags?: 'a' | 'w';
 }
 
-export interface BatchedFile {
-  /** Queue one piece of text (it should end with its own newline). Throws after close(). */
-  write(text: string): void;
+export interface BatchedFile<T = string> {
+  /** Queue one piece of text (it should end with its own newline), or one item for `render`. Throws after close(). */
+  write(item: T): void;
   /** Hand everything queued to the kernel now. */
   flush(): void;
   close(): void;
@@ -31,7 +38,7 @@ export interface BatchedFile {
 }
 
 // Every open file, flushed by one 'exit' listener (a listener per file would pile up in a long process).
-const open = new Set<BatchedFile>();
+const open = new Set<BatchedFile<never>>();
 let exitHooked = false;
 function flushAllAtExit(): void {
   for (const f of open) {
@@ -43,24 +50,26 @@ function flushAllAtExit(): void {
   }
 }
 
-export function createBatchedFile(path: string, opts: BatchedFileOptions = {}): BatchedFile {
+export function createBatchedFile<T = string>(path: string, opts: BatchedFileOptions<T> = {}): BatchedFile<T> {
   const flushMs = opts.flushMs ?? 100;
   const maxBytes = opts.maxBytes ?? 64 * 1024;
+  const itemChars = opts.itemChars ?? 256;
+  const render = opts.render ?? ((items: T[]) => (items.length === 1 ? (items[0] as string) : (items as string[]).join('')));
   let fd: number | null = openSync(path, opts.flags ?? 'a');
-  let queued: string[] = [];
+  let queued: T[] = [];
   let queuedChars = 0;
   let flushedLines = 0;
   let timer: NodeJS.Timeout | null = null;
 
-  const file: BatchedFile = {
+  const file: BatchedFile<T> = {
     path,
     get flushedLines() {
       return flushedLines;
     },
-    write(text: string): void {
+    write(item: T): void {
       if (fd === null) throw new Error(`file ${path} is closed`);
-      queued.push(text);
-      queuedChars += text.length;
+      queued.push(item);
+      queuedChars += typeof item === 'string' ? item.length : itemChars;
       if (queuedChars >= maxBytes) file.flush();
       else if (timer === null) {
         timer = setTimeout(file.flush, flushMs);
@@ -74,7 +83,7 @@ export function createBatchedFile(path: string, opts: BatchedFileOptions = {}): 
         timer = null;
       }
       if (fd === null || queued.length === 0) return;
-      const buf = Buffer.from(queued.length === 1 ? queued[0]! : queued.join(''), 'utf8');
+      const buf = Buffer.from(render(queued), 'utf8');
       const n = queued.length;
       queued = [];
       queuedChars = 0;
@@ -88,10 +97,10 @@ export function createBatchedFile(path: string, opts: BatchedFileOptions = {}): 
       file.flush();
       closeSync(fd);
       fd = null;
-      open.delete(file);
+      open.delete(file as BatchedFile<never>);
     },
   };
-  open.add(file);
+  open.add(file as BatchedFile<never>);
   if (!exitHooked) {
     exitHooked = true;
     process.on('exit', flushAllAtExit);

@@ -35,4 +35,19 @@ describe('batched file', () => {
     c.close();
     expect(readFileSync(path, 'utf8')).toBe('');
   });
+
+  it('renders queued items a batch at a time, in order, counting itemChars toward maxBytes', () => {
+    const path = join(dir, 'render.txt');
+    const batches: number[][] = [];
+    const f = createBatchedFile<number>(path, { itemChars: 10, maxBytes: 30, flushMs: 60_000, render: (xs) => (batches.push([...xs]), xs.map((x) => `${x}\n`).join('')) });
+    f.write(1);
+    f.write(2);
+    expect(batches).toEqual([]);
+    f.write(3); // 3 × 10 chars: the batch goes out
+    f.write(4);
+    f.close();
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(readFileSync(path, 'utf8')).toBe('1\n2\n3\n4\n');
+  });
 });
+
