@@ -236,6 +236,6 @@ function interp(pts: ReadonlyArray<[number, number]>, x: number): number {
   return pts[pts.length - 1]![1];
 }
 
-const roundTo = (x: number) => Number(x.toPrecision(3));
+const roundTo = (x: number) => Number(x.toPrecision(4));
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 export const fmtNum = (x: number) => String(Number(x.toPrecision(4)));

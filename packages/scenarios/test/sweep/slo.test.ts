@@ -101,7 +101,7 @@ describe('crossings', () => {
     // 140 vs 150, then 177 vs 152 (14% apart), then 161 vs 551: b is worse from 16 on; no reversal.
     expect(crossings([[10, 140], [13, 177], [16, 161]], [[10, 150], [13, 152], [16, 551]])).toEqual([]);
     // A reversal between decided points (at 10: +150, at 16: −390) crosses on the line between them: 10 + 6·150/540.
-    expect(crossings([[10, 300], [13, 177], [16, 161]], [[10, 150], [13, 170], [16, 551]])).toEqual([11.7]);
+    expect(crossings([[10, 300], [13, 177], [16, 161]], [[10, 150], [13, 170], [16, 551]])).toEqual([11.67]);
   });
 
   it('none when one curve stays above the other or the ranges do not overlap', () => {
