@@ -49,6 +49,8 @@ function niceStep(max: number, n = 5): number {
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : String(Number(x.toPrecision(3))));
+/** Axis ticks: whole numbers without decimals (0, 5, 10), others as fmt. */
+const tick = (x: number) => (Number.isInteger(x) ? String(x) : fmt(x));
 const cellNum = (x: number | null, unit = '') => (x === null || !Number.isFinite(x) ? 'n/a' : `${fmt(x)}${unit}`);
 
 interface Series {
@@ -74,9 +76,9 @@ function chart(title: string, xLabel: string, yLabel: string, series: Series[], 
   const Y = (y: number) => H - M.b - (y / yMax) * (H - M.t - M.b);
   const parts: string[] = [];
   for (let x = 0; x <= xMax + xs / 2; x += xs)
-    parts.push(`<line x1="${X(x)}" y1="${Y(0)}" x2="${X(x)}" y2="${Y(yMax)}" class="grid"/><text x="${X(x)}" y="${Y(0) + 16}" text-anchor="middle">${fmt(x)}</text>`);
+    parts.push(`<line x1="${X(x)}" y1="${Y(0)}" x2="${X(x)}" y2="${Y(yMax)}" class="grid"/><text x="${X(x)}" y="${Y(0) + 16}" text-anchor="middle">${tick(Number(x.toPrecision(10)))}</text>`);
   for (let y = 0; y <= yMax + ys / 2; y += ys)
-    parts.push(`<line x1="${X(0)}" y1="${Y(y)}" x2="${X(xMax)}" y2="${Y(y)}" class="grid"/><text x="${X(0) - 6}" y="${Y(y) + 4}" text-anchor="end">${fmt(y)}</text>`);
+    parts.push(`<line x1="${X(0)}" y1="${Y(y)}" x2="${X(xMax)}" y2="${Y(y)}" class="grid"/><text x="${X(0) - 6}" y="${Y(y) + 4}" text-anchor="end">${tick(Number(y.toPrecision(10)))}</text>`);
   parts.push(`<line x1="${X(0)}" y1="${Y(0)}" x2="${X(xMax)}" y2="${Y(0)}" class="axis"/><line x1="${X(0)}" y1="${Y(0)}" x2="${X(0)}" y2="${Y(yMax)}" class="axis"/>`);
   parts.push(`<text x="${(X(0) + X(xMax)) / 2}" y="${H - 8}" text-anchor="middle">${escapeHtml(xLabel)}</text>`);
   parts.push(`<text transform="translate(14 ${(Y(0) + Y(yMax)) / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yLabel)}</text>`);
