@@ -61,6 +61,19 @@ describe('routebench import', () => {
     expect(Number(cell('throughput', 'requests_per_s', 'llmd')?.value)).toBeCloseTo(report.results.request_performance.aggregate.throughput.request_rate.mean, 4);
   });
 
+  it('merge refuses an aggregate-only import (its percentiles cannot be merged), naming it; a per-request import merges', async () => {
+    const llmd = join(dir, 'llmd-merge');
+    expect((await runCli(['import', 'llmd-report', join(FIX, 'llmd-report', 'br_v0_2_1_example.yaml'), '--out', llmd])).code).toBe(EXIT.ok);
+    const m = await runCli(['merge', sim, llmd, '--out', join(dir, 'merged-bad')]);
+    expect(m.code, m.out).toBe(EXIT.usage);
+    expect(m.out).toContain(`${llmd} is an aggregate-only import`);
+    const ip = join(dir, 'ip-merge');
+    expect((await runCli(['import', 'inference-perf', join(FIX, 'inference-perf-sim-run'), '--out', ip])).code).toBe(EXIT.ok);
+    const ok = await runCli(['merge', sim, ip, '--out', join(dir, 'merged-ok')]);
+    expect(ok.code, ok.out).toBe(EXIT.ok);
+    expect(summaryOf(join(dir, 'merged-ok')).counts.sent).toBe(summaryOf(sim).counts.sent + summaryOf(ip).counts.sent);
+  });
+
   it('a Benchmark Report exported by routebench imports back to the run\'s own figures', async () => {
     const e = await runCli(['export', sim, '--format', 'llmd-report']);
     expect(e.code, e.out).toBe(EXIT.ok);
