@@ -1,8 +1,11 @@
 // `routebench judge` end to end (issue #18): a run made against a gateway that returns no pod header and
 // scrapes nothing is judged again from its saved EPP log and two /metrics snapshots, and must give the same
 // verdict table (status per row) as the same scenario run live with the pod header and scraped metrics.
-// Also: a gzipped EPP log wrapped by `kubectl logs --prefix --timestamps` reads the same, and an EPP log
-// without the V(3) pick lines leaves affinity Inconclusive, naming the file and the level.
+// Also: a gzipped EPP log wrapped by `kubectl logs --prefix --timestamps` reads the same, the pods' vLLM
+// request logs give the same table, the counters a real Prometheus stored (Debian's package,
+// core/test/fixtures/prometheus.ts) read over the run's window give it too, and an EPP log without the V(3)
+// pick lines leaves affinity Inconclusive, naming the file and the level. One file, so its simulator runs
+// never overlap each other.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
 import { applyQuick, getPreset, runScenario, withTarget } from '@routebench/scenarios';
 import type { Verdict } from '@routebench/core';
+import { PROMETHEUS_INSTALL_TIMEOUT_MS, startPrometheus } from '../../../core/test/fixtures/prometheus.ts';
 import { runCli } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-judge-cli-'));
@@ -86,7 +90,7 @@ describe('routebench judge', () => {
 
     const r = await runCli(['judge', folder, '--epp-log', eppLog, '--metrics-before', before, '--metrics-after', after]);
     const judged = verdictsOf(folder);
-    expect(rows(judged), r.out).toEqual(rows(live));
+    expect(rows(judged), `judged:${r.out}\nlive: ${live.map((v) => `${v.status}: ${v.details}`).join('\n')}`).toEqual(rows(live));
     expect(live.every((v) => v.status === 'Pass'), JSON.stringify(live.map((v) => v.details))).toBe(true);
     expect(r.code, r.out).toBe(0);
     // verdicts.md is the same table the live run wrote, up to the details column.
@@ -123,7 +127,7 @@ describe('routebench judge', () => {
     const gz = join(dir, 'epp-dump.txt'); // gzip told by its bytes, not its name
     writeFileSync(gz, gzipSync(wrapped));
     const r = await runCli(['judge', folder, '--epp-log', gz, '--metrics-before', before, '--metrics-after', after]);
-    expect(rows(verdictsOf(folder)), r.out).toEqual(rows(live));
+    expect(rows(verdictsOf(folder)), `judged:${r.out}\nlive: ${live.map((v) => `${v.status}: ${v.details}`).join('\n')}`).toEqual(rows(live));
     const summary = JSON.parse(readFileSync(join(folder, 'summary.json'), 'utf8'));
     expect(summary.extra.judged.eppLogs.otherLines).toBe(2);
     expect(summary.extra.judged.eppLogs.picksForThisRun).toBe(recordsOf(folder).length);
@@ -133,7 +137,7 @@ describe('routebench judge', () => {
     const folder = join(dir, 'judged-vllm');
     cpSync(bare, folder, { recursive: true });
     const r = await runCli(['judge', folder, '--pod-logs', podLogs, '--metrics-before', before, '--metrics-after', after]);
-    expect(rows(verdictsOf(folder)), r.out).toEqual(rows(live));
+    expect(rows(verdictsOf(folder)), `judged:${r.out}\nlive: ${live.map((v) => `${v.status}: ${v.details}`).join('\n')}`).toEqual(rows(live));
     const recs = recordsOf(folder);
     expect(recs.every((x) => x.podSource === 'vllm-log' && /^agg-[01]$/.test(x.pod!))).toBe(true);
     // The vLLM logs and the EPP log agree on every request's pod.
@@ -211,4 +215,44 @@ describe('routebench judge', () => {
     expect(b.code).toBe(2);
     expect(b.out).toContain('--epp-log');
   });
+});
+
+describe('routebench judge --prometheus', () => {
+  it('judges a no-pod-header run from its EPP log and the Prometheus range into the live verdict table', async () => {
+    // The Prometheus series carry no address: the EPP's ip:port picks resolve through its own picker lines.
+    const log = join(dir, 'prom-epp.log');
+    const c = await startCluster(presetSpec('agg-2', { identityHeaders: false, eppLogPath: log, seed: scenario.seed }));
+    const prom = await startPrometheus({
+      targets: [
+        ...Object.entries(c.podMetricsUrls()).map(([name, url]) => ({ name, url })),
+        { name: 'epp', url: c.eppMetricsUrl, ...(c.eppTokenFile && { bearerTokenFile: c.eppTokenFile }) },
+      ],
+      scrapeIntervalS: 1,
+    }).catch(async (e: unknown) => {
+      await c.stop();
+      throw e;
+    });
+    try {
+      await c.waitReady();
+      // A stored sample before the run (the baseline), then the run, then a scrape after it (the final values).
+      await prom.waitForScrapes(Date.now(), 2);
+      const run = join(dir, 'prom-run');
+      await runScenario(withTarget(scenario, c.gatewayUrl), { outDir: run, skipControls: true });
+      await prom.waitForScrapes(Date.now(), 2);
+      const to = (Date.now() / 1000).toFixed(3);
+      const r = await runCli(['judge', run, '--epp-log', log, '--prometheus', prom.url, '--to', to]);
+      const judged = verdictsOf(run);
+      expect(rows(judged), `judged:${r.out}\nlive: ${live.map((v) => `${v.status}: ${v.details}`).join('\n')}`).toEqual(rows(live));
+      expect(r.out).toContain(`metrics: prometheus ${prom.url}`);
+      const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8'));
+      expect(summary.counters.podSources).toEqual({ 'epp-log': summary.counts.sent + summary.counts.warmup.sent });
+      // The counters came from Prometheus: every served request is in the pods' request_success deltas.
+      const targets = summary.extra.metrics.sources[0].targets as Array<{ name: string; counters: Array<{ metric: string; delta: number }> }>;
+      const served = targets.filter((t) => t.name !== 'epp').flatMap((t) => t.counters.filter((m) => m.metric === 'vllm:request_success')).reduce((a, m) => a + m.delta, 0);
+      expect(served).toBe(summary.counts.ok + summary.counts.warmup.finished);
+    } finally {
+      await prom.stop();
+      await c.stop();
+    }
+  }, PROMETHEUS_INSTALL_TIMEOUT_MS);
 });
