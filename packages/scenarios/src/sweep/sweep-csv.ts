@@ -80,8 +80,8 @@ export function sloMaxCsv(r: SweepResult): string {
   const cmp = r.verdicts.find((v) => v.claim === 'slo-max-compare');
   if (cmp) rows.push(['winner', (cmp.evidence.winner as string | null) ?? null, slos, null, r.unit, cmp.status, null, null, null, cmp.details]);
   for (const c of r.crossings) {
-    if (c.at.length === 0) rows.push(['crossing', null, sloKey(c.slo), null, r.unit, 'none', null, null, null, 'the curves do not cross in the range both targets tested']);
-    for (const x of c.at) rows.push(['crossing', null, sloKey(c.slo), x, r.unit, 'interpolated', null, null, null, `${r.targets.map((t) => t.name).join(' and ')} have equal ${c.slo.metric} p${c.slo.percentile} here (linear between levels)`]);
+    if (c.at.length === 0) rows.push(['crossing', null, sloKey(c.slo), null, r.unit, 'none', null, null, null, 'the curves do not cross in the range both targets tested (within 20% counts as level)']);
+    for (const x of c.at) rows.push(['crossing', null, sloKey(c.slo), x, r.unit, 'interpolated', null, null, null, `${r.targets.map((t) => t.name).join(' and ')} swap order on ${c.slo.metric} p${c.slo.percentile} here (linear between the levels either side)`]);
   }
   return [csvLine([...SLO_MAX_CSV_COLUMNS]), ...rows.map(csvLine)].join('\n') + '\n';
 }
