@@ -105,7 +105,7 @@ export function sweepCommand(): Command {
     .option('-o, --out <dir>', 'sweep folder (default results/<timestamp>-<scenario>-sweep/)')
     .option('--quick', "the scenario's reduced form (its quick patch: short levels)")
     .option('--set <path=value>', 'override any scenario field, e.g. --set sweep.levelDurationS=5 (repeatable)', collect, [])
-    .option('--slo <metric.pNN<=ms>', `an SLO to search for (repeatable; replaces the scenario's), e.g. ttft.p99<=500, e2e.p90<=2s`, sloFlag, [])
+    .option('--slo <metric.pNN<=ms>', `an SLO to search for (repeatable; replaces the scenario's), e.g. 'ttft.p99<=500', 'e2e.p90<=2s' (quoted: < is a shell redirect)`, sloFlag, [])
     .option('--levels <list>', 'ladder: these levels, e.g. 5,10,20,40', levelList)
     .option('--linear <from:to:steps>', 'ladder: STEPS levels evenly spaced from FROM to TO', range('--linear'))
     .option('--geometric <from:to:steps>', 'ladder: STEPS levels with a constant ratio from FROM to TO', range('--geometric'))
