@@ -22,7 +22,7 @@ export { repeatScenario, repeatSeedTable, renderRepeatTable, summarizeRepeats, t
 export { preflightScenario } from './runner/preflight.ts';
 
 // Sweeps: a ladder of load levels per target, and the SLO-max search over them.
-export { runSweep, sweepSlos, levelLoad, DEFAULT_LEVEL_DURATION_S, type SweepResult, type SweepTarget, type SweepLevel, type SweepRunOptions } from './sweep/run-sweep.ts';
+export { runSweep, repeatSweep, sweepSlos, levelLoad, DEFAULT_LEVEL_DURATION_S, type SweepResult, type SweepTarget, type SweepLevel, type SweepRunOptions } from './sweep/run-sweep.ts';
 export { SweepSchema, LadderSchema, SloSchema, parseSloText, ladderLevels, autoRates, SLO_TEXT_HELP, type Sweep, type SweepInput, type Ladder, type Slo } from './sweep/ladder.ts';
 export { findSloMax, judgeLevel, crossings, sloKey, sloLabel, type SloMax, type SearchPoint, type LevelJudgement } from './sweep/slo.ts';
 export { sweepCsv, sloMaxCsv, SWEEP_CSV_COLUMNS, SLO_MAX_CSV_COLUMNS } from './sweep/sweep-csv.ts';

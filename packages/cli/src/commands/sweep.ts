@@ -7,6 +7,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   applyOverrides,
   applyQuick,
+  renderRepeatTable,
+  repeatSweep,
   listPresets,
   parseScenario,
   parseSloText,
@@ -15,12 +17,13 @@ import {
   withCompareTargets,
   withTarget,
   type Scenario,
+  type RepeatSummary,
   type SweepInput,
   type SweepResult,
 } from '@routebench/scenarios';
 import { LLMD_VERSIONS, MAX_DURATION_S, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
-import { collect, httpUrl, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
+import { collect, httpUrl, MAX_REPEAT, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
 import { createProgressView } from '../progress.ts';
 import { assertOutIsFolder, verdictExit } from '../outcome.ts';
 import { withSignalStop } from './signals.ts';
@@ -48,6 +51,7 @@ export interface SweepFlags {
   insecure?: boolean;
   force?: boolean;
   workers: number;
+  repeat?: number;
 }
 
 function levelList(v: string): number[] {
@@ -128,6 +132,7 @@ export function sweepCommand(): Command {
     // Default 1, unlike `run`: a sweep is many short levels, and each level's worker threads would start (and load
     // the client's code) anew — seconds per level on a busy 2-core machine, more than a quick level lasts.
     .addOption(new Option('--workers <n>', 'worker threads sending each level (1 = the client on the main event loop)').argParser(parseWorkers).default(1))
+    .option('--repeat <n>', 'run the whole sweep N times into <out>/repeat-<i>/ and summarize the SLO-max rows (mean ± 95% t-interval; repeat-summary.json)', positiveInt('--repeat', MAX_REPEAT))
     .action(async (ref: string, flags: SweepFlags) => {
       process.exitCode = await sweepAction(ref, flags);
     });
@@ -151,20 +156,25 @@ export async function sweepAction(ref: string, flags: SweepFlags): Promise<numbe
   assertOutIsFolder(outDir);
   const view = createProgressView();
   const levelDurationS = scenario.sweep?.levelDurationS ?? scenario.load.durationS;
-  const result: SweepResult = await withSignalStop((signal) =>
-    runSweep(scenario, {
-      outDir,
-      force: flags.force,
-      apiKey,
-      llmdVersion: flags.llmdVersion,
-      insecure: flags.insecure,
-      signal,
-      workers: flags.workers,
-      headers: Object.fromEntries(flags.header),
-      onRunStart: (label, target) => view.start(label, target, { durationS: levelDurationS }),
-      onProgress: (label, p) => view.update(label, p),
-    }),
-  ).finally(() => view.done());
+  const sweepOpts = (signal: AbortSignal) => ({
+    outDir,
+    force: flags.force,
+    apiKey,
+    llmdVersion: flags.llmdVersion,
+    insecure: flags.insecure,
+    signal,
+    workers: flags.workers,
+    headers: Object.fromEntries(flags.header),
+    onRunStart: (label: string, target: string) => view.start(label, target, { durationS: levelDurationS }),
+    onProgress: (label: string, p: Parameters<typeof view.update>[1]) => view.update(label, p),
+    });
+  if (flags.repeat !== undefined && flags.repeat > 1) {
+    const n = flags.repeat;
+    const summary = await withSignalStop((signal) => repeatSweep(scenario, n, sweepOpts(signal))).finally(() => view.done());
+    process.stdout.write(`\n${renderRepeatTable(summary)}\n\n${sloMaxLines(summary)}\nresults: ${outDir} (repeat-1 … repeat-${summary.repeats}, repeat-summary.json)\n`);
+    return summary.anyMainFail ? EXIT.claimFailed : summary.claims.some((c) => c.inconclusive > 0) ? EXIT.inconclusive : EXIT.ok;
+  }
+  const result: SweepResult = await withSignalStop((signal) => runSweep(scenario, sweepOpts(signal))).finally(() => view.done());
 
   const out = process.stdout;
   if (result.verdicts.length > 0) out.write(`\n${renderVerdictTable(result.verdicts)}\n`);
@@ -185,6 +195,20 @@ export async function sweepAction(ref: string, flags: SweepFlags): Promise<numbe
   }
   return verdictExit(result.verdicts);
 }
+
+/** Per target's SLO-max row: mean ± 95% t half-width of the SLO-max over the repeats that found one. */
+function sloMaxLines(s: RepeatSummary): string {
+  return s.claims
+    .filter((c) => c.claim === 'slo-max')
+    .map((c) => {
+      const f = c.figures.sloMax;
+      const fig = f ? `${num(f.mean)}${f.ci === null ? '' : ` ± ${num(f.ci)}`} (min ${num(f.min)}, max ${num(f.max)}; ${f.n} of ${s.repeats} sweeps found one)` : 'found in no sweep';
+      return `${c.feature}: SLO-max ${fig}\n`;
+    })
+    .join('');
+}
+
+const num = (x: number) => String(Number(x.toPrecision(4)));
 
 const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
 

@@ -23,6 +23,23 @@ describe('routebench sweep', () => {
     expect([EXIT.ok, EXIT.inconclusive]).toContain(r.code);
   }, 60_000);
 
+  it('--repeat 2 runs the sweep twice and summarizes the SLO-max row over both', async () => {
+    const out = tmp();
+    // 8 req/s for 2 s: 16 requests, over latency-slo's 10-request minimum, so a sweep can pass.
+    const r = await runCli(['sweep', 'smoke', '--levels', '8', '--level-duration', '2', '--slo', 'e2e.p50<=20s', '--repeat', '2', '-o', out]);
+    for (const f of ['repeat-1/sweep.csv', 'repeat-2/sweep.csv', 'repeat-summary.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    const s = JSON.parse(readFileSync(join(out, 'repeat-summary.json'), 'utf8'));
+    const row = s.claims.find((c: { claim: string }) => c.claim === 'slo-max');
+    expect(row.statuses).toHaveLength(2);
+    // Each sweep either found an SLO-max (≥ 8 req/s) or was undecided (client-bound twice): the summary counts both.
+    expect(row.passed + row.inconclusive).toBe(2);
+    if (row.passed > 0) expect(row.figures.sloMax.n).toBe(row.passed);
+    expect(r.out).toMatch(/Smoke test: SLO-max rate \[main\]: SLO-max /);
+    // The level's latency over the sweeps that ran it without the client lagging.
+    if (row.passed > 0) expect(s.latency.map((l: { name: string }) => l.name)).toEqual(['main 8 req/s']);
+    expect(r.code).toBe(row.inconclusive > 0 ? EXIT.inconclusive : EXIT.ok);
+  }, 60_000);
+
   it.each([
     ['a bad SLO', ['--slo', 'ttft.p97<=5'], /--slo "ttft\.p97<=5": expected METRIC\.pPCT<=VALUE/],
     ['two ladders', ['--levels', '1,2', '--linear', '1:4:3'], /give one ladder: --levels, --linear conflict/],

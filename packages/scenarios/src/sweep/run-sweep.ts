@@ -30,6 +30,7 @@ import {
   writeJsonAtomic,
   type LoadSpec,
   type RunEvidence,
+  type Summary,
   type Verdict,
   type VerdictStatus,
 } from '@routebench/core';
@@ -37,6 +38,7 @@ import { applyQuick, type Scenario } from '../scenario.ts';
 import { executeRun, type ScenarioRunOptions } from '../runner/run-scenario.ts';
 import { preflightScenario } from '../runner/preflight.ts';
 import { writeVerdictFiles } from '../runner/verdict-files.ts';
+import { runRepeats, type RepeatSummary } from '../runner/repeat.ts';
 import { autoRates, ladderLevels, type Slo, type Sweep } from './ladder.ts';
 import { crossings, errorRate, findSloMax, fmtNum, judgeLevel, nextRefineLevel, sloKey, sloLabel, type LevelJudgement, type LevelPhase, type SloMax, type StopReason } from './slo.ts';
 import { sloMaxCsv, sweepCsv } from './sweep-csv.ts';
@@ -89,6 +91,8 @@ export interface SweepLevel {
 
 export interface SweepTarget {
   name: string;
+  /** Per run, in order: its summary (kept for --repeat's latency table, not written to sweep.json). */
+  summaries: Summary[];
   description: string;
   levels: SweepLevel[];
   sloMax: SloMax;
@@ -106,6 +110,8 @@ export interface SweepResult {
   /** Per SLO: the levels where the targets' curves of that percentile cross (two targets only). */
   crossings: Array<{ slo: Slo; at: number[] }>;
   verdicts: Verdict[];
+  /** Each ladder level's summary (client-bound runs left out), named "<target> <level> <unit>", for --repeat's latency table. */
+  levelSummaries: Array<{ name: string; summary: Summary }>;
   wallS: number;
 }
 
@@ -159,9 +165,31 @@ export async function runSweep(input: Scenario, opts: SweepRunOptions): Promise<
   }
   const cross = results.length === 2 ? slos.map((s) => ({ slo: s, at: crossings(curve(results[0]!, s), curve(results[1]!, s)) })) : [];
   const verdicts = sweepVerdicts(scenario, results, slos, cross, unit);
-  const result: SweepResult = { scenario, outDir: opts.outDir, over: sweep.over, unit, slos, targets: results, crossings: cross, verdicts, wallS: (performance.now() - t0) / 1000 };
+  const levelSummaries = results.flatMap((t) =>
+    t.levels.flatMap((l, i) => (l.phase !== 'serial' && l.phase !== 'probe' && !l.clientBound ? [{ name: `${t.name} ${fmtNum(l.level)} ${unit}`, summary: t.summaries[i]! }] : [])),
+  );
+  const result: SweepResult = { scenario, outDir: opts.outDir, over: sweep.over, unit, slos, targets: results, crossings: cross, verdicts, levelSummaries, wallS: (performance.now() - t0) / 1000 };
   writeSweepFiles(result);
   return result;
+}
+
+/**
+ * `--repeat N`: the whole sweep N times, one after another, into <outDir>/repeat-<i>/, summarized as `run --repeat`
+ * summarizes (runner/repeat.ts): per verdict row the Pass/Fail/Inconclusive counts and each evidence number — the
+ * SLO-max, last pass, first fail — as mean ± Student's t half-width over the N sweeps (the sweeps are the
+ * independent samples; the levels inside one are not), and each level's TTFT/ITL p50/p99 the same way (a level
+ * that ran in several sweeps). Writes repeat-summary.json.
+ */
+export function repeatSweep(scenario: Scenario, n: number, opts: SweepRunOptions): Promise<RepeatSummary> {
+  return runRepeats(
+    n,
+    opts.outDir,
+    async (dir) => {
+      const r = await runSweep(scenario, { ...opts, outDir: dir });
+      return { dir, verdicts: r.verdicts, mainVerdicts: r.verdicts, summaries: r.levelSummaries };
+    },
+    opts.signal,
+  );
 }
 
 async function sweepTarget(
@@ -172,6 +200,7 @@ async function sweepTarget(
   opts: SweepRunOptions,
 ): Promise<SweepTarget> {
   const levels: SweepLevel[] = [];
+  const summaries: Summary[] = [];
   let description = '';
   let stoppedBy: string | null = null;
   const runLevel = async (phase: LevelPhase, over: 'rate' | 'concurrency', level: number): Promise<SweepLevel> => {
@@ -193,6 +222,7 @@ async function sweepTarget(
     const lv = await describeLevel(run.evidence, { target: t.name, index, phase, over, level, dir: relative(opts.outDir, dir) || '.' }, ctx.slos, sweep, scenario);
     writeVerdictFiles(dir, levelVerdicts(scenario, t.name, lv));
     levels.push(lv);
+    summaries.push(run.evidence.summary);
     return lv;
   };
 
@@ -220,7 +250,7 @@ async function sweepTarget(
     await runLevel('refine', sweep.over, x);
     sloMax = findSloMax(levels, ctx.slos, ctx.unit, sweep.minRateShare);
   }
-  return { name: t.name, description, levels, sloMax, stoppedBy };
+  return { name: t.name, description, levels, summaries, sloMax, stoppedBy };
 }
 
 async function describeLevel(
@@ -403,7 +433,7 @@ function writeSweepFiles(r: SweepResult): void {
     over: r.over,
     unit: r.unit,
     slos: r.slos,
-    targets: r.targets,
+    targets: r.targets.map(({ summaries: _s, ...t }) => t),
     crossings: r.crossings,
     wallS: r.wallS,
   });
