@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { contentChunk, contentFramer, sse, type ResponseContext } from '../../src/pod/openai-response.ts';
+import { contentChunk, contentFramer, roleChunk, sse, usageChunk, usageOf, type ResponseContext } from '../../src/pod/openai-response.ts';
+import { isFastChunk } from '../../../core/src/client/openai-stream.ts';
 
 describe('contentFramer', () => {
   it('produces exactly the serialised content chunk, for chat and completions, with awkward text', () => {
@@ -13,8 +14,6 @@ describe('contentFramer', () => {
 
 // The client's fast path (core client/openai-stream.ts) is modelled on these chunks: every chunk the simulator
 // sends must take it, or the bench figures would be the JSON.parse path's.
-import { isFastChunk } from '../../../core/src/client/openai-stream.ts';
-import { roleChunk, usageChunk, usageOf } from '../../src/pod/openai-response.ts';
 
 describe('simulator chunks and the client fast path', () => {
   it('every chat and completions chunk the simulator builds takes the fast path', () => {
