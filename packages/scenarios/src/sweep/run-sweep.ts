@@ -242,8 +242,8 @@ async function sweepTarget(
     if (lv.stop) stoppedBy = `stopped after ${fmtNum(level)} ${ctx.unit}: ${lv.stopText}${lv.stop === 'client-bound' && sweep.clientBoundRetries > 0 ? ` (also on ${sweep.clientBoundRetries === 1 ? 'a second run' : `${sweep.clientBoundRetries} more runs`})` : ''}`;
   }
   let sloMax = findSloMax(levels, ctx.slos, ctx.unit, sweep.minRateShare);
-  // Bisection between the last pass and the first fail, at the interpolated estimate (regula falsi, as vLLM's
-  // serve_sla probes the root of its interpolant), kept a tenth of the bracket away from both ends.
+  // Refinement between the last pass and the first fail (slo.ts nextRefineLevel: regula falsi, bisection when the
+  // estimate hugs an end).
   for (let i = 0; i < sweep.refine && !opts.signal?.aborted; i++) {
     const x = nextRefineLevel(sloMax, levels, sweep.over);
     if (x === null) break;

@@ -168,15 +168,18 @@ export function findSloMax(points: readonly SearchPoint[], slos: readonly Slo[],
 }
 
 /**
- * The next bisection level between the last pass and the first fail: at the current estimate (regula falsi, as
- * vLLM's serve_sla probes the root of its interpolant), kept a tenth of the bracket away from both ends, whole
- * users for concurrency. null when there is no bracket, or the level would repeat one already run.
+ * The next level between the last pass and the first fail: at the current estimate (regula falsi, as vLLM's
+ * serve_sla probes the root of its interpolant), or at the middle (bisection) when the estimate lies within a tenth
+ * of the bracket from either end — a latency that is flat up to the knee and jumps past it puts the straight line's
+ * root next to the last pass, and probing there again and again would narrow the bracket by a tenth each time.
+ * Whole users for concurrency. null when there is no bracket, or the level would repeat one already run.
  */
 export function nextRefineLevel(m: SloMax, ran: ReadonlyArray<Pick<SearchPoint, 'level' | 'phase'>>, over: 'rate' | 'concurrency'): number | null {
   if (m.lastPass === null || m.firstFail === null || m.value === null) return null;
   const lo = m.lastPass;
   const hi = m.firstFail;
-  const raw = Math.min(hi - 0.1 * (hi - lo), Math.max(lo + 0.1 * (hi - lo), m.value));
+  const edge = 0.1 * (hi - lo);
+  const raw = m.value < lo + edge || m.value > hi - edge ? (lo + hi) / 2 : m.value;
   const x = over === 'concurrency' ? Math.round(raw) : roundLevel(raw);
   if (!(x > lo && x < hi)) return null;
   if (ran.some((l) => l.level === x && (l.phase === 'ladder' || l.phase === 'refine'))) return null;

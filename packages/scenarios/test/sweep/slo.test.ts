@@ -116,10 +116,16 @@ describe('nextRefineLevel', () => {
     expect(nextRefineLevel(findSloMax(pts, [TTFT], 'req/s'), pts, 'rate')).toBe(15);
   });
 
-  it('keeps a tenth of the bracket from either end, and whole users for concurrency', () => {
-    // margin −0.9 at 10 and +0.05 at 20: the estimate (19.5) is within a tenth of 20 → 19.
+  it('bisects when the estimate is within a tenth of the bracket from either end; whole users for concurrency', () => {
+    // margin −0.9 at 10 and +0.05 at 20: the estimate (19.47) is within a tenth of 20 → the middle, 15.
     const near = [level(10, 'Pass', [50]), level(20, 'Fail', [525])];
-    expect(nextRefineLevel(findSloMax(near, [TTFT], 'req/s'), near, 'rate')).toBe(19);
+    expect(nextRefineLevel(findSloMax(near, [TTFT], 'req/s'), near, 'rate')).toBe(15);
+    // Flat then a jump (the knee): −0.69 at 4, +11.2 at 8 → the line's root 4.23 hugs the pass → the middle, 6.
+    const TTFT2S: Slo = { ...TTFT, maxMs: 2000 };
+    const knee = [level(4, 'Pass', [627], [TTFT2S]), level(8, 'Fail', [24363], [TTFT2S])];
+    const kneeMax = findSloMax(knee, [TTFT2S], 'req/s');
+    expect(kneeMax).toMatchObject({ basis: 'interpolated', value: 4.231 });
+    expect(nextRefineLevel(kneeMax, knee, 'rate')).toBe(6);
     const users = [level(2, 'Pass', [250]), level(5, 'Fail', [750])];
     expect(nextRefineLevel(findSloMax(users, [TTFT], 'users'), users, 'concurrency')).toBe(4);
   });
