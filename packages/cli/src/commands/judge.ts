@@ -106,7 +106,8 @@ export async function judgeAction(dir: string, flags: JudgeFlags): Promise<numbe
   out.write(`\nmetrics: ${String(result.inputs.metricsFrom)}\n`);
   for (const w of a.warnings ?? []) out.write(`warning: ${w}\n`);
   for (const m of result.missing) out.write(`missing: ${m}\n`);
-  out.write(`\nresults: ${dir} (requests.jsonl, summary.json, verdicts.md rewritten; the earlier attribution is kept in each record's previousAttribution)\n`);
+  if (existsSync(join(dir, 'requests.jsonl'))) out.write(`\nresults: ${dir} (requests.jsonl, summary.json, verdicts.md rewritten; the earlier attribution is kept in each record's previousAttribution)\n`);
+  else out.write(`\nresults: ${dir} (summary.json and verdicts.md rewritten; an aggregate-only run keeps its imported figures as they were)\n`);
   if (existsSync(join(dir, 'report.html'))) out.write(`report.html is the run's as it was: routebench report ${dir} rebuilds it from the judged files\n`);
   return verdictExit(result.verdicts);
 }

@@ -1,7 +1,7 @@
 // `routebench import` end to end: runs made by inference-perf and an llm-d-benchmark Benchmark Report (fixtures
 // from the tools' own code paths, packages/core/test/fixtures/import/README.md) become run folders that `compare`
 // puts beside a run made on the embedded simulator, and that `judge` attributes from the run's saved EPP log.
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -84,6 +84,25 @@ describe('routebench import', () => {
     const b = summaryOf(back).dimensions.overall;
     expect(b.count).toBe(a.count);
     for (const m of ['ttft', 'itl', 'tpot', 'e2e']) for (const st of ['p50', 'p90', 'p99', 'mean']) expect(b[m][st], `${m} ${st}`).toBeCloseTo(a[m][st], 6);
+  });
+
+  it('judge on an aggregate-only Benchmark Report import: every claim Inconclusive saying why, the imported figures kept', async () => {
+    const llmd = join(dir, 'llmd-judged');
+    expect((await runCli(['import', 'llmd-report', join(FIX, 'llmd-report', 'br_v0_2_1_example.yaml'), '--out', llmd])).code).toBe(EXIT.ok);
+    const before = summaryOf(llmd);
+    const j = await runCli(['judge', llmd, '--scenario', 'prefix-cache']);
+    expect(j.code, j.out).toBe(EXIT.inconclusive);
+    const verdicts = JSON.parse(readFileSync(join(llmd, 'verdicts.json'), 'utf8')) as { status: string; details: string }[];
+    expect(verdicts.length).toBeGreaterThan(0);
+    for (const v of verdicts) {
+      expect(v.status).toBe('Inconclusive');
+      expect(v.details).toContain('is an aggregate-only import of llm-d-benchmark output');
+    }
+    const after = summaryOf(llmd);
+    expect(after.dimensions.overall.ttft).toEqual(before.dimensions.overall.ttft);
+    expect(after.counts).toEqual(before.counts);
+    expect(after.extra.aggregateOnly).toBe(true);
+    expect(existsSync(join(llmd, 'requests.jsonl'))).toBe(false);
   });
 
   it('judge attributes the imported inference-perf records from the run\'s saved EPP log', async () => {

@@ -92,7 +92,7 @@ const V_CITE: Record<LlmdVersion, { handled: string; score: string }> = {
   router: { handled: 'llm-d-router director.go:507', score: 'llm-d-router scheduler_profile.go:251' },
 };
 
-type Need = 'attribution' | 'epp-scores' | 'pod-metrics' | 'epp-metrics';
+type Need = 'records' | 'attribution' | 'epp-scores' | 'pod-metrics' | 'epp-metrics';
 /** The saved evidence each claim is decided on (claims/*.ts), to say what was missing when it is Inconclusive. */
 const CLAIM_NEEDS: Record<string, readonly Need[]> = {
   'prefix-affinity': ['attribution'],
@@ -113,10 +113,18 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const version = opts.llmdVersion ?? DEFAULT_LLMD_VERSION;
   const config = parseConfig(AttributionConfigSchema, opts.attribution ?? {}, 'attribution config');
   const previous = readRunSummary(dir);
-  const { raws, records, skipped } = readRunRecords(dir);
+  // An aggregate-only import (routebench import of a Benchmark Report or of summary-only inference-perf output)
+  // has the source's own figures and no requests: it is judged on what it has (metrics), its figures are kept
+  // as they are (a summary rebuilt from no records would erase them), and every claim that needed requests says so.
+  const aggregateOnly = previous.extra.aggregateOnly === true && !existsSync(join(dir, RUN_FILES.requests));
+  const { raws, records, skipped } = aggregateOnly ? { raws: [], records: [], skipped: 0 } : readRunRecords(dir);
   const ourIds = new Set(records.map((r) => r.requestId));
   const missing = new Map<Need, string[]>();
   const miss = (need: Need, why: string) => missing.set(need, [...(missing.get(need) ?? []), why]);
+  if (aggregateOnly) {
+    const from = (previous.extra.importedFrom as { tool?: string; files?: string[] } | undefined) ?? {};
+    miss('records', `${dir} is an aggregate-only import${from.tool ? ` of ${from.tool} output` : ''} (no ${RUN_FILES.requests}): no request can be timed or attributed, only its metrics judged`);
+  }
 
   // Every file named is checked before anything is read or queried.
   for (const f of opts.eppLogs ?? []) assertReadableFile(f, '--epp-log');
@@ -271,7 +279,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
     );
 
   // The summary, rebuilt from the re-attributed records (per-pod dimensions and groups follow the new pods).
-  const summary = await summarizeRecords(judged, { ...previous.meta });
+  const summary: Summary = aggregateOnly ? { ...previous, extra: { ...previous.extra } } : await summarizeRecords(judged, { ...previous.meta });
   const inputs = {
     at: new Date().toISOString(),
     llmdVersion: version,
@@ -306,10 +314,13 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   const verdicts = evaluateClaims(opts.claims, { feature: opts.feature, mode: opts.mode, main: evidence, controls }).map((v) => withMissing(v, missing));
 
   // Write: records first (atomically), then the files derived from them, then the verdicts.
-  const tmp = join(dir, `${RUN_FILES.requests}.tmp-${process.pid}`);
-  writeFileSync(tmp, rewritten.map((r) => JSON.stringify(r)).join('\n') + (rewritten.length ? '\n' : ''));
-  renameSync(tmp, join(dir, RUN_FILES.requests));
-  await writeSummaryFiles(dir, summary);
+  if (aggregateOnly) writeJsonAtomic(join(dir, RUN_FILES.summary), summary);
+  else {
+    const tmp = join(dir, `${RUN_FILES.requests}.tmp-${process.pid}`);
+    writeFileSync(tmp, rewritten.map((r) => JSON.stringify(r)).join('\n') + (rewritten.length ? '\n' : ''));
+    renameSync(tmp, join(dir, RUN_FILES.requests));
+    await writeSummaryFiles(dir, summary);
+  }
   // The same two files as a scenario run (scenarios runner/verdict-files.ts).
   writeJsonAtomic(join(dir, 'verdicts.json'), verdicts);
   writeFileSync(join(dir, 'verdicts.md'), `${renderVerdictTable(verdicts)}\n`);
@@ -319,7 +330,8 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
 /** An Inconclusive verdict says which saved file or log level would have decided it. */
 function withMissing(v: Verdict, missing: Map<Need, string[]>): Verdict {
   if (v.status !== 'Inconclusive') return v;
-  const notes = (CLAIM_NEEDS[v.claim] ?? ['attribution', 'epp-scores', 'pod-metrics', 'epp-metrics']).flatMap((n) => missing.get(n) ?? []);
+  const needs: readonly Need[] = ['records', ...(CLAIM_NEEDS[v.claim] ?? ['attribution', 'epp-scores', 'pod-metrics', 'epp-metrics'])];
+  const notes = needs.flatMap((n) => missing.get(n) ?? []);
   return notes.length === 0 ? v : { ...v, details: `${v.details}; saved evidence: ${[...new Set(notes)].join('; ')}` };
 }
 
