@@ -476,8 +476,10 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
     // only the loosest bound (since the request was sent).
     this.parseWindow = t === this.lastReadAt ? this.lastReadWindow : t - this.sent;
     this.lastChunkAt = t;
-    if (!this.sawEvent && this.streamHead.length < 2048) this.streamHead += chunk.toString('utf8', 0, Math.min(chunk.length, 2048 - this.streamHead.length));
     this.parser.push(chunk);
+    // Kept only while no event has been seen (after the push: a read that holds an event, as nearly every first
+    // read does, copies nothing).
+    if (!this.sawEvent && this.streamHead.length < 2048) this.streamHead += chunk.toString('utf8', 0, Math.min(chunk.length, 2048 - this.streamHead.length));
     if (!this.finished && this.parser.pendingChars > this.shared.maxEventBytes) {
       this.abort(new GuardAbort({ errorClass: 'malformed', message: `SSE event larger than ${this.shared.maxEventBytes} bytes`, code: null }));
     }
