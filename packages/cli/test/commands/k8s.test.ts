@@ -9,8 +9,8 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { loadScenarioFile } from '@routebench/scenarios';
 import { buildJobManifest, defaultImage, defaultJobName, manifestToYaml, type K8sJobOptions } from '../../src/commands/k8s.ts';
-import { main } from '../../src/main.ts';
 import { EXIT } from '../../src/exit-codes.ts';
+import { runCliSplit as cli } from '../cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rb-k8s-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,21 +36,6 @@ function renderAndParse(o: K8sJobOptions) {
   for (const d of docs) expect(d.errors).toEqual([]);
   const objs = docs.map((d) => d.toJS() as Record<string, unknown>);
   return { text, objs };
-}
-
-async function cli(args: string[]): Promise<{ code: number; err: string; out: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => (out.push(String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => (err.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
 }
 
 describe('routebench k8s job', () => {

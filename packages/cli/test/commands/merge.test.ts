@@ -5,47 +5,17 @@
 // the merged evidence — the statuses are not written down here: they are what evaluateClaims() says on the shards'
 // evidence merged through the library (core mergeRunEvidence), main run and each control — with the control rows,
 // and exit as `routebench run` would on those verdicts.
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateClaims, mergeRunEvidence, renderVerdictTable, runEvidenceFromFolder, startCollector, type MetricsEvidence, type RunEvidence, type Verdict } from '@routebench/core';
 import { parseScenario, type Scenario } from '@routebench/scenarios';
 import { presetSpec, startCluster, type Cluster } from '@routebench/sim';
 import { buildJobManifest, type K8sManifest } from '../../src/commands/k8s.ts';
-import { main } from '../../src/main.ts';
 import { EXIT } from '../../src/exit-codes.ts';
 import { verdictExit } from '../../src/outcome.ts';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-
-function routebench(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = process.stdout.write.bind(process.stdout);
-  const e = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string | Uint8Array) => (out.push(String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => (err.push(String(c)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out: out.join(''), err: err.join('') };
-  } finally {
-    process.stdout.write = o;
-    process.stderr.write = e;
-  }
-}
+import { spawnRoutebench as routebench, runCliSplit as cli } from '../cli-harness.ts';
 
 /** What a live run judges (run-scenario.ts), written out here from the claim engine itself. */
 function expectedVerdicts(s: Scenario, main: RunEvidence, controls: Record<string, RunEvidence>): { all: Verdict[]; main: Verdict[] } {

@@ -2,11 +2,9 @@
 // `routebench merge`, and one `--workers 2` run of the whole schedule, all against a loopback SSE server with fixed
 // timing. The shards together must be the single run: the same requests at the same intended times, counts exact,
 // and the merged histograms exactly those of a summary built from the union of the shards' records.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonl } from '@routebench/core';
 import { RequestRecordSchema, type RequestRecord } from '@routebench/core';
@@ -15,20 +13,9 @@ import { summarizeRecords } from '@routebench/core';
 import { startFixtureServer, type FixtureServer } from '../../../core/test/fixtures/sse-server.ts';
 import { main } from '../../src/main.ts';
 import { EXIT } from '../../src/exit-codes.ts';
+import { spawnRoutebench as routebench } from '../cli-harness.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const TIMING = ['-H', 'x-fixture-ttft-ms: 15', '-H', 'x-fixture-itl-ms: 2', '-H', 'x-fixture-tokens: 8'];
-
-function routebench(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 async function records(dir: string): Promise<RequestRecord[]> {
   const out: RequestRecord[] = [];
