@@ -125,6 +125,39 @@ function sweepLingering(l: Lingering): void {
   l.sweep(performance.now());
 }
 
+/**
+ * One 'abort' listener per caller signal (run() passes the same one to every request), which aborts the requests
+ * in flight on it: a listener per request would pile thousands onto one signal (Node warns past 10) and cost an
+ * add/remove per request. It is removed when no request is in flight on the signal, so a signal that outlives
+ * the client (or one signal per request) keeps nothing.
+ */
+class SignalWatch {
+  private readonly bySignal = new Map<AbortSignal, { inflight: Set<StreamRequest>; listener: () => void }>();
+  watch(signal: AbortSignal, req: StreamRequest): void {
+    let entry = this.bySignal.get(signal);
+    if (!entry) {
+      const inflight = new Set<StreamRequest>();
+      const listener = () => {
+        this.bySignal.delete(signal);
+        for (const r of inflight) r.abort(new CancelAbort('cancelled by caller'));
+      };
+      signal.addEventListener('abort', listener, { once: true });
+      entry = { inflight, listener };
+      this.bySignal.set(signal, entry);
+    }
+    entry.inflight.add(req);
+  }
+  unwatch(signal: AbortSignal, req: StreamRequest): void {
+    const entry = this.bySignal.get(signal);
+    if (!entry) return;
+    entry.inflight.delete(req);
+    if (entry.inflight.size === 0) {
+      this.bySignal.delete(signal);
+      signal.removeEventListener('abort', entry.listener);
+    }
+  }
+}
+
 const RETRY_AFTER = ['retry-after'] as const;
 const NO_HEADERS = [] as const;
 
@@ -145,7 +178,7 @@ interface ClientShared {
   maxErrorBody: number;
   secrets: string[];
   lingering: Lingering;
-  unwatch(signal: AbortSignal, req: StreamRequest): void;
+  signals: SignalWatch;
 }
 
 export function createStreamingClient(opts: ClientOptions, clock: RunClock): StreamingClient {
@@ -171,25 +204,6 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
   };
   if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
 
-  // One 'abort' listener per caller signal (run() passes the same one to every request), which aborts
-  // the requests in flight on it: a listener per request would pile thousands onto one signal (Node
-  // warns past 10) and cost an add/remove per request. It is removed when no request is in flight on
-  // the signal, so a signal that outlives the client (or one signal per request) keeps nothing.
-  const inflightBySignal = new Map<AbortSignal, { inflight: Set<StreamRequest>; listener: () => void }>();
-  const watch = (signal: AbortSignal, req: StreamRequest): void => {
-    let entry = inflightBySignal.get(signal);
-    if (!entry) {
-      const inflight = new Set<StreamRequest>();
-      const listener = () => {
-        inflightBySignal.delete(signal);
-        for (const r of inflight) r.abort(new CancelAbort('cancelled by caller'));
-      };
-      signal.addEventListener('abort', listener, { once: true });
-      entry = { inflight, listener };
-      inflightBySignal.set(signal, entry);
-    }
-    entry.inflight.add(req);
-  };
   const shared: ClientShared = {
     clock,
     capture: (opts.captureHeaders ?? DEFAULT_CAPTURE_HEADERS).map((h) => h.toLowerCase()),
@@ -199,15 +213,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     // The key as a server might reflect it: raw, base64 of it, base64 of the header that carried it.
     secrets: opts.apiKey && opts.apiKey.length >= 4 ? [opts.apiKey, b64(opts.apiKey), b64(`Bearer ${opts.apiKey}`)] : [],
     lingering: new Lingering(),
-    unwatch(signal, req) {
-      const entry = inflightBySignal.get(signal);
-      if (!entry) return;
-      entry.inflight.delete(req);
-      if (entry.inflight.size === 0) {
-        inflightBySignal.delete(signal);
-        signal.removeEventListener('abort', entry.listener);
-      }
-    },
+    signals: new SignalWatch(),
   };
 
   function send(spec: RequestSpec, ctx: SendContext): Promise<RequestRecord> {
@@ -215,7 +221,7 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       const req = new StreamRequest(shared, spec, ctx, resolve);
       if (ctx.signal) {
         if (ctx.signal.aborted) return req.cancelBeforeSend();
-        watch(ctx.signal, req);
+        shared.signals.watch(ctx.signal, req);
       }
       const path = `${prefix}${spec.api === 'chat' ? '/v1/chat/completions' : '/v1/completions'}`;
       const body = JSON.stringify(buildRequestBody(spec, continuousUsage));
@@ -264,7 +270,6 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
   private controller: Dispatcher.DispatchController | null = null;
   private finished = false;
   private responseEnded = false;
-  private lingerAdded = false;
   private abortReason: Error | null = null;
   private readonly state: StreamState = createStreamState();
   // Arrival time of the bytes being parsed: every event in one read arrived at that read's time.
@@ -382,7 +387,7 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
       this.timer = null;
     }
     const { ctx, spec, state, shared, sent } = this;
-    if (ctx.signal) shared.unwatch(ctx.signal, this);
+    if (ctx.signal) shared.signals.unwatch(ctx.signal, this);
     this.decoder?.destroy();
     const { tokens, source } = resolveChunkTokens(state);
     const firstToken = state.chunkTimes.length > 0 ? state.chunkTimes[0]! : null;
@@ -448,10 +453,7 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
   private completeAtDone(): void {
     if (this.state.chunkTimes.length === 0) this.resolve(this.finish('error', 'truncated', 'stream finished with no content tokens', this.lastChunkAt));
     else this.resolve(this.finish('ok', null, null, this.lastChunkAt));
-    if (!this.responseEnded && this.controller) {
-      this.lingerAdded = true;
-      this.shared.lingering.add(this, performance.now());
-    }
+    if (!this.responseEnded && this.controller) this.shared.lingering.add(this, performance.now());
   }
 
   settleError(err: Error | null): void {
@@ -593,7 +595,7 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
 
   onResponseEnd(): void {
     this.responseEnded = true;
-    if (this.lingerAdded) this.shared.lingering.remove(this);
+    this.shared.lingering.remove(this);
     if (this.finished) return;
     if (this.decoder && !this.abortReason) this.decoder.end(); // complete() once the decoder has flushed
     else this.complete();
@@ -601,7 +603,7 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     this.responseEnded = true;
-    if (this.lingerAdded) this.shared.lingering.remove(this);
+    this.shared.lingering.remove(this);
     if (this.finished) return;
     if (this.decoder && !this.abortReason && this.headersAt !== null) {
       this.pendingError = err;
