@@ -7,7 +7,7 @@ import { applyOverrides, applyQuick, getPreset, listPresets, loadScenarioFile, w
 import { InvalidArgumentError } from 'commander';
 import { listServedModels } from '../discover-model.ts';
 import { renderRepeatTable, repeatScenario, runScenario, type ScenarioResult, type ScenarioRunOptions } from '@routebench/scenarios';
-import { LLMD_VERSIONS, MAX_CONCURRENCY, MAX_DURATION_S, MAX_RATE, MAX_TIMER_MS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
+import { LLMD_REPORT_VERSION, LLMD_VERSIONS, MAX_CONCURRENCY, MAX_DURATION_S, MAX_RATE, MAX_TIMER_MS, renderVerdictTable, type LlmdVersion } from '@routebench/core';
 import { formatCompareTable } from '@routebench/core';
 import { EXIT, UsageError } from '../exit-codes.ts';
 import { collect, httpUrl, integer, isoTime, MAX_REPEAT, nonNegativeInt, parseHeader, positiveInt, positiveNumber } from '../options.ts';
@@ -209,7 +209,7 @@ export function runCommand(): Command {
     .option('--fail-fast', 'stop at the first failed request')
     .option('--force', 'overwrite an output folder that already holds a run')
     .option('--no-controls', 'skip control runs (claims that need them become Inconclusive)')
-    .addOption(new Option('--format <format>', "also export the main run's summary (llm-d-benchmark Benchmark Report v0.2)").choices([...EXPORT_FORMATS]))
+    .addOption(new Option('--format <format>', `also export the main run's summary (llm-d-benchmark Benchmark Report v${LLMD_REPORT_VERSION})`).choices([...EXPORT_FORMATS]))
     .addOption(workersOption())
     .addOption(shardOption())
     .option('--start-at <time>', 'wait until this ISO-8601 wall-clock time before starting (align shards on several machines)', isoTime('--start-at'))

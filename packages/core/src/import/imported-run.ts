@@ -69,9 +69,14 @@ export function parseSource<T extends z.ZodType>(schema: T, data: unknown, file:
   });
 }
 
-/** Modification time of a file as ISO (a clock fallback for sources that carry no wall-clock time). */
-export function fileMtimeIso(file: string): string {
-  return statSync(file).mtime.toISOString();
+/**
+ * The wall-clock span of an import that lasted `spanS`: from the user's --started-at, else ending at `file`'s
+ * modification time (the source carries no wall-clock time of its own).
+ */
+export function importedRunWindow(startedAtOpt: string | undefined, spanS: number, file: string): { startedAt: string; endedAt: string } {
+  const endedAt = startedAtOpt ? new Date(Date.parse(startedAtOpt) + spanS * 1000).toISOString() : statSync(file).mtime.toISOString();
+  const startedAt = startedAtOpt ?? new Date(Date.parse(endedAt) - spanS * 1000).toISOString();
+  return { startedAt, endedAt };
 }
 
 /**

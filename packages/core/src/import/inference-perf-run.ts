@@ -32,7 +32,7 @@ import { applyStreamEvent, createStreamState, resolveChunkTokens } from '../clie
 import { tpotMs } from '../record/itl.ts';
 import type { ErrorClass, RequestRecord } from '../record/request-record.ts';
 import {
-  fileMtimeIso,
+  importedRunWindow,
   parseSource,
   readSourceData,
   writeAggregateRun,
@@ -182,8 +182,7 @@ export async function importInferencePerfRun(dir: string, outDir: string, opts: 
   const summaryFile = join(dir, `${prefix}${SUMMARY}`);
   const data = parseSource(LifecycleSummarySchema, readSourceData(summaryFile, 'inference-perf summary report'), summaryFile, 'inference-perf summary report');
   const fig = figuresOf(data);
-  const endedAt = opts.startedAt ? new Date(Date.parse(opts.startedAt) + (fig.durationS ?? 0) * 1000).toISOString() : fileMtimeIso(summaryFile);
-  const startedAt = opts.startedAt ?? new Date(Date.parse(endedAt) - (fig.durationS ?? 0) * 1000).toISOString();
+  const { startedAt, endedAt } = importedRunWindow(opts.startedAt, fig.durationS ?? 0, summaryFile);
   const source: ImportSource = {
     tool: 'inference-perf',
     toolVersion: null,
@@ -432,8 +431,7 @@ async function importPerRequest(
   const requestIds: ImportSource['requestIds'] =
     fromResponse === 0 ? 'synthesized' : fromResponse === records.length ? 'response-id' : 'mixed';
   const spanS = Math.max(0, tEnd - t0);
-  const endedAt = opts.startedAt ? new Date(Date.parse(opts.startedAt) + spanS * 1000).toISOString() : fileMtimeIso(file);
-  const startedAt = opts.startedAt ?? new Date(Date.parse(endedAt) - spanS * 1000).toISOString();
+  const { startedAt, endedAt } = importedRunWindow(opts.startedAt, spanS, file);
   const source: ImportSource = {
     tool: 'inference-perf',
     toolVersion: null,
