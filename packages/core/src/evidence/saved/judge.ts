@@ -18,7 +18,7 @@ import { RequestRecordSchema, type RequestRecord } from '../../record/request-re
 import { parseSummary, type Summary } from '../../record/summary.ts';
 import { summarizeRecords } from '../../record/summarize-records.ts';
 import { RUN_FILES, writeJsonAtomic, writeSummaryFiles } from '../../output/run-folder.ts';
-import { jsonlIterable } from '../../output/jsonl.ts';
+import { jsonlIterable, readJsonl } from '../../output/jsonl.ts';
 import { MetricsEvidenceSchema, type MetricsEvidence } from '../metrics-evidence.ts';
 import { AttributionConfigSchema, orderSources, podFromHeaders, podSplit, VLLM_LOG_SOURCE, type AttributionConfigInput } from '../attribution/attribute.ts';
 import { createEndpointResolver, type EndpointResolution } from '../attribution/endpoint-resolve.ts';
@@ -117,7 +117,7 @@ export async function judgeRun(opts: JudgeOptions): Promise<JudgeResult> {
   // has the source's own figures and no requests: it is judged on what it has (metrics), its figures are kept
   // as they are (a summary rebuilt from no records would erase them), and every claim that needed requests says so.
   const aggregateOnly = previous.extra.aggregateOnly === true && !existsSync(join(dir, RUN_FILES.requests));
-  const { raws, records, skipped } = aggregateOnly ? { raws: [], records: [], skipped: 0 } : readRunRecords(dir);
+  const { raws, records, skipped } = aggregateOnly ? { raws: [], records: [], skipped: 0 } : await readRunRecords(dir);
   const ourIds = new Set(records.map((r) => r.requestId));
   const missing = new Map<Need, string[]>();
   const miss = (need: Need, why: string) => missing.set(need, [...(missing.get(need) ?? []), why]);
@@ -345,34 +345,27 @@ function readRunSummary(dir: string): Summary {
   }
 }
 
-/** Every record line (the raw object, to write back with its fields intact) and its parsed form; broken lines are counted. */
-function readRunRecords(dir: string): { raws: Array<Record<string, unknown>>; records: RequestRecord[]; skipped: number } {
+/**
+ * Every record line (the raw object, to write back with its fields intact) and its parsed form, read by the run
+ * folder's tolerant JSONL reader; broken lines and lines that are not records are counted.
+ */
+async function readRunRecords(dir: string): Promise<{ raws: Array<Record<string, unknown>>; records: RequestRecord[]; skipped: number }> {
   const file = join(dir, RUN_FILES.requests);
   if (!existsSync(file)) throw new RoutebenchError('RB_INPUT_INVALID', `${dir}: no ${RUN_FILES.requests}`, { field: 'RUN' });
   const raws: Array<Record<string, unknown>> = [];
   const records: RequestRecord[] = [];
-  let skipped = 0;
-  for (const line of jsonlLines(file)) {
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch {
-      skipped++;
-      continue;
-    }
+  let notRecords = 0;
+  const reader = readJsonl<unknown>(file);
+  for await (const obj of reader) {
     const r = RequestRecordSchema.safeParse(obj);
     if (!r.success) {
-      skipped++;
+      notRecords++;
       continue;
     }
     raws.push(obj as Record<string, unknown>);
     records.push(r.data);
   }
-  return { raws, records, skipped };
-}
-
-function* jsonlLines(file: string): Generator<string> {
-  for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim() !== '') yield line;
+  return { raws, records, skipped: reader.stats.skipped + notRecords };
 }
 
 function savedMetricsOf(summary: Summary): MetricsEvidence | null {
