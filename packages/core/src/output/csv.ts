@@ -124,17 +124,11 @@ export function createRequestsCsvWriter(path: string): { append(r: RequestRecord
   // itemChars 2048: at most ~32 rows wait in memory (a row is ~30 small objects that would otherwise survive
   // young-generation collections), still one stringifier per 32 rows.
   const file = createBatchedFile<Cell[]>(path, { flags: 'a', itemChars: 2048, render: (rows) => stringifySync(rows, { cast: CSV_CAST }) });
-  let closed = false;
   return {
-    append(r) {
-      if (closed) throw new Error(`csv writer for ${path} is closed`);
-      file.write(requestCsvRow(r));
-    },
+    // After close() the file throws ("file … is closed").
+    append: (r) => file.write(requestCsvRow(r)),
     flush: () => file.flush(),
-    close() {
-      closed = true;
-      file.close();
-    },
+    close: () => file.close(),
   };
 }
 

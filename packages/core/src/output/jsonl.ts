@@ -26,7 +26,6 @@ export interface JsonlWriter {
 export function createJsonlWriter(path: string, opts: BatchedFileOptions = {}): JsonlWriter {
   const file = createBatchedFile(path, { ...opts, flags: 'a' });
   let lines = 0;
-  let closed = false;
   return {
     path,
     get lines() {
@@ -35,16 +34,13 @@ export function createJsonlWriter(path: string, opts: BatchedFileOptions = {}): 
     get flushedLines() {
       return file.flushedLines;
     },
+    // After close() the file throws ("file … is closed").
     write(value: unknown): void {
-      if (closed) throw new Error(`jsonl writer for ${path} is closed`);
       file.write(JSON.stringify(value) + '\n'); // JSON.stringify escapes newlines in strings
       lines++;
     },
     flush: () => file.flush(),
-    close(): void {
-      closed = true;
-      file.close();
-    },
+    close: () => file.close(),
   };
 }
 
