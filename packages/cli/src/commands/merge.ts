@@ -39,12 +39,8 @@ export function mergeCommand(): Command {
         process.exitCode = mergeShards(runs, flags);
         return;
       }
-      const summaries = runs.map((r) => loadSummary(r).summary);
-      // An imported aggregate-only run (routebench import of a report without per-request data) has only the
-      // source's own percentiles and empty histograms: merging would report nulls as if they were figures.
-      const aggregate = runs.find((_, i) => summaries[i]!.extra.aggregateOnly === true);
-      if (aggregate !== undefined) throw new UsageError(`${aggregate} is an aggregate-only import (no per-request records, no histograms): its percentiles cannot be merged exactly; compare it instead`);
-      const merged = mergeSummaries(summaries);
+      // The folders name the inputs in mergeSummaries' errors (an aggregate-only import is refused there).
+      const merged = mergeSummaries(runs.map((r) => loadSummary(r).summary), runs);
       mkdirSync(flags.out, { recursive: true });
       writeJsonAtomic(join(flags.out, 'summary.json'), merged);
       process.stdout.write(`merged ${runs.length} summaries (${merged.counts.sent} requests) into ${join(flags.out, 'summary.json')}\n`);

@@ -56,14 +56,21 @@ function mergedClient(parts: ReadonlyArray<Record<string, unknown> | undefined>)
   };
 }
 
-export function mergeSummaries(summaries: readonly Summary[]): Summary {
+/** `labels` name the inputs in errors (the CLI passes the run folders); default "mergeSummaries: summary <i>". */
+export function mergeSummaries(summaries: readonly Summary[], labels?: readonly string[]): Summary {
   if (summaries.length === 0) throw new RoutebenchError('RB_INPUT_INVALID', 'mergeSummaries: need at least one summary');
+  const label = (i: number) => labels?.[i] ?? `mergeSummaries: summary ${i}`;
   for (const [i, s] of summaries.entries()) {
-    if (s.schemaVersion !== 1) throw new RoutebenchError('RB_INPUT_INVALID', `mergeSummaries: summary ${i} has schemaVersion ${String(s.schemaVersion)}, expected 1`);
+    if (s.schemaVersion !== 1) throw new RoutebenchError('RB_INPUT_INVALID', `${label(i)} has schemaVersion ${String(s.schemaVersion)}, expected 1`);
+    // An aggregate-only import (routebench import of a report without per-request data) has the source's own
+    // percentiles and empty histograms: merged, it would report nulls as if they were figures.
+    if (s.extra.aggregateOnly === true) {
+      throw new RoutebenchError('RB_INPUT_INVALID', `${label(i)} is an aggregate-only import (no per-request records, no histograms): its percentiles cannot be merged exactly; compare it instead`);
+    }
   }
   const startMs = summaries.map((s, i) => {
     const t = Date.parse(s.meta.startedAt);
-    if (Number.isNaN(t)) throw new RoutebenchError('RB_INPUT_INVALID', `mergeSummaries: summary ${i} meta.startedAt is not a date-time`);
+    if (Number.isNaN(t)) throw new RoutebenchError('RB_INPUT_INVALID', `${label(i)} meta.startedAt is not a date-time`);
     return t;
   });
   const baseMs = Math.min(...startMs);

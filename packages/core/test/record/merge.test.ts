@@ -117,4 +117,11 @@ describe('mergeSummaries', () => {
     broken.dimensions.overall.e2e.hist = '%%%';
     expect(() => mergeSummaries([s, broken])).toThrow(/summary 1 dimensions\["overall"\]\.e2e\.hist/);
   });
+
+  it('refuses an aggregate-only import (empty histograms), named by its label when given', async () => {
+    const s = await summarizeRecords(records.slice(0, 100), META);
+    const imported = { ...s, extra: { ...s.extra, aggregateOnly: true } } as Summary;
+    expect(() => mergeSummaries([s, imported])).toThrow(/mergeSummaries: summary 1 is an aggregate-only import/);
+    expect(() => mergeSummaries([s, imported], ['runs/a', 'runs/report'])).toThrow(/^runs\/report is an aggregate-only import/);
+  });
 });
