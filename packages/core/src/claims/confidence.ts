@@ -98,6 +98,8 @@ export interface Confidence {
   status: ConfidenceStatus;
   /** When Inconclusive: requests that would separate the observed rate from the bar at this level (null = never: observed equals the bar). */
   neededN?: number | null;
+  /** What n counts when it is not requests (e.g. "score lines"); names the unit of neededN. */
+  unit?: string;
 }
 
 /** Smallest n at which the Wilson interval around rate p excludes bar (null when p === bar). */
@@ -123,7 +125,7 @@ export function requiredN(p: number, bar: number, level = DEFAULT_CONFIDENCE_LEV
  * Decide "the share is at least `bar`" (or at most, with `direction: 'atMost'`) from k of n at `level`.
  * Pass: the whole interval is on the good side; Fail: the whole interval is on the bad side.
  */
-export function decideShare(k: number, n: number, bar: number, opts: { level?: number; direction?: 'atLeast' | 'atMost'; test: string }): Confidence {
+export function decideShare(k: number, n: number, bar: number, opts: { level?: number; direction?: 'atLeast' | 'atMost'; test: string; unit?: string }): Confidence {
   const level = opts.level ?? DEFAULT_CONFIDENCE_LEVEL;
   const interval = wilson(k, n, level);
   const atLeast = (opts.direction ?? 'atLeast') === 'atLeast';
@@ -132,6 +134,7 @@ export function decideShare(k: number, n: number, bar: number, opts: { level?: n
   if (atLeast) status = interval.lower >= bar ? 'Pass' : interval.upper < bar ? 'Fail' : 'Inconclusive';
   else status = interval.upper <= bar ? 'Pass' : interval.lower > bar ? 'Fail' : 'Inconclusive';
   const c: Confidence = { test: opts.test, observed, n, interval, bar, status };
+  if (opts.unit !== undefined) c.unit = opts.unit;
   if (status === 'Inconclusive') c.neededN = n > 0 ? requiredN(observed, bar, level) : null;
   return c;
 }
@@ -196,5 +199,5 @@ export function formatConfidence(c: Confidence): string {
   const f = c.interval.method === 'newcombe' ? signedPct : pct;
   const head = `${Math.round(c.interval.level * 100)}% CI ${f(c.interval.lower)}–${f(c.interval.upper)}, n=${c.n}`;
   if (c.status !== 'Inconclusive') return head;
-  return c.neededN ? `${head}; ~${c.neededN} requests would separate it from ${f(c.bar)}` : `${head}; the observed value sits on the bar`;
+  return c.neededN ? `${head}; ~${c.neededN} ${c.unit ?? 'requests'} would separate it from ${f(c.bar)}` : `${head}; the observed value sits on the bar`;
 }

@@ -31,6 +31,8 @@ export const VerdictSchema = z.strictObject({
         bar: z.number(),
         status: VerdictStatusSchema,
         neededN: z.number().nullable().optional(),
+        /** What n counts when not requests (e.g. "score lines"). */
+        unit: z.string().optional(),
       }),
     )
     .optional(),

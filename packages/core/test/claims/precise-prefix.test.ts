@@ -28,12 +28,34 @@ describe('precise-prefix', () => {
     expect(v.evidence.pods).toEqual(DECODE);
   });
 
+  // 60 requests scored on 2 decode pods, every score 0: 120 lines, plus the two empty maps.
+  const zeroRunLog = [zeroLog, ...Array.from({ length: 118 }, (_, i) => `{"level":"debug","plugin":"precise-prefix-cache-scorer","endpoint":"p${i % 2}","score":0}`)].join('\n');
+
   it('fails with the seed\u2019s wording when the scorer returns 0 for all endpoints (KV events dropped)', async () => {
     const pick = randomPicker(DECODE, 'dropped');
-    const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles }, eppLog: zeroLog });
+    const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles }, eppLog: zeroRunLog });
     const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
     expect(v.status).toBe('Fail');
-    expect(v.details).toMatch(/^KV events not reaching EPP, or not matching its endpoints \(topic kv@<pod-id>@<model> needs pod id = IP:port\); scorer returns 0 for all endpoints \(2 scores, 2 empty score maps in the EPP log\)/);
+    expect(v.details).toMatch(/^KV events not reaching EPP, or not matching its endpoints \(topic kv@<pod-id>@<model> needs pod id = IP:port\); scorer returns 0 for all endpoints \(120 scores, 2 empty score maps in the EPP log; non-zero share 95% CI 0%–3\.1%, n=122\)/);
+    expect(v.confidence?.[0]).toMatchObject({ status: 'Fail', n: 122, bar: 0.05 });
+  });
+
+  it('keeps its own test when routing alone cannot decide: every group on one pod, scorer all zero', async () => {
+    // The dropped-events control at ~6% of runs: all 5 groups on one decode pod. prefix-affinity calls that
+    // Inconclusive ("one pod taking everything"); the all-zero scorer still Fails on its own interval.
+    const main = await run(groupedRecords(5, 12, () => 'decode-0'), { podRoles: { ...podRoles }, eppLog: zeroRunLog });
+    const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
+    expect(v.status).toBe('Fail');
+    expect(v.details).toMatch(/95% CI 0%–3\.1%/);
+    expect(v.confidence?.map((c) => c.status)).toContain('Fail');
+  });
+
+  it('is inconclusive when too few all-zero score lines were seen to call the scorer broken', async () => {
+    const pick = randomPicker(DECODE, 'few');
+    const main = await run(groupedRecords(6, 10, () => pick()), { podRoles: { ...podRoles }, eppLog: zeroLog });
+    const [v] = evaluateClaims([{ id: 'precise-prefix' }], ctx(main, {}, 'P/D'));
+    expect(v.status).toBe('Inconclusive');
+    expect(v.details).toMatch(/^the precise scorer returned 0 for every endpoint, but on too few score lines to call it broken \(2 scores, 2 empty score maps in the EPP log; non-zero share 95% CI 0%–49%, n=4; ~73 score lines would separate it from 5%\)/);
   });
 
   it('fails on routing alone when no score lines were collected and groups scatter', async () => {
