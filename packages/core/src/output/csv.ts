@@ -5,8 +5,8 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import { stringify as stringifySync } from 'csv-stringify/sync';
 import { createBatchedFile } from './batched-file.ts';
+import { csvRecord, type CsvCell } from './csv-row.ts';
 import { itlMeanMs } from '../record/itl.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { LatencyStats, Summary } from '../record/summary.ts';
@@ -54,7 +54,7 @@ export const PODS_CSV_COLUMNS = [
   'outputTokens',
 ] as const;
 
-type Cell = string | number | null;
+type Cell = CsvCell;
 
 function ms(v: number | null): number | null {
   return v === null ? null : Math.round(v * 1000) / 1000;
@@ -118,15 +118,13 @@ const CSV_CAST = { number: (n: number) => String(n) };
  * killed run keeps every batch handed to the kernel; `summarize` rebuilds both files from requests.jsonl).
  */
 export function createRequestsCsvWriter(path: string): { append(r: RequestRecord): void; flush(): void; close(): void } {
-  writeFileSync(path, stringifySync([[...REQUESTS_CSV_COLUMNS]]));
-  // Rows are stringified a batch at a time: csv-stringify's sync API builds a stringifier per call, which per
-  // row was most of the cost of this file in `pnpm bench`'s profile.
-  // itemChars 2048: at most ~32 rows wait in memory (a row is ~30 small objects that would otherwise survive
-  // young-generation collections), still one stringifier per 32 rows.
-  const file = createBatchedFile<Cell[]>(path, { flags: 'a', itemChars: 2048, render: (rows) => stringifySync(rows, { cast: CSV_CAST }) });
+  writeFileSync(path, csvRecord(REQUESTS_CSV_COLUMNS));
+  // Each row is rendered to its text at once (csv-row.ts: csv-stringify's output without its ~7 KB of
+  // allocation per row) and waits in the batch as one string that refers to nothing of the record.
+  const file = createBatchedFile(path, { flags: 'a' });
   return {
     // After close() the file throws ("file … is closed").
-    append: (r) => file.write(requestCsvRow(r)),
+    append: (r) => file.write(csvRecord(requestCsvRow(r))),
     flush: () => file.flush(),
     close: () => file.close(),
   };

@@ -36,18 +36,30 @@ describe('batched file', () => {
     expect(readFileSync(path, 'utf8')).toBe('');
   });
 
-  it('renders queued items a batch at a time, in order, counting itemChars toward maxBytes', () => {
-    const path = join(dir, 'render.txt');
-    const batches: number[][] = [];
-    const f = createBatchedFile<number>(path, { itemChars: 10, maxBytes: 30, flushMs: 60_000, render: (xs) => (batches.push([...xs]), xs.map((x) => `${x}\n`).join('')) });
-    f.write(1);
-    f.write(2);
-    expect(batches).toEqual([]);
-    f.write(3); // 3 × 10 chars: the batch goes out
-    f.write(4);
+  it('writes a line larger than the whole buffer on its own, after what was queued, and counts multi-byte text in bytes', () => {
+    const path = join(dir, 'big.txt');
+    const f = createBatchedFile(path, { maxBytes: 16, flushMs: 60_000 });
+    f.write('a\n');
+    const big = `${'x'.repeat(40)}\n`;
+    f.write(big); // 41 bytes > 16: flushes 'a', then goes out alone
+    expect(readFileSync(path, 'utf8')).toBe(`a\n${big}`);
+    expect(f.flushedLines).toBe(2);
+    f.write('éééé\n'); // 9 bytes, 5 UTF-16 units: still in memory
+    expect(f.flushedLines).toBe(2);
+    f.write('ééé\n'); // 7 more bytes: 16 = the buffer, flushed
+    expect(f.flushedLines).toBe(4);
+    f.write('😀😀😀😀\n'); // 17 bytes: more than the buffer holds, written alone
     f.close();
-    expect(batches).toEqual([[1, 2, 3], [4]]);
-    expect(readFileSync(path, 'utf8')).toBe('1\n2\n3\n4\n');
+    expect(readFileSync(path, 'utf8')).toBe(`a\n${big}éééé\nééé\n😀😀😀😀\n`);
+  });
+
+  it('keeps nothing of a written line: the text is encoded at write() (a later change to the source cannot reach the file)', () => {
+    const path = join(dir, 'copy.txt');
+    const f = createBatchedFile(path, { flushMs: 60_000 });
+    const parts = ['left', ',', 'right'];
+    f.write(`${parts.join('')}\n`);
+    parts[0] = 'CHANGED';
+    f.close();
+    expect(readFileSync(path, 'utf8')).toBe('left,right\n');
   });
 });
-
