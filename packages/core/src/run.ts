@@ -108,7 +108,13 @@ async function execute(
   let seq = 0;
   let measuredSent = 0;
   let inFlight = 0;
-  const pending = new Set<Promise<void>>();
+  // Requests whose record is not handled yet, counted rather than kept in a Set of promises (a Set entry and a
+  // finally() promise per request were a visible share of the client's allocation); the end of the run waits
+  // for the count to reach 0. A failure while handling a record (the run folder's disk full) stops the run and
+  // is thrown at its end, instead of rejecting a promise nobody awaits (open-loop sends are not awaited).
+  let unsettled = 0;
+  let onSettled: (() => void) | null = null;
+  let handlingFailure: { error: unknown } | null = null;
   let slotWaiters: (() => void)[] = [];
   // A shard's share of load.requests (all of it for a whole run).
   const quota = measuredQuota(load, phases, seed, shard);
@@ -130,8 +136,9 @@ async function execute(
     if (phase === 'measure') measuredSent++;
     inFlight++;
     recorder.onSent(clock.now(), { phase });
-    emitter.emit('sent', { seq: mySeq, t: intended, phase });
-    const p = client
+    if (emitter.listenerCount('sent') > 0) emitter.emit('sent', { seq: mySeq, t: intended, phase });
+    unsettled++;
+    return client
       .send(spec, {
         seq: mySeq,
         requestId: `rb-${runTag}-${mySeq}`,
@@ -143,20 +150,38 @@ async function execute(
         stallTimeoutMs: load.stallTimeoutMs,
         signal: inflightAbort.signal,
       })
-      .then((rec) => {
-        inFlight--;
-        if (placement) {
-          recorder.onOffWire();
-          placement.place(rec, (placed) => finish(placed, true));
-        } else finish(rec, false);
-        const w = slotWaiters;
-        slotWaiters = [];
-        for (const f of w) f();
-      });
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-    return p;
+      .then(
+        (rec) => {
+          inFlight--;
+          try {
+            if (placement) {
+              recorder.onOffWire();
+              placement.place(rec, (placed) => finish(placed, true));
+            } else finish(rec, false);
+          } catch (error) {
+            failHandling(error);
+          }
+          const w = slotWaiters;
+          slotWaiters = [];
+          for (const f of w) f();
+          settled();
+        },
+        (error: unknown) => {
+          // client.send never rejects for a request failure; this is a fault in the client itself.
+          inFlight--;
+          failHandling(error);
+          settled();
+        },
+      );
   };
+  const failHandling = (error: unknown) => {
+    handlingFailure ??= { error };
+    stop(`failed while handling a record: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const settled = () => {
+    if (--unsettled === 0 && onSettled) onSettled();
+  };
+  const allSettled = () => (unsettled === 0 ? Promise.resolve() : new Promise<void>((r) => (onSettled = r)));
 
   const progressTimer = setInterval(() => emitter.emit('progress', recorder.snapshot()), options.progressIntervalMs ?? 1000);
 
@@ -213,8 +238,11 @@ async function execute(
       if (phase.type === 'concurrency') await runClosedPhase(phase);
       else await runOpenPhase(phase);
     }
-    await Promise.all([...pending]);
+    await allSettled();
     await placement?.flush();
+    // (Assigned in the request callbacks, which the compiler's narrowing does not see.)
+    const failure = handlingFailure as { error: unknown } | null;
+    if (failure) throw failure.error;
   } finally {
     stopSignal.removeEventListener('abort', armDrain);
     if (drainTimer) clearTimeout(drainTimer);

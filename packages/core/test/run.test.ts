@@ -184,6 +184,21 @@ describe('run() control flow (in-process server)', () => {
     expect(result.stopped).toBe(true);
     expect(result.stopReason).toContain('fail-fast');
   });
+
+  it('a failure while handling a record stops the run and the run rejects with it (open loop and closed loop)', async () => {
+    for (const load of [
+      { type: 'constant', rate: 200, requests: 200 },
+      { type: 'concurrency', concurrency: 4, requests: 200 },
+    ] as const) {
+      let seen = 0;
+      const inst = run({ target: server.url, workload: specs(200, () => ({})), load }).on('request', () => {
+        if (++seen === 5) throw new Error('listener broke on record 5');
+      });
+      await expect(inst, load.type).rejects.toThrow('listener broke on record 5');
+      // It stopped soon after: not every one of the 200 requests was sent and handled.
+      expect(seen, load.type).toBeLessThan(200);
+    }
+  });
 });
 
 describe('run() start time', () => {

@@ -203,6 +203,11 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
     ...lowerKeys(opts.headers ?? {}),
   };
   if (opts.apiKey) baseHeaders.authorization = `Bearer ${opts.apiKey}`;
+  // As undici's flat [name, value, …] list, without x-request-id (each request sets its own): a request without
+  // headers of its own copies this list instead of spreading two objects (undici takes either form).
+  const baseHeaderList = Object.entries(baseHeaders)
+    .filter(([k]) => k !== 'x-request-id')
+    .flat();
 
   const shared: ClientShared = {
     clock,
@@ -225,7 +230,9 @@ export function createStreamingClient(opts: ClientOptions, clock: RunClock): Str
       }
       const path = `${prefix}${spec.api === 'chat' ? '/v1/chat/completions' : '/v1/completions'}`;
       const body = JSON.stringify(buildRequestBody(spec, continuousUsage));
-      const headers = { ...baseHeaders, ...lowerKeys(spec.headers), 'x-request-id': ctx.requestId };
+      const headers = hasKeys(spec.headers)
+        ? Object.entries({ ...baseHeaders, ...lowerKeys(spec.headers), 'x-request-id': ctx.requestId }).flat()
+        : [...baseHeaderList, 'x-request-id', ctx.requestId];
       try {
         pool.dispatch({ method: 'POST', path, headers, body }, req);
       } catch (err) {
@@ -701,6 +708,11 @@ function pickHeaders(h: Record<string, string | string[] | undefined>, names: re
     }
   }
   return out;
+}
+
+function hasKeys(h: Record<string, string> | undefined): h is Record<string, string> {
+  for (const _ in h) return true;
+  return false;
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

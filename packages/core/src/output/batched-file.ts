@@ -20,20 +20,23 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 export interface BatchedFileOptions {
   /** Longest a written line waits in memory (ms). Default 100. */
   flushMs?: number;
-  /** Size of the batch buffer (bytes of UTF-8); a batch is written when it fills. Default 64 KiB. */
+  /** Size of the batch buffer (bytes of UTF-8, newlines included); a batch is written when it fills. Default 64 KiB. */
   maxBytes?: number;
   /** 'a' (default) appends to an existing file; 'w' truncates it. */
   flags?: 'a' | 'w';
 }
 
 export interface BatchedFile {
-  /** Queue one piece of text (it should end with its own newline). Throws after close(). */
-  write(text: string): void;
+  /**
+   * Queue one line; the file adds its newline (a line + '\n' concatenated by the caller would be flattened into
+   * a copy first). Throws after close().
+   */
+  writeLine(line: string): void;
   /** Hand everything queued to the kernel now. */
   flush(): void;
   close(): void;
   readonly path: string;
-  /** Pieces handed to the kernel so far (a SIGKILL cannot take these away). */
+  /** Lines handed to the kernel so far (a SIGKILL cannot take these away). */
   readonly flushedLines: number;
 }
 
@@ -71,23 +74,24 @@ export function createBatchedFile(path: string, opts: BatchedFileOptions = {}): 
     get flushedLines() {
       return flushedLines;
     },
-    write(text: string): void {
+    writeLine(line: string): void {
       if (fd === null || buf === null) throw new Error(`file ${path} is closed`);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: below that bound the text fits without measuring it.
-      if (text.length * 3 > capacity - used) {
-        const bytes = Buffer.byteLength(text, 'utf8');
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: below that bound the line fits without measuring it.
+      if (line.length * 3 + 1 > capacity - used) {
+        const bytes = Buffer.byteLength(line, 'utf8') + 1;
         if (bytes > capacity - used) {
           file.flush();
           if (bytes > capacity) {
             // Larger than a whole batch: it goes out on its own, after what was queued before it.
-            const big = Buffer.from(text, 'utf8');
+            const big = Buffer.from(`${line}\n`, 'utf8');
             writeAll(fd, big, big.length);
             flushedLines++;
             return;
           }
         }
       }
-      used += buf.write(text, used, 'utf8');
+      used += buf.write(line, used, 'utf8');
+      buf[used++] = 10; // '\n'
       queuedLines++;
       if (used >= capacity) file.flush();
       else if (timer === null) {

@@ -17,9 +17,14 @@ function cell(v: CsvCell): string {
   return NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
-/** `a,b,"c,d"\n` for [a, b, 'c,d']. */
-export function csvRecord(cells: readonly CsvCell[]): string {
+/** `a,b,"c,d"` for [a, b, 'c,d'] (no record delimiter: csvRecord adds it, a line writer adds its own). */
+export function csvLine(cells: readonly CsvCell[]): string {
   let out = cells.length > 0 ? cell(cells[0]!) : '';
   for (let i = 1; i < cells.length; i++) out += `,${cell(cells[i]!)}`;
-  return `${out}\n`;
+  return out;
+}
+
+/** `a,b,"c,d"\n` for [a, b, 'c,d']. */
+export function csvRecord(cells: readonly CsvCell[]): string {
+  return `${csvLine(cells)}\n`;
 }

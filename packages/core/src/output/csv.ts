@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { createBatchedFile } from './batched-file.ts';
-import { csvRecord, type CsvCell } from './csv-row.ts';
+import { csvLine, csvRecord, type CsvCell } from './csv-row.ts';
 import { itlMeanMs } from '../record/itl.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { LatencyStats, Summary } from '../record/summary.ts';
@@ -124,7 +124,7 @@ export function createRequestsCsvWriter(path: string): { append(r: RequestRecord
   const file = createBatchedFile(path, { flags: 'a' });
   return {
     // After close() the file throws ("file … is closed").
-    append: (r) => file.write(csvRecord(requestCsvRow(r))),
+    append: (r) => file.writeLine(csvLine(requestCsvRow(r))),
     flush: () => file.flush(),
     close: () => file.close(),
   };

@@ -36,7 +36,7 @@ export function createJsonlWriter(path: string, opts: BatchedFileOptions = {}): 
     },
     // After close() the file throws ("file … is closed").
     write(value: unknown): void {
-      file.write(JSON.stringify(value) + '\n'); // JSON.stringify escapes newlines in strings
+      file.writeLine(JSON.stringify(value)); // JSON.stringify escapes newlines in strings
       lines++;
     },
     flush: () => file.flush(),
