@@ -24,6 +24,12 @@ export interface RunOptions extends Pick<ClientOptions, 'apiKey' | 'headers' | '
   progressIntervalMs?: number;
   /** Stop the run at the first failed request. */
   failFast?: boolean;
+  /**
+   * Leave V8's allocation-site pretenuring on. By default run() turns it off for the process (process-wide; it
+   * only changes where V8 allocates): with many requests in flight it promoted every finished request's data
+   * and cost ~30% of the client's throughput, and GC pauses are late token stamps (client/v8-pretenuring.ts).
+   */
+  allocationSitePretenuring?: boolean;
   /** Tokenizer the workload was sized with (reported in the summary). */
   tokenizer?: string;
   /** Free-form facts about the run copied into summary.meta.extra (scenario, target kind…). */

@@ -3,6 +3,7 @@
 // 'progress' (periodic snapshot) and 'request' (each finished record) events; `stop()` (or an
 // AbortSignal) stops sending, lets in-flight requests drain for a bounded time, then aborts them.
 export type { RunOptions, RunResult } from './run-options.ts';
+import { allocationSitePretenuringState, turnOffAllocationSitePretenuring } from './client/v8-pretenuring.ts';
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createStreamingClient, type StreamingClient } from './client/streaming-client.ts';
@@ -61,6 +62,7 @@ async function execute(
   getStopReason: () => string | null,
 ): Promise<RunResult> {
   const load: LoadSpec = parseConfig(LoadSpecSchema, options.load, 'load');
+  if (options.allocationSitePretenuring !== true) turnOffAllocationSitePretenuring();
   const seed = options.seed ?? 1;
   const runTag = options.runTag ?? randomBytes(4).toString('hex');
   const shard = options.shard ?? WHOLE_RUN;
@@ -269,6 +271,7 @@ async function execute(
   const shardRequestedRate = summary.rates.requestedRate === null ? null : summary.rates.requestedRate / shard.count;
   summary.meta.client = {
     ...summary.meta.client,
+    allocationSitePretenuring: allocationSitePretenuringState(),
     ...diagnostics.stop({
       scheduleDelayP50Ms: overall?.scheduleDelay.p50 ?? null,
       scheduleDelayP99Ms: overall?.scheduleDelay.p99 ?? null,
