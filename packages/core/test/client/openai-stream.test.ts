@@ -106,6 +106,23 @@ describe('OpenAI stream fast path', () => {
     (s) => s.replace(/\}$/, ',"prompt_token_ids":[1,2]}'),
     (s) => s.slice(0, -1),
     (s) => s.replace(/"usage":\{[^}]*\}\}?/, '"usage":{}'),
+    // Shapes the fast path walks by fixed offsets: every branch of the delta, the choice and the usage.
+    (s) => s.replace(/"delta":\{[^}]*\}/, '"delta":{}'),
+    (s) => s.replace(/"delta":\{[^}]*\}/, '"delta":{"role":"assistant"}'),
+    (s) => s.replace(/"delta":\{[^}]*\}/, '"delta":{"role":"assistant","content":"hi"}'),
+    (s) => s.replace('"index":0', '"index":12'),
+    (s) => s.replace('"created":1700000000', '"created":-17'),
+    (s) => s.replace('"stop_reason":null', '"stop_reason":"a]},\\"usage\\":1"').replace('"stop_reason":13', '"stop_reason":"]}"'),
+    (s) => s.replace('"stop_reason":13', '"stop_reason":-130'),
+    (s) => s.replace('"finish_reason":null', '"finish_reason":null,"stop_reason":null'),
+    (s) => s.replace(/"text":"[^"]*"/, '"text":"],\\"usage\\":{"'),
+    (s) => s.replace(/"content":"[^"]*"/, '"content":"}],"usage":{"prompt_tokens":5'),
+    (s) => s.replace(/"model":"[^"]*"/, '"model":"a]}"'),
+    (s) => s.replace(/"id":"[^"]*"/, '"id":"chat.completion.chunk"'),
+    (s) => s.replace(/"completion_tokens":(\d+)\}/, '"completion_tokens":$1,"prompt_tokens_details":{"cached_tokens":77}}'),
+    (s) => s.replace(/"completion_tokens":(\d+)\}/, '"completion_tokens":$1,"prompt_tokens_details":null}'),
+    (s) => s.replace(/"prompt_tokens":(\d+)/, '"prompt_tokens":-5').replace(/"total_tokens":(\d+)/, '"total_tokens":1234567'),
+    (s) => s.replace(/\}$/, ',"usage":null}'),
   ];
 
   function both(stream: string[]) {
