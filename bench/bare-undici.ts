@@ -3,6 +3,7 @@
 // `data:` payload except [DONE]. No recording, no timing, no validation. It runs in its own process (like
 // autocannon) and prints one JSON line: { streams, events, durationS, errors }. routebench's streams/s ÷ this
 // is the price of everything routebench does beyond parsing (the #15 target is ≥ 1.0).
+// Run with --no-allocation-site-pretenuring, as routebench runs itself (see external.ts runBareUndici).
 //   node --import tsx bench/bare-undici.ts <url> <connections> <tokens> <durationS>
 import { Pool } from 'undici';
 import { BENCH_BODY } from './external.ts';

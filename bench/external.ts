@@ -111,11 +111,14 @@ function luaString(s: string): string {
 
 /**
  * The bare undici loop (bare-undici.ts) in its own process: the same request, every SSE event JSON-parsed,
- * nothing recorded. Its streams/s is the floor routebench's full recording is held to.
+ * nothing recorded. Its streams/s is the floor routebench's full recording is held to. It runs with the V8 flag
+ * routebench's run() sets for itself (--no-allocation-site-pretenuring, core client/v8-pretenuring.ts): without
+ * it the bare loop also fell into V8's pretenuring regime now and then (11,199 against 14,304–16,488 streams/s
+ * at 256 connections), which would flatter routebench's ratio; with it the ratio compares code, not a heuristic.
  */
 export async function runBareUndici(o: ExternalOptions): Promise<ExternalOutcome> {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'bare-undici.ts');
-  const r = await exec(process.execPath, ['--import', 'tsx', script, `${o.target}/v1/chat/completions`, String(o.connections), String(o.tokens), String(o.durationS)], (o.durationS + 60) * 1000);
+  const r = await exec(process.execPath, ['--import', 'tsx', '--no-allocation-site-pretenuring', script, `${o.target}/v1/chat/completions`, String(o.connections), String(o.tokens), String(o.durationS)], (o.durationS + 60) * 1000);
   if (r.code !== 0) return { ok: false, tool: 'bare-undici', skipped: `bare-undici exited ${r.code}: ${r.stderr.slice(0, 300)}` };
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { streams: number; events: number; durationS: number; errors: number };
   return { ok: true, result: { tool: 'bare-undici', connections: o.connections, tokens: o.tokens, reqPerS: j.streams / j.durationS, total: j.streams, errors: j.errors } };

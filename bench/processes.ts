@@ -36,9 +36,12 @@ export async function stopServer(proc: ChildProcess): Promise<void> {
 /** Where --cpu-prof profiles go (*.cpuprofile is git-ignored). */
 export const PROFILE_DIR = join(HERE, 'profiles');
 
-/** Run one case in a fresh client process; resolves to its result. */
+/**
+ * Run one case in a fresh client process; resolves to its result. BENCH_CLIENT_FLAGS (space-separated node
+ * flags, e.g. "--trace-gc-nvp") is added to the client process's flags, for A/B runs of V8 settings.
+ */
 export function runCase<T>(c: ClientCaseInput, opts: { timeoutS: number }): Promise<T> {
-  const execArgv = ['--import', 'tsx', '--expose-gc'];
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [])];
   const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   children.add(child);
   return new Promise<T>((resolve, reject) => {
