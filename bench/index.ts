@@ -86,6 +86,17 @@ async function main(): Promise<void> {
   log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${meta.cpus} CPUs${q ? ' (quick)' : ''}`);
   const server = await startServer();
   const target = server.target;
+  // Throughput cases (capacity and each peer pair) get a server of their own: the shared server slowed down
+  // over its life (after a few cases, routebench's c256 runs against it gave 9–11k streams/s where a fresh
+  // server gave 12–15.5k), so a case's figure depended on how many cases ran before it.
+  const withFreshServer = async <T>(fn: (target: string) => Promise<T>): Promise<T> => {
+    const fresh = await startServer();
+    try {
+      return await fn(fresh.target);
+    } finally {
+      await stopServer(fresh.proc);
+    }
+  };
   const results: Record<string, unknown> = { meta };
   const out: string[] = [];
 
@@ -99,12 +110,14 @@ async function main(): Promise<void> {
         const name = `capacity-c${concurrency}-t${tokens}`;
         log(`${name}…`);
         const l = load1();
-        const r = await runCase<ThroughputResult>(
-          {
-            kind: 'capacity', name, target, tokens, concurrency, warmupS: WARMUP_S, durationS: q ? 2 : 5,
-            ...(flags.cpuProf ? { cpuProfilePath: join(PROFILE_DIR, `${name}.cpuprofile`) } : {}),
-          },
-          { timeoutS: 120 },
+        const r = await withFreshServer((fresh) =>
+          runCase<ThroughputResult>(
+            {
+              kind: 'capacity', name, target: fresh, tokens, concurrency, warmupS: WARMUP_S, durationS: q ? 2 : 5,
+              ...(flags.cpuProf ? { cpuProfilePath: join(PROFILE_DIR, `${name}.cpuprofile`) } : {}),
+            },
+            { timeoutS: 120 },
+          ),
         );
         const profile = flags.cpuProf ? summarizeProfile(join(PROFILE_DIR, `${name}.cpuprofile`), ROOT, 15) : undefined;
         capacity.push({ name, load1: l, result: { ...r, concurrency, tokens, profile } });
@@ -172,26 +185,26 @@ async function main(): Promise<void> {
     for (const connections of q ? [256] : [64, 256]) {
       let skipped = false;
       for (let round = 1; round <= rounds && !skipped; round++) {
-        const o = { target, connections, tokens: 16, durationS: q ? 3 : 5 };
-        const runPeer = async () => {
-          log(`${tool} c${connections} (round ${round})…`);
-          return tool === 'autocannon' ? await runAutocannon(o) : tool === 'wrk' ? await runWrk(o) : await runBareUndici(o);
-        };
-        const runOurs = async () => {
-          const name = `paired-c${connections}-t16-${tool}-r${round}`;
-          log(`${name}…`);
-          return runCase<ThroughputResult>({ kind: 'capacity', name, target, tokens: 16, concurrency: connections, warmupS: WARMUP_S, durationS: q ? 2 : 5 }, { timeoutS: 120 });
-        };
         const l = load1();
-        let outcome: ExternalOutcome;
-        let ours: ThroughputResult;
-        if (round % 2 === 1) {
-          ours = await runOurs();
-          outcome = await runPeer();
-        } else {
-          outcome = await runPeer();
-          ours = await runOurs();
-        }
+        // One fresh server per pair: both sides of the ratio run against the same server, in the same state.
+        const { outcome, ours } = await withFreshServer(async (fresh) => {
+          const o = { target: fresh, connections, tokens: 16, durationS: q ? 3 : 5 };
+          const runPeer = async () => {
+            log(`${tool} c${connections} (round ${round})…`);
+            return tool === 'autocannon' ? await runAutocannon(o) : tool === 'wrk' ? await runWrk(o) : await runBareUndici(o);
+          };
+          const runOurs = async () => {
+            const name = `paired-c${connections}-t16-${tool}-r${round}`;
+            log(`${name}…`);
+            return runCase<ThroughputResult>({ kind: 'capacity', name, target: fresh, tokens: 16, concurrency: connections, warmupS: WARMUP_S, durationS: q ? 2 : 5 }, { timeoutS: 120 });
+          };
+          if (round % 2 === 1) {
+            const ours = await runOurs();
+            return { ours, outcome: await runPeer() };
+          }
+          const outcome = await runPeer();
+          return { outcome, ours: await runOurs() };
+        });
         const rb = ours.errors === 0 ? ours.streamsPerS : null;
         external.push({ tool, outcome, load1: l, round, routebenchStreamsPerS: rb, ratio: outcome.ok && rb !== null ? rb / outcome.result.reqPerS : null });
         skipped = !outcome.ok;

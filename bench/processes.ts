@@ -14,8 +14,14 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+// The server runs with --no-allocation-site-pretenuring: with 256 streams in flight it, like the client
+// (core client/v8-pretenuring.ts), fell into V8's pretenuring regime now and then and stayed there for its
+// life, so the cases after that point ran against a slower server. Measured with one long-lived server and
+// eight 5 s client runs each: 52,749–74,800 requests without the flag, 61,546–67,452 with it. The bench must
+// measure the clients, not the server's luck. BENCH_SERVER_FLAGS adds node flags for A/B runs.
 export async function startServer(): Promise<{ target: string; proc: ChildProcess }> {
-  const proc = fork(join(HERE, 'sse-server.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: ROOT });
+  const serverFlags = ['--import', 'tsx', '--no-allocation-site-pretenuring', ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const proc = fork(join(HERE, 'sse-server.ts'), [], { execArgv: serverFlags, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: ROOT });
   children.add(proc);
   const port = await new Promise<number>((resolve, reject) => {
     proc.once('message', (m) => resolve((m as { port: number }).port));
