@@ -166,11 +166,11 @@ async function main(): Promise<void> {
 
   // Peers: bare undici loop / autocannon / wrk ------------------------------------------------------
   // Each peer measurement is paired with a routebench run of the same case (16 tokens, same connections) made
-  // just before it, and the ratio is taken within the pair: on a shared 2-core machine the whole machine's
-  // speed drifts by tens of percent over a minute (the same bare loop measured 11,279 and 15,844 streams/s in
-  // two runs of the same commit), so a ratio against the capacity table's figure, measured a minute earlier,
-  // mixed that drift into the ratio. Full: two rounds per case and the median of the pair ratios (rounds
-  // alternate routebench and the peer, so neither always goes first). Quick: one round.
+  // next to it on the same fresh server, and the ratio is taken within the pair: on a shared 2-core machine the
+  // whole machine's speed drifts by tens of percent over a minute (the same bare loop measured 11,279 and 15,844
+  // streams/s in two runs of the same commit), so a ratio against the capacity table's figure, measured a minute
+  // earlier, mixed that drift into the ratio. Full: two rounds per case in opposite order (routebench first,
+  // then the peer first), and the target reads the lower ratio of the two. Quick: one round.
   const rounds = q ? 1 : 2;
   const external: {
     tool: string;

@@ -25,8 +25,9 @@ export const PrecisePrefixThresholdsSchema = PrefixAffinityThresholdsSchema.exte
   /**
    * A working scorer's non-zero share is at least this; an all-zero scorer Fails when the 95% Wilson upper
    * bound of its non-zero share is below it. A working precise scorer gives the pod holding a group's blocks
-   * a non-zero score on every request of the group but the first: share ≈ (R−1)/(R·P) for groups of R requests on P pods (2 pods, 12/group: 46%; 10 pods,
-   * 2/group: 5%). 5% sits at or under that for every deployment up to 10 pods; 0 of 74 score lines clears it.
+   * a non-zero score on every request of the group but the first: share ≈ (R−1)/(R·P) for groups of R requests
+   * on P pods (2 pods, 12/group: 46%; 10 pods, 2/group: 5%). 5% sits at or under that for every deployment up to
+   * 10 pods; 0 of 74 score lines clears it.
    */
   minScorerNonZeroShare: share().default(0.05),
 });

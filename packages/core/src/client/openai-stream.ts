@@ -98,7 +98,7 @@ const G_ID = 1, G_MODEL = 2, G_ROLE_CONTENT = 3, G_CONTENT = 4, G_TEXT = 5, G_FI
  * view of its parent (a SlicedString), so a response id or model name kept in a record held the whole decoded
  * response text alive with it — 51 KB for a 256-token response — and every such text that outlived a young-
  * generation GC was promoted. Measured with run() at 256 connections × 256 tokens (`node --trace-gc-nvp`, 5 s):
- * promoted 571–616 → 240–250 MB, scavenge pauses 1.4–1.5 → 0.7–0.75 s, ~30% more requests. Concatenating forces
+ * promoted 571–616 → 240–370 MB, scavenge pauses 1.4–1.5 → 0.7–0.8 s, requests 6,816–7,131 → 11,699–13,996. Concatenating forces
  * a flat copy (V8 flattens the cons string before slicing it); shorter strings are copied by slice() anyway.
  * Used once per field per response (a field is re-read only when it changes), so the copy costs nothing.
  */

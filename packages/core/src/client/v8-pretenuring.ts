@@ -2,7 +2,9 @@
 //
 // V8 watches each object/array literal site: when nearly all of a site's objects survive a young-generation
 // collection made at new space's full size, it allocates that site's objects in old space from then on
-// (v8/src/heap/pretenuring-handler.cc, kPretenureRatio 0.85). A client with N requests in flight trips this:
+// (v8 src/heap/pretenuring-handler.cc, MakePretenureDecision: ratio ≥ AllocationSite::kPretenureRatio and
+// maximum_size_scavenge; Node 20.20's `--trace-pretenuring-statistics` prints that file's "(created, found,
+// ratio) undecided => tenure" lines). A client with N requests in flight trips this:
 // every in-flight request's state survives any one scavenge, so its literal sites are pretenured. A finished
 // request's state then sits dead in old space until the next full GC, and whatever young objects it still
 // points to (arrays' backing stores, header and response strings, each sliced string holding a whole response

@@ -1,6 +1,6 @@
 // An append-only file written in batches: each line is encoded into one reusable buffer as it is written, and
-// the buffer is handed to the kernel with one write(2) per batch — when the batch reaches maxBytes, when flushMs has passed since its first line, on
-// flush()/close(), and at process exit. A write per record (what requests.jsonl and requests.csv did before)
+// the buffer is handed to the kernel with one write(2) per batch — when the batch reaches maxBytes, when flushMs
+// has passed since its first line, on flush()/close(), and at process exit. A write per record (what requests.jsonl and requests.csv did before)
 // cost two syscalls per request; at thousands of requests a second they were a visible share of the client's CPU.
 //
 // What a crash can lose: an exception, process.exit() or a normal end flushes ('exit' runs synchronous code,
@@ -12,9 +12,9 @@
 // Why encode at write time rather than keep the strings until the flush: a queued line is a string that can
 // refer to much more than itself (a CSV row built by concatenation holds its cells; a cell sliced from a
 // response holds the whole response text). Kept for a batch's lifetime (tens of ms at thousands of requests a
-// second) they outlived young-generation collections and were promoted: with requests.csv rows queued, the
-// client promoted ~60 MB/s at 256 connections (sampled heap profile; 5 MB/s without them). Encoded at once,
-// nothing of the line outlives write().
+// second) they can outlive young-generation collections and be promoted with everything they hold. Encoded at
+// once, nothing of the line outlives write(). (The promotion first blamed on queued rows turned out to be mostly
+// V8's allocation-site pretenuring, client/v8-pretenuring.ts; this change alone was not measured apart.)
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface BatchedFileOptions {

@@ -4,9 +4,8 @@
 // `containsQuote`, `containsRecordDelimiter`), with quotes doubled; null is an empty cell.
 // Why not csv-stringify for requests.csv: its sync API allocated ~7 KB per row (a stringifier per call, a
 // [value, field] pair and an options lookup per cell) — 28% of the client's allocation per 16-token request
-// in `pnpm bench`'s capacity case, which made young-generation collections come often enough to promote the
-// in-flight requests' state (the 256-connection case's GC share). This writes the row string and nothing
-// else; test/output/csv-row.test.ts holds it to csv-stringify's output over awkward values.
+// in `pnpm bench`'s capacity case (sampled heap profile), and more allocation means more young-generation
+// collections. This writes the row string and nothing else; test/output/csv-row.test.ts holds it to csv-stringify's output over awkward values.
 export type CsvCell = string | number | null;
 
 const NEEDS_QUOTES = /[",\n\r]/;
