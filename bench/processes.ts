@@ -14,13 +14,18 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** Space-separated node flags from an environment variable (none when unset). */
+function envFlags(name: string): string[] {
+  return process.env[name]?.split(' ').filter(Boolean) ?? [];
+}
+
 // The server runs with --no-allocation-site-pretenuring: with 256 streams in flight it, like the client
 // (core client/v8-pretenuring.ts), fell into V8's pretenuring regime now and then and stayed there for its
 // life, so the cases after that point ran against a slower server. Measured with one long-lived server and
 // eight 5 s client runs each: 52,749–74,800 requests without the flag, 61,546–67,452 with it. The bench must
 // measure the clients, not the server's luck. BENCH_SERVER_FLAGS adds node flags for A/B runs.
 export async function startServer(): Promise<{ target: string; proc: ChildProcess }> {
-  const serverFlags = ['--import', 'tsx', '--no-allocation-site-pretenuring', ...(process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const serverFlags = ['--import', 'tsx', '--no-allocation-site-pretenuring', ...envFlags('BENCH_SERVER_FLAGS')];
   const proc = fork(join(HERE, 'sse-server.ts'), [], { execArgv: serverFlags, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: ROOT });
   children.add(proc);
   const port = await new Promise<number>((resolve, reject) => {
@@ -47,7 +52,7 @@ export const PROFILE_DIR = join(HERE, 'profiles');
  * flags, e.g. "--trace-gc-nvp") is added to the client process's flags, for A/B runs of V8 settings.
  */
 export function runCase<T>(c: ClientCaseInput, opts: { timeoutS: number }): Promise<T> {
-  const execArgv = ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CLIENT_FLAGS?.split(' ').filter(Boolean) ?? [])];
+  const execArgv = ['--import', 'tsx', '--expose-gc', ...envFlags('BENCH_CLIENT_FLAGS')];
   const child = fork(join(HERE, 'client-case.ts'), [JSON.stringify(c)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: ROOT });
   children.add(child);
   return new Promise<T>((resolve, reject) => {

@@ -167,7 +167,7 @@ export async function sweepAction(ref: string, flags: SweepFlags): Promise<numbe
     headers: Object.fromEntries(flags.header),
     onRunStart: (label: string, target: string) => view.start(label, target, { durationS: levelDurationS }),
     onProgress: (label: string, p: Parameters<typeof view.update>[1]) => view.update(label, p),
-    });
+  });
   if (flags.repeat !== undefined && flags.repeat > 1) {
     const n = flags.repeat;
     const summary = await withSignalStop((signal) => repeatSweep(scenario, n, sweepOpts(signal))).finally(() => view.done());

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { createBatchedFile } from './batched-file.ts';
-import { csvLine, csvRecord, type CsvCell } from './csv-row.ts';
+import { csvLine, csvRecord, type CsvCell as Cell } from './csv-row.ts';
 import { itlMeanMs } from '../record/itl.ts';
 import type { RequestRecord } from '../record/request-record.ts';
 import type { LatencyStats, Summary } from '../record/summary.ts';
@@ -53,8 +53,6 @@ export const PODS_CSV_COLUMNS = [
   'e2eP99Ms',
   'outputTokens',
 ] as const;
-
-type Cell = CsvCell;
 
 function ms(v: number | null): number | null {
   return v === null ? null : Math.round(v * 1000) / 1000;
@@ -120,7 +118,7 @@ const CSV_CAST = { number: (n: number) => String(n) };
 export function createRequestsCsvWriter(path: string): { append(r: RequestRecord): void; flush(): void; close(): void } {
   writeFileSync(path, csvRecord(REQUESTS_CSV_COLUMNS));
   // Each row is rendered to its text at once (csv-row.ts: csv-stringify's output without its ~7 KB of
-  // allocation per row) and waits in the batch as one string that refers to nothing of the record.
+  // allocation per row) and encoded into the batch buffer by writeLine (batched-file.ts).
   const file = createBatchedFile(path, { flags: 'a' });
   return {
     // After close() the file throws ("file … is closed").
