@@ -123,3 +123,40 @@ export async function runBareUndici(o: ExternalOptions): Promise<ExternalOutcome
   const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { streams: number; events: number; durationS: number; errors: number };
   return { ok: true, result: { tool: 'bare-undici', connections: o.connections, tokens: o.tokens, reqPerS: j.streams / j.durationS, total: j.streams, errors: j.errors } };
 }
+
+export type OpenStreamsPeer = 'bare-undici' | 'net';
+
+export interface OpenStreamsPeerResult {
+  tool: OpenStreamsPeer;
+  streams: number;
+  openAtMeasure: number;
+  rssBaselineBytes: number;
+  rssOpenBytes: number;
+  rssPerStreamBytes: number;
+  heapPerStreamBytes: number;
+  errors: number;
+  firstError: string | null;
+}
+
+/**
+ * A peer of the open-streams memory case (open-streams-peer.ts) in its own process, with the flags routebench's
+ * client process has (--expose-gc for the measurement, and the V8 flag run() sets for itself).
+ */
+export async function runOpenStreamsPeer(target: string, streams: number, tool: OpenStreamsPeer): Promise<OpenStreamsPeerResult> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'open-streams-peer.ts');
+  const r = await exec(process.execPath, ['--import', 'tsx', '--expose-gc', '--no-allocation-site-pretenuring', script, target, String(streams), tool], 300_000);
+  if (r.code !== 0) throw new Error(`open-streams-peer ${tool} exited ${r.code}: ${r.stderr.slice(0, 300)}`);
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as Omit<OpenStreamsPeerResult, 'tool' | 'rssPerStreamBytes' | 'heapPerStreamBytes'> & { heapBaselineBytes: number; heapOpenBytes: number };
+  const n = Math.max(1, j.openAtMeasure);
+  return {
+    tool,
+    streams: j.streams,
+    openAtMeasure: j.openAtMeasure,
+    rssBaselineBytes: j.rssBaselineBytes,
+    rssOpenBytes: j.rssOpenBytes,
+    rssPerStreamBytes: (j.rssOpenBytes - j.rssBaselineBytes) / n,
+    heapPerStreamBytes: (j.heapOpenBytes - j.heapBaselineBytes) / n,
+    errors: j.errors,
+    firstError: j.firstError,
+  };
+}

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAutocannon, runBareUndici } from '../external.ts';
+import { runAutocannon, runBareUndici, runOpenStreamsPeer } from '../external.ts';
 import { startServer, stopServer } from '../processes.ts';
 
 let target = '';
@@ -32,4 +32,17 @@ describe('the bare undici loop against the bench server', () => {
     expect(o.result.total).toBeGreaterThan(0);
     expect(o.result.reqPerS).toBeGreaterThan(0);
   });
+});
+
+describe('the open-streams memory peers against the bench server', () => {
+  for (const tool of ['bare-undici', 'net'] as const) {
+    it(`${tool} holds every stream open at the moment it measures, with no errors`, async () => {
+      const r = await runOpenStreamsPeer(target, 20, tool);
+      expect(r.tool).toBe(tool);
+      expect(r.errors, r.firstError ?? '').toBe(0);
+      expect(r.openAtMeasure).toBe(20);
+      expect(r.rssOpenBytes).toBeGreaterThan(0);
+      expect(Number.isFinite(r.heapPerStreamBytes)).toBe(true);
+    }, 60_000);
+  }
 });
