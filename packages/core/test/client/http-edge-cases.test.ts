@@ -152,6 +152,19 @@ describe('after data: [DONE]', () => {
     while (!server.closedEarly.includes(rec.requestId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(server.closedEarly).toContain(rec.requestId);
   });
+
+  it('several responses left open after [DONE] at once are each recorded and each closed', async () => {
+    // Seven at once linger together, so the sweep removes several in one pass (each removal moves the last
+    // lingering request into the removed slot): none may be skipped or closed twice.
+    const recs = await Promise.all(Array.from({ length: 7 }, () => send({ 'x-fault': 'done-then-linger' }, { stallTimeoutMs: 3000 })));
+    for (const rec of recs) expectOkStream(rec, 2);
+    const ids = recs.map((r) => r.requestId);
+    const deadline = Date.now() + 2500;
+    while (!ids.every((id) => server.closedEarly.includes(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(ids.filter((id) => !server.closedEarly.includes(id))).toEqual([]);
+    // The client still works on the connections that are left.
+    expectOkStream(await send({}));
+  });
 });
 
 describe('SSE framing (WHATWG HTML §9.2.6)', () => {

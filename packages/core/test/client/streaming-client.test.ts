@@ -124,6 +124,31 @@ describe('streaming client', () => {
     expect(rec.status).toBe('cancelled');
     expect(rec.errorClass).toBe('cancelled');
   });
+
+  it('on abort cancels exactly the requests still in flight on the signal', async () => {
+    // Requests finish in an order unrelated to their sends (the fast ones are interleaved with slow ones), so
+    // the in-flight list is removed from in the middle; the abort must then reach every request left in it.
+    const ac = new AbortController();
+    const sendOn = (i: number, ttftMs: number) =>
+      client.send(RequestSpecSchema.parse({ model: 'm', messages: [{ role: 'user', content: 'hi' }], maxTokens: 2, headers: { 'x-fixture-ttft-ms': String(ttftMs), 'x-fixture-tokens': '2' } }), {
+        seq: 1000 + i,
+        requestId: `sig-${i}`,
+        phase: 'measure',
+        stage: 0,
+        intended: clock.now(),
+        timeoutMs: 10_000,
+        stallTimeoutMs: 10_000,
+        signal: ac.signal,
+      });
+    const slow = new Set([0, 2, 3, 5, 8]);
+    const pending = Array.from({ length: 9 }, (_, i) => sendOn(i, slow.has(i) ? 5_000 : 5));
+    const fast = await Promise.all(pending.filter((_, i) => !slow.has(i)));
+    for (const r of fast) expect(r.status).toBe('ok');
+    ac.abort();
+    const all = await Promise.all(pending);
+    expect(all.filter((r) => r.status === 'cancelled').map((r) => r.requestId).sort()).toEqual(['sig-0', 'sig-2', 'sig-3', 'sig-5', 'sig-8']);
+    expect(all.filter((r) => r.status === 'ok')).toHaveLength(4);
+  });
 });
 
 describe('transport error classification', () => {
