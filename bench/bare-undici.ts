@@ -1,7 +1,8 @@
 // The simplest client that does routebench's parsing work: N loops on one undici Pool, each sending the bench
 // request, reading the streamed body, cutting it into SSE events at blank lines and JSON.parse-ing every
 // `data:` payload except [DONE]. No recording, no timing, no validation. It runs in its own process (like
-// autocannon) and prints one JSON line: { streams, events, durationS, errors }. routebench's streams/s ÷ this
+// autocannon) and prints one JSON line: { streams, events, durationS, errors, cpuUs } (cpuUs: this process's CPU time,
+// user + system, over the counted window — the same window its streams are counted in). routebench's streams/s ÷ this
 // is the price of everything routebench does beyond parsing (the #15 target is ≥ 1.0).
 // Run with --no-allocation-site-pretenuring, as routebench runs itself (see external.ts runBareUndici).
 //   node --import tsx bench/bare-undici.ts <url> <connections> <tokens> <durationS>
@@ -69,10 +70,12 @@ const loops = Array.from({ length: connections }, loop);
 await new Promise((r) => setTimeout(r, WARMUP_MS));
 counting = true;
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 await new Promise((r) => setTimeout(r, durationS * 1000));
 counting = false;
+const cpu = process.cpuUsage(cpu0);
 const elapsedS = (performance.now() - t0) / 1000;
 stop = true;
 await Promise.all(loops);
 await pool.close();
-console.log(JSON.stringify({ streams, events, durationS: elapsedS, errors }));
+console.log(JSON.stringify({ streams, events, durationS: elapsedS, errors, cpuUs: cpu.user + cpu.system }));

@@ -27,6 +27,8 @@ export const CapacityCaseSchema = z.strictObject({
   cpuProfilePath: z.string().min(1).optional(),
   /** routebench worker threads (run({ workers })): the scaling section runs 1 and 2. */
   workers: positiveInt.default(1),
+  /** Force one full GC this many seconds into the measured window (the 'gc' section). */
+  forceGcAtS: z.number().nonnegative().optional(),
 });
 
 /** Closed loop with timed token gaps: measured TTFT/ITL against the server's recorded write times. */

@@ -18,6 +18,8 @@ export interface ExternalResult {
   total: number;
   /** Non-2xx responses plus socket errors and timeouts. */
   errors: number;
+  /** The tool's own CPU time per completed request (µs), where the tool reports it (the bare loop does). */
+  cpuUsPerRequest?: number;
 }
 
 export type ExternalOutcome = { ok: true; result: ExternalResult } | { ok: false; tool: ExternalTool; skipped: string };
@@ -120,8 +122,11 @@ export async function runBareUndici(o: ExternalOptions): Promise<ExternalOutcome
   const script = join(dirname(fileURLToPath(import.meta.url)), 'bare-undici.ts');
   const r = await exec(process.execPath, ['--import', 'tsx', '--no-allocation-site-pretenuring', script, `${o.target}/v1/chat/completions`, String(o.connections), String(o.tokens), String(o.durationS)], (o.durationS + 60) * 1000);
   if (r.code !== 0) return { ok: false, tool: 'bare-undici', skipped: `bare-undici exited ${r.code}: ${r.stderr.slice(0, 300)}` };
-  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { streams: number; events: number; durationS: number; errors: number };
-  return { ok: true, result: { tool: 'bare-undici', connections: o.connections, tokens: o.tokens, reqPerS: j.streams / j.durationS, total: j.streams, errors: j.errors } };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { streams: number; events: number; durationS: number; errors: number; cpuUs: number };
+  return {
+    ok: true,
+    result: { tool: 'bare-undici', connections: o.connections, tokens: o.tokens, reqPerS: j.streams / j.durationS, total: j.streams, errors: j.errors, cpuUsPerRequest: j.streams > 0 ? j.cpuUs / j.streams : Number.NaN },
+  };
 }
 
 export type OpenStreamsPeer = 'bare-undici' | 'net';

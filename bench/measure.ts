@@ -2,6 +2,7 @@
 // stubbed) against the bench SSE server. Runs inside a client process of its own (client-case.ts), so the
 // CPU, RSS and profile of that process are routebench's.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../packages/core/src/run.ts';
@@ -70,6 +71,38 @@ function profileWindow(path: string, t0: number, fromMs: number, toMs: number): 
   });
 }
 
+/** The client's own GC over [fromMs, toMs) after `t0`, from Node's 'gc' performance entries. */
+export interface GcFigures {
+  /** Scavenge (minor GC) pause time per second of the window, ms. */
+  minorMsPerS: number;
+  /** Full (mark-compact) collections in the window, and their pause time per second, ms. */
+  majors: number;
+  majorMsPerS: number;
+}
+
+function gcWindow(t0: number, fromMs: number, toMs: number): () => GcFigures {
+  let minor = 0;
+  let major = 0;
+  let majorMs = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.startTime < t0 + fromMs || e.startTime >= t0 + toMs) continue;
+      const kind = ((e as { detail?: unknown }).detail as { kind?: number } | null | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minor += e.duration;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        major++;
+        majorMs += e.duration;
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return () => {
+    obs.disconnect();
+    const s = (toMs - fromMs) / 1000;
+    return { minorMsPerS: minor / s, majors: major, majorMsPerS: majorMs / s };
+  };
+}
+
 export interface ThroughputResult {
   /** Completed streams per second within the measured window. */
   streamsPerS: number;
@@ -83,6 +116,8 @@ export interface ThroughputResult {
   serverCpuPct: number;
   /** Client CPU per stream and per token event, µs. */
   clientCpuUsPerStream: number;
+  /** The client's GC in the window (capacity cases). */
+  gc?: GcFigures;
 }
 
 /** Count completions (and their content events) whose end falls inside [w0, w1) on the run clock. */
@@ -109,6 +144,9 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
   const cpu = cpuWindow(c.target, t0, w0, w1);
   // Profile exactly the measured window [w0, w1) when asked.
   const profiled = c.cpuProfilePath ? profileWindow(c.cpuProfilePath, t0, w0, w1) : Promise.resolve();
+  const gcFigures = gcWindow(t0, w0, w1);
+  // A full GC forced into the window (--expose-gc is passed to client processes): see the 'gc' bench section.
+  const forced = c.forceGcAtS === undefined ? null : setTimeout(() => (globalThis as { gc?: () => void }).gc?.(), w0 + c.forceGcAtS * 1000);
   // Full recording: the run writes its folder (requests.jsonl, requests.csv, summary) as a user's run does.
   const outDir = mkdtempSync(join(tmpdir(), 'rb-bench-capacity-'));
   try {
@@ -126,6 +164,8 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
     rmSync(outDir, { recursive: true, force: true });
   }
   await profiled;
+  if (forced) clearTimeout(forced);
+  const gc = gcFigures();
   const { clientCpuPct, serverCpuPct } = await cpu();
   const streamsPerS = acc.completed / c.durationS;
   return {
@@ -137,6 +177,7 @@ export async function measureCapacity(c: CapacityCase): Promise<ThroughputResult
     clientCpuPct,
     serverCpuPct,
     clientCpuUsPerStream: streamsPerS > 0 ? (clientCpuPct * 10_000) / streamsPerS : Number.NaN,
+    gc,
   };
 }
 

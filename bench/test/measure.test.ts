@@ -61,4 +61,13 @@ describe('measurements', () => {
     expect(r.completed).toBeGreaterThan(0);
     await expect(runCase({ kind: 'capacity', name: 'bad', target, tokens: 0, concurrency: 2, warmupS: 0, durationS: 1 }, { timeoutS: 60 })).rejects.toThrow(/tokens/);
   });
+
+  it('a capacity case reports its GC, and a full GC forced into the window is counted there', async () => {
+    // Client processes run with --expose-gc, so forceGcAtS collects for real; the window counts it.
+    const r = await runCase<ThroughputResult>({ kind: 'capacity', name: 'gc', target, tokens: 4, concurrency: 2, warmupS: 0.1, durationS: 0.8, forceGcAtS: 0.2 }, { timeoutS: 60 });
+    expect(r.gc).toBeDefined();
+    expect(r.gc!.majors).toBeGreaterThanOrEqual(1);
+    expect(r.gc!.majorMsPerS).toBeGreaterThan(0);
+    expect(r.gc!.minorMsPerS).toBeGreaterThanOrEqual(0);
+  });
 });
