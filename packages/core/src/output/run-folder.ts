@@ -1,13 +1,14 @@
-// The files of a run folder, each written once. requests.jsonl and requests.csv are appended record by
-// record while the run goes, in batches of at most 100 ms (batched-file.ts: a crash keeps everything finished
-// so far, a SIGKILL loses the last batch); summary.json, pods.csv and
-// timeseries.csv are written at the end from the summary alone. Nothing is read back.
+// The files of a run folder, each written once. requests.jsonl is appended record by record while the run goes,
+// in batches of at most 100 ms (batched-file.ts: a crash keeps everything finished so far, a SIGKILL loses the
+// last batch). At the end requests.csv is rendered from requests.jsonl (csv.ts writeRequestsCsvFromJsonl: the
+// run's CPU goes to measuring, not to a second copy of every record), and summary.json, pods.csv and
+// timeseries.csv are written from the summary. `summarize` rebuilds all four after a crash.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RoutebenchError } from '../errors.ts';
-import { createJsonlWriter, readJsonl, type JsonlWriter } from './jsonl.ts';
-import { createRequestsCsvWriter, writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from './csv.ts';
-import { RequestRecordSchema, type RequestRecord } from '../record/request-record.ts';
+import { createJsonlWriter, type JsonlWriter } from './jsonl.ts';
+import { writePodsCsv, writeRequestsCsvFromJsonl, writeTimeseriesCsv } from './csv.ts';
+import type { RequestRecord } from '../record/request-record.ts';
 import type { Summary } from '../record/summary.ts';
 
 export const RUN_FILES = {
@@ -27,7 +28,6 @@ export interface RunOutputs {
 
 interface RunOutputsInternal extends RunOutputs {
   jsonl: JsonlWriter;
-  csv: { flush(): void; close(): void };
 }
 
 /** Whether `dir` already holds a run (requests.jsonl or summary.json). */
@@ -49,19 +49,11 @@ export async function openRunOutputs(dir: string, opts: { force?: boolean } = {}
   const path = join(dir, RUN_FILES.requests);
   if (existsSync(path)) writeFileSync(path, '');
   const jsonl = createJsonlWriter(path);
-  const csv = createRequestsCsvWriter(join(dir, RUN_FILES.requestsCsv));
   const out: RunOutputsInternal = {
     dir,
     jsonl,
-    csv,
-    append: (r) => {
-      jsonl.write(r);
-      csv.append(r);
-    },
-    flush: () => {
-      jsonl.flush();
-      csv.flush();
-    },
+    append: (r) => jsonl.write(r),
+    flush: () => jsonl.flush(),
   };
   return out;
 }
@@ -73,11 +65,11 @@ export function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(tmp, path);
 }
 
-/** Finish a run folder: close the per-record files, write summary.json, pods.csv and timeseries.csv. */
+/** Finish a run folder: close requests.jsonl, render requests.csv from it, write summary.json, pods.csv and timeseries.csv. */
 export async function writeRunOutputs(outputs: RunOutputs, summary: Summary): Promise<void> {
   const o = outputs as RunOutputsInternal;
   o.jsonl.close();
-  o.csv.close();
+  await writeRequestsCsvFromJsonl(o.jsonl.path, join(o.dir, RUN_FILES.requestsCsv), { validate: false });
   writeJsonAtomic(join(o.dir, RUN_FILES.summary), summary);
   await writePodsCsv(summary, join(o.dir, RUN_FILES.podsCsv));
   await writeTimeseriesCsv(summary, join(o.dir, RUN_FILES.timeseriesCsv));
@@ -89,7 +81,7 @@ export async function writeRunOutputs(outputs: RunOutputs, summary: Summary): Pr
  */
 export async function writeSummaryFiles(dir: string, summary: Summary): Promise<void> {
   writeJsonAtomic(join(dir, RUN_FILES.summary), summary);
-  await writeRequestsCsv(readJsonl(join(dir, RUN_FILES.requests), { schema: RequestRecordSchema }), join(dir, RUN_FILES.requestsCsv));
+  await writeRequestsCsvFromJsonl(join(dir, RUN_FILES.requests), join(dir, RUN_FILES.requestsCsv), { validate: true });
   await writePodsCsv(summary, join(dir, RUN_FILES.podsCsv));
   await writeTimeseriesCsv(summary, join(dir, RUN_FILES.timeseriesCsv));
 }

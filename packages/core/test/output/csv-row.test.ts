@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { csvRecord, type CsvCell } from '../../src/output/csv-row.ts';
-import { createRequestsCsvWriter, writeRequestsCsv } from '../../src/output/csv.ts';
+import { writeRequestsCsv, writeRequestsCsvFromJsonl } from '../../src/output/csv.ts';
+import { createJsonlWriter } from '../../src/output/jsonl.ts';
 import { makeRecord, randomRecords } from '../record/record-fixtures.ts';
 
 // csv-stringify with routebench's cast is the reference the hand-written row must equal byte for byte.
@@ -62,19 +63,42 @@ describe('csvRecord', () => {
   });
 });
 
-describe('requests.csv written live', () => {
-  it('is byte-identical to the file rebuilt from the same records by the csv-stringify writer', async () => {
+describe('requests.csv rendered from requests.jsonl', () => {
+  it('is byte-identical to the file the csv-stringify writer makes from the same records, with and without validation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rb-csvrow-'));
     try {
       const records = [
         ...randomRecords(80, 'csvrow'),
         makeRecord({ seq: 80, model: 'org/model, "quoted"\nnext', servedModel: 'a\rb', pod: null, groupId: 'g,1', errorClass: null }),
       ];
-      const live = createRequestsCsvWriter(join(dir, 'live.csv'));
-      for (const r of records) live.append(r);
-      live.close();
-      await writeRequestsCsv(records, join(dir, 'rebuilt.csv'));
-      expect(readFileSync(join(dir, 'live.csv'), 'utf8')).toBe(readFileSync(join(dir, 'rebuilt.csv'), 'utf8'));
+      const jsonl = createJsonlWriter(join(dir, 'requests.jsonl'));
+      for (const r of records) jsonl.write(r);
+      jsonl.close();
+      await writeRequestsCsv(records, join(dir, 'reference.csv'));
+      const reference = readFileSync(join(dir, 'reference.csv'), 'utf8');
+      for (const validate of [false, true]) {
+        const out = await writeRequestsCsvFromJsonl(join(dir, 'requests.jsonl'), join(dir, `from-jsonl-${validate}.csv`), { validate });
+        expect(out.rows).toBe(records.length);
+        expect(out.skipped).toBe(0);
+        expect(readFileSync(join(dir, `from-jsonl-${validate}.csv`), 'utf8')).toBe(reference);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips and counts a line that does not parse and one that is not a record', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rb-csvrow-'));
+    try {
+      const [a, b] = randomRecords(2, 'skip');
+      writeFileSync(join(dir, 'requests.jsonl'), `${JSON.stringify(a)}\n{"seq": oops\n${JSON.stringify({ seq: 'x' })}\n${JSON.stringify(b)}\n`);
+      // Unvalidated, a line not shaped like a record still goes through the schema instead of failing the render.
+      for (const validate of [false, true]) {
+        const out = await writeRequestsCsvFromJsonl(join(dir, 'requests.jsonl'), join(dir, `out-${validate}.csv`), { validate });
+        expect(out.rows).toBe(2);
+        expect(out.skipped).toBe(2);
+        expect(readFileSync(join(dir, `out-${validate}.csv`), 'utf8').trim().split('\n')).toHaveLength(3);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
