@@ -166,10 +166,11 @@ async function main(): Promise<void> {
 
   // GC after a full collection --------------------------------------------------------------------
   // The same closed-loop case with and without one full GC forced half a second into the window. A full GC
-  // promotes every young object alive at that moment; a long-lived Set or Map that churned a request per send
-  // then kept its retired hash tables' successors, and the requests in them, alive through every later
-  // scavenge (streaming-client.ts SignalWatch), so the client ran on in a promoting regime for the rest of the
-  // run. Any full GC could start it (one normally comes in the first second); forcing one makes it testable.
+  // moves every live young object to old space, a long-lived Set's hash table included; a Set that churned a
+  // request per send then left dead old-space tables pointing at young requests, which kept them alive through
+  // every scavenge until the next full GC (streaming-client.ts SignalWatch), so the client ran on in a
+  // promoting regime for the rest of the run. Any full GC could start it (one normally comes in the first
+  // second); forcing one makes it testable.
   if (want('gc')) {
     const rows: Row<ThroughputResult>[] = [];
     for (let round = 1; round <= (q ? 1 : 2); round++) {
