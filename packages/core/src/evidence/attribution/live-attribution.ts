@@ -158,6 +158,13 @@ export interface LiveAttribution extends RecordPlacement {
 /** Most picks remembered for records that have not finished yet (other clients' ids would grow it forever). */
 const MAX_PENDING_PICKS = 200_000;
 
+/** A finished record waiting for its log line; emptied when it leaves (see `release`). */
+interface HeldRecord {
+  record: RequestRecord | null;
+  done: ((r: RequestRecord) => void) | null;
+  until: number;
+}
+
 export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveAttribution {
   const { tails = [], podLogs, podRoles = {}, pollMs = 250, holdMs = 3000, addresses, ...configInput } = input;
   const hasLogs = tails.length > 0 || podLogs !== undefined;
@@ -169,7 +176,18 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
   let unresolvedSample: string | null = null;
 
   const picks = new Map<string, string>();
-  const held = new Map<string, { record: RequestRecord; done: (r: RequestRecord) => void; until: number }>();
+  const held = new Map<string, HeldRecord>();
+  // Out of `held`, then emptied before the record goes on: a Map that churns an entry per request leaves retired
+  // hash tables that still hold their entries (V8's OrderedHashTable::Rehash; see client/streaming-client.ts
+  // SignalWatch), and after a full GC those dead tables kept every record they had held alive through scavenges.
+  // Emptied, an entry keeps nothing but itself.
+  const release = (rid: string, h: HeldRecord, pod: string | null, source: string | null) => {
+    held.delete(rid);
+    const { record, done } = h;
+    h.record = null;
+    h.done = null;
+    done!(emit(record!, pod, source));
+  };
   const placedBy: Record<string, number> = {};
   const counts: Record<string, number> = {};
   let unattributed = 0;
@@ -253,13 +271,8 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
       // Both P/D legs are logged before the response ends; still, a lagging log may show one leg only,
       // so the vLLM path places a record as soon as its serving pod is unambiguous.
       const fromVllm = fromEpp ? null : takeVllm(rid, expired);
-      if (fromEpp || fromVllm) {
-        held.delete(rid);
-        h.done(emit(h.record, fromEpp ?? fromVllm, fromEpp ? 'epp-log' : VLLM_LOG));
-      } else if (expired) {
-        held.delete(rid);
-        h.done(emit(h.record, null, null));
-      }
+      if (fromEpp || fromVllm) release(rid, h, fromEpp ?? fromVllm, fromEpp ? 'epp-log' : VLLM_LOG);
+      else if (expired) release(rid, h, null, null);
     }
     if (held.size === 0 && timer) {
       clearInterval(timer);
