@@ -8,6 +8,7 @@
 //   node --import tsx bench/bare-undici.ts <url> <connections> <tokens> <durationS>
 import { Pool } from 'undici';
 import { BENCH_BODY } from './external.ts';
+import { parseSseBody } from './bare-sse.ts';
 
 const [url, connArg, tokensArg, durArg] = process.argv.slice(2);
 const connections = Number(connArg);
@@ -34,21 +35,7 @@ async function one(): Promise<void> {
     await res.body.dump();
     return;
   }
-  let buf = '';
-  let n = 0;
-  for await (const chunk of res.body) {
-    buf += (chunk as Buffer).toString('utf8');
-    let cut: number;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const ev = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      if (!ev.startsWith('data: ')) continue;
-      const data = ev.slice(6);
-      if (data === '[DONE]') continue;
-      JSON.parse(data);
-      n++;
-    }
-  }
+  const n = await parseSseBody(res.body);
   if (counting) {
     streams++;
     events += n;

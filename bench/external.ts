@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OpenStreamsResult } from './measure.ts';
 
 export type ExternalTool = 'autocannon' | 'wrk' | 'bare-undici';
 
@@ -131,17 +132,8 @@ export async function runBareUndici(o: ExternalOptions): Promise<ExternalOutcome
 
 export type OpenStreamsPeer = 'bare-undici' | 'net';
 
-export interface OpenStreamsPeerResult {
-  tool: OpenStreamsPeer;
-  streams: number;
-  openAtMeasure: number;
-  rssBaselineBytes: number;
-  rssOpenBytes: number;
-  rssPerStreamBytes: number;
-  heapPerStreamBytes: number;
-  errors: number;
-  firstError: string | null;
-}
+/** The routebench case's figures (measure.ts), measured the same way by a peer; it does not time the opening. */
+export type OpenStreamsPeerResult = Omit<OpenStreamsResult, 'secondsToOpen'> & { tool: OpenStreamsPeer };
 
 /**
  * A peer of the open-streams memory case (open-streams-peer.ts) in its own process, with the flags routebench's

@@ -11,6 +11,7 @@
 import net from 'node:net';
 import { Pool } from 'undici';
 import { BENCH_BODY } from './external.ts';
+import { parseSseBody } from './bare-sse.ts';
 
 const [origin, streamsArg, mode] = process.argv.slice(2);
 const streams = Number(streamsArg);
@@ -37,19 +38,10 @@ function gcAndMemory(): { rss: number; heapUsed: number } {
 
 const headers = (hold: boolean): Record<string, string> => ({ 'content-type': 'application/json', 'x-bench-tokens': '16', ...(hold ? { 'x-bench-hold': '1' } : {}) });
 
-/** One stream on the undici pool, read to its end; every `data:` event but [DONE] is JSON-parsed. */
+/** One stream on the undici pool, read to its end as the bare loop reads it (bare-sse.ts). */
 async function undiciStream(pool: Pool, hold: boolean): Promise<void> {
   const res = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers: headers(hold), body: BENCH_BODY });
-  let buf = '';
-  for await (const chunk of res.body) {
-    buf += (chunk as Buffer).toString('utf8');
-    let cut: number;
-    while ((cut = buf.indexOf('\n\n')) >= 0) {
-      const ev = buf.slice(0, cut);
-      buf = buf.slice(cut + 2);
-      if (ev.startsWith('data: ') && ev !== 'data: [DONE]') JSON.parse(ev.slice(6));
-    }
-  }
+  await parseSseBody(res.body);
 }
 
 /** One request on its own socket; resolves when the response's [DONE] has been read (the socket is then closed). */
