@@ -17,7 +17,14 @@ describe('runScenario', () => {
     const s = applyOverrides(getPreset('prefix-cache'), ['target.sim.options={"identityHeaders":false}']);
     const r = await runScenario(s, { outDir: tmp(), quick: true, skipControls: true });
     const summary = r.main.evidence.summary;
-    expect(summary.counters.podSources).toEqual({ 'epp-log': summary.counts.sent + summary.counts.warmup.sent });
+    // Every request is placed from a log, nearly all from the EPP log. The vLLM pod logs may place one first: live
+    // attribution takes whichever log names the pod first, and on a busy machine the pod's log line can be read
+    // before the EPP's (one of 96 did so once beside a CPU hog).
+    const total = summary.counts.sent + summary.counts.warmup.sent;
+    const sources = summary.counters.podSources;
+    expect(Object.keys(sources).filter((k) => k !== 'epp-log' && k !== 'vllm-log')).toEqual([]);
+    expect((sources['epp-log'] ?? 0) + (sources['vllm-log'] ?? 0)).toBe(total);
+    expect(sources['epp-log'] ?? 0).toBeGreaterThanOrEqual(Math.ceil(0.9 * total));
     const affinity = r.mainVerdicts.find((v) => v.claim === 'prefix-affinity')!;
     expect(affinity.status, affinity.details).toBe('Pass');
     expect(affinity.sources).toContain('epp-log');
