@@ -168,7 +168,7 @@ async function main(): Promise<void> {
   // The same closed-loop case with and without one full GC forced half a second into the window. A full GC
   // moves every live young object to old space, a long-lived Set's hash table included; a Set that churned a
   // request per send then left dead old-space tables pointing at young requests, which kept them alive through
-  // every scavenge until the next full GC (streaming-client.ts SignalWatch), so the client ran on in a
+  // every scavenge until the next full GC (core client/slot-list.ts), so the client ran on in a
   // promoting regime for the rest of the run. Any full GC could start it (one normally comes in the first
   // second); forcing one makes it testable.
   if (want('gc')) {

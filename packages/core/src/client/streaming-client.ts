@@ -4,6 +4,7 @@
 // every failure becomes a classified error in the record, so the run goes on.
 import { Pool, buildConnector, errors as undiciErrors, type Dispatcher } from 'undici';
 import { arrivalWindowMs, observeReads } from './arrival.ts';
+import { SlotList } from './slot-list.ts';
 import type { RunClock } from './clock.ts';
 import { SseStream, type SseSink } from './sse.ts';
 import { ContentDecoder, parseContentEncoding, type DecodeSink } from './content-coding.ts';
@@ -95,44 +96,29 @@ const LINGER_SWEEP_MS = 50;
  * Responses still open after their [DONE], closed by one timer per client rather than one per request: a timer
  * armed and cleared per request was a visible share of the client's timer work. The sweep runs every
  * LINGER_SWEEP_MS while any response lingers, so one is closed between its linger time and that plus
- * LINGER_SWEEP_MS.
- *
- * The lingering responses are an array with swap-remove (each request holds its index and since when it
- * lingers), not a Map: a long-lived Map that churns one entry per request leaves retired hash tables that keep
- * whole requests alive through scavenges (see SignalWatch). With vLLM the empty last chunk often comes in a read
- * of its own after [DONE], so on a real server this churns once per request.
+ * LINGER_SWEEP_MS. With vLLM the empty last chunk often comes in a read of its own after [DONE], so on a real
+ * server a response joins and leaves this list once per request: a SlotList, not a Map (slot-list.ts says why).
  */
 class Lingering {
-  private readonly reqs: StreamRequest[] = [];
+  private readonly reqs = new SlotList<'lingerIndex', StreamRequest>('lingerIndex');
   private timer: NodeJS.Timeout | null = null;
   add(req: StreamRequest, now: number): void {
-    if (req.lingerIndex >= 0) return;
+    if (this.reqs.has(req)) return;
     req.lingerSince = now;
-    req.lingerIndex = this.reqs.length;
-    this.reqs.push(req);
+    this.reqs.add(req);
     if (this.timer === null) {
       this.timer = setInterval(sweepLingering, LINGER_SWEEP_MS, this);
       this.timer.unref();
     }
   }
   remove(req: StreamRequest): void {
-    const i = req.lingerIndex;
-    if (i < 0 || this.reqs[i] !== req) return;
-    req.lingerIndex = -1;
-    const last = this.reqs.pop()!;
-    if (last !== req) {
-      this.reqs[i] = last;
-      last.lingerIndex = i;
-    }
-    if (this.reqs.length > 0 || this.timer === null) return;
+    if (!this.reqs.remove(req) || this.reqs.length > 0 || this.timer === null) return;
     clearInterval(this.timer);
     this.timer = null;
   }
   sweep(now: number): void {
-    // Backwards: a removal moves the last request into the removed slot, which this loop has already visited.
-    for (let i = this.reqs.length - 1; i >= 0; i--) {
-      const req = this.reqs[i];
-      if (req !== undefined && now - req.lingerSince >= req.lingerMs()) {
+    for (const req of this.reqs.snapshot()) {
+      if (now - req.lingerSince >= req.lingerMs()) {
         this.remove(req);
         req.closeLingering();
       }
@@ -149,49 +135,28 @@ function sweepLingering(l: Lingering): void {
  * add/remove per request. It is removed when no request is in flight on the signal, so a signal that outlives
  * the client (or one signal per request) keeps nothing.
  *
- * The requests in flight are an array with swap-remove (each request holds its index), not a Set. A Set that
- * lives for the whole run and churns a request in and out per send is rehashed every few dozen sends, and V8's
- * OrderedHashTable::Rehash (src/objects/ordered-hash-table.cc) copies the live entries into a new table allocated
- * in the old table's generation, leaving the retired table with all its entries (linked to its successor for
- * live iterators). Once a full GC had moved the Set's table to old space, every retired table was a dead
- * old-space object still pointing at the young requests it had held; the scavenger takes old-to-young pointers
- * as roots, so each of those requests, with its record and response buffers, survived and was promoted, until
- * the next full GC — which left a new old-space table to start over with. Measured at 64 connections × 16
- * tokens with one gc() forced at 2 s: 179–224 MB promoted in the next 3 s against ~3 MB with the array (5 of 5
- * runs each), 9.8–12.3k against 12.5–16.5k requests/s; in the bench a third of runs fell into it unforced
- * (~100–190 instead of ~65 µs of client CPU per stream). In isolation (one entry in and one out per operation,
- * 64 live, a full GC at 1 s): a Map or Set spent 1.8 s of the next 2.9 s in scavenges with 40 full GCs, a plain
- * object used as a dictionary 0.34 s and 4–5. The array's backing store is only reallocated when it grows, and a
- * removed slot is overwritten or popped, so nothing dead points at a finished request.
+ * The requests in flight on a signal are a SlotList, not a Set: every request joins and leaves it (slot-list.ts
+ * says why a churning Set kept finished requests alive).
  */
 class SignalWatch {
-  private readonly bySignal = new Map<AbortSignal, { inflight: StreamRequest[]; listener: () => void }>();
+  private readonly bySignal = new Map<AbortSignal, { inflight: SlotList<'watchIndex', StreamRequest>; listener: () => void }>();
   watch(signal: AbortSignal, req: StreamRequest): void {
     let entry = this.bySignal.get(signal);
     if (!entry) {
-      const inflight: StreamRequest[] = [];
+      const inflight = new SlotList<'watchIndex', StreamRequest>('watchIndex');
       const listener = () => {
         this.bySignal.delete(signal);
-        // abort() settles the request, whose unwatch finds its signal gone: iterate over a copy all the same.
-        for (const r of inflight.slice()) r.abort(new CancelAbort('cancelled by caller'));
+        for (const r of inflight.snapshot()) r.abort(new CancelAbort('cancelled by caller'));
       };
       signal.addEventListener('abort', listener, { once: true });
       entry = { inflight, listener };
       this.bySignal.set(signal, entry);
     }
-    req.watchIndex = entry.inflight.length;
-    entry.inflight.push(req);
+    entry.inflight.add(req);
   }
   unwatch(signal: AbortSignal, req: StreamRequest): void {
     const entry = this.bySignal.get(signal);
-    const i = req.watchIndex;
-    if (!entry || i < 0 || entry.inflight[i] !== req) return;
-    req.watchIndex = -1;
-    const last = entry.inflight.pop()!;
-    if (last !== req) {
-      entry.inflight[i] = last;
-      last.watchIndex = i;
-    }
+    if (!entry || !entry.inflight.remove(req)) return;
     if (entry.inflight.length === 0) {
       this.bySignal.delete(signal);
       signal.removeEventListener('abort', entry.listener);
@@ -336,9 +301,9 @@ class StreamRequest implements Dispatcher.DispatchHandler, SseSink {
   private sawEvent = false;
   private streamHead = '';
   private readonly parser: SseStream = new SseStream(this);
-  /** Position in its signal's in-flight list (SignalWatch), −1 when not watched. */
+  /** Position in its signal's in-flight SlotList (SignalWatch), −1 when not in it. */
   watchIndex = -1;
-  /** Position in the client's lingering list and since when it lingers (Lingering), −1 when not lingering. */
+  /** Position in the client's lingering SlotList, −1 when not in it, and since when it lingers (Lingering). */
   lingerIndex = -1;
   lingerSince = 0;
   // One timer serves both limits, the whole-request deadline and the stall (no data for stallTimeoutMs once

@@ -178,8 +178,8 @@ export function createLiveAttribution(input: LiveAttributionOptions = {}): LiveA
   const picks = new Map<string, string>();
   const held = new Map<string, HeldRecord>();
   // Out of `held`, then emptied before the record goes on: a Map that churns an entry per request leaves retired
-  // hash tables that still hold their entries (V8's OrderedHashTable::Rehash; see client/streaming-client.ts
-  // SignalWatch), and after a full GC those dead tables kept every record they had held alive through scavenges.
+  // hash tables that still hold their entries (V8's OrderedHashTable::Rehash; see client/slot-list.ts), and
+  // after a full GC those dead tables kept every record they had held alive through scavenges.
   // Emptied, an entry keeps nothing but itself.
   const release = (rid: string, h: HeldRecord, pod: string | null, source: string | null) => {
     held.delete(rid);
