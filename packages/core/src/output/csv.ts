@@ -94,22 +94,6 @@ async function writeCsv(rows: AsyncIterable<Cell[]> | Iterable<Cell[]>, columns:
   );
 }
 
-/** Write one row per record (warm-up included, flagged by `phase`). Returns the number of rows. */
-export async function writeRequestsCsv(
-  records: Iterable<RequestRecord> | AsyncIterable<RequestRecord>,
-  path: string,
-): Promise<number> {
-  let n = 0;
-  async function* rows(): AsyncGenerator<Cell[]> {
-    for await (const r of records) {
-      n++;
-      yield requestCsvRow(r);
-    }
-  }
-  await writeCsv(rows(), REQUESTS_CSV_COLUMNS, path);
-  return n;
-}
-
 const CSV_CAST = { number: (n: number) => String(n) };
 
 /**

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PODS_CSV_COLUMNS, REQUESTS_CSV_COLUMNS, TIMESERIES_CSV_COLUMNS, writePodsCsv, writeRequestsCsv, writeTimeseriesCsv } from '../../src/output/csv.ts';
+import { PODS_CSV_COLUMNS, REQUESTS_CSV_COLUMNS, TIMESERIES_CSV_COLUMNS, writePodsCsv, writeRequestsCsvFromJsonl, writeTimeseriesCsv } from '../../src/output/csv.ts';
+import { createJsonlWriter } from '../../src/output/jsonl.ts';
 import { itlMeanMs } from '../../src/record/itl.ts';
 import { summarizeRecords } from '../../src/record/summarize-records.ts';
 import { makeRecord, randomRecords } from '../record/record-fixtures.ts';
@@ -39,11 +40,11 @@ describe('csv outputs', () => {
       ...randomRecords(60, 'csv'),
       makeRecord({ seq: 60, model: 'org/model, "quoted"', pod: null, groupId: 'g,1', errorClass: null }),
     ];
-    async function* gen() {
-      yield* records;
-    }
+    const jsonl = createJsonlWriter(join(dir, 'requests.jsonl'));
+    for (const r of records) jsonl.write(r);
+    jsonl.close();
     const path = join(dir, 'requests.csv');
-    expect(await writeRequestsCsv(gen(), path)).toBe(records.length);
+    expect((await writeRequestsCsvFromJsonl(jsonl.path, path, { validate: true })).rows).toBe(records.length);
     const [header, ...rows] = parseCsv(readFileSync(path, 'utf8'));
     expect(header).toEqual([...REQUESTS_CSV_COLUMNS]);
     expect(rows.length).toBe(records.length);
