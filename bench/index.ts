@@ -218,6 +218,8 @@ async function main(): Promise<void> {
     routebenchStreamsPerS: number | null;
     routebenchCpuUsPerStream: number | null;
     ratio: number | null;
+    /** The peer's CPU per request ÷ routebench's per stream, where the peer reports its CPU (the bare loop). */
+    cpuRatio: number | null;
   }[] = [];
   for (const tool of ['bare', 'autocannon', 'wrk'] as const) {
     if (!want(tool)) continue;
@@ -245,7 +247,13 @@ async function main(): Promise<void> {
           return { outcome, ours: await runOurs() };
         });
         const rb = ours.errors === 0 ? ours.streamsPerS : null;
-        external.push({ tool, outcome, load1: l, round, routebenchStreamsPerS: rb, routebenchCpuUsPerStream: rb === null ? null : ours.clientCpuUsPerStream, ratio: outcome.ok && rb !== null ? rb / outcome.result.reqPerS : null });
+        const ourCpu = rb === null ? null : ours.clientCpuUsPerStream;
+        const toolCpu = outcome.ok ? outcome.result.cpuUsPerRequest : undefined;
+        external.push({
+          tool, outcome, load1: l, round, routebenchStreamsPerS: rb, routebenchCpuUsPerStream: ourCpu,
+          ratio: outcome.ok && rb !== null ? rb / outcome.result.reqPerS : null,
+          cpuRatio: toolCpu !== undefined && ourCpu !== null && ourCpu > 0 ? toolCpu / ourCpu : null,
+        });
         skipped = !outcome.ok;
       }
       if (skipped) break;
@@ -258,10 +266,7 @@ async function main(): Promise<void> {
         ['tool', 'connections', 'round', 'req/s', 'errors', 'routebench streams/s', 'routebench ÷ tool', 'tool CPU µs/req', 'routebench CPU µs/stream', 'CPU: tool ÷ routebench', 'load1'],
         external.map((e) => {
           if (!e.outcome.ok) return [e.tool, '—', e.round, `skipped: ${e.outcome.skipped}`, '', '', '', '', '', '', e.load1];
-          const toolCpu = e.outcome.result.cpuUsPerRequest;
-          const ourCpu = e.routebenchCpuUsPerStream;
-          const cpuRatio = toolCpu !== undefined && ourCpu !== null && ourCpu > 0 ? toolCpu / ourCpu : null;
-          return [e.tool, e.outcome.result.connections, e.round, e.outcome.result.reqPerS, e.outcome.result.errors, e.routebenchStreamsPerS ?? NaN, e.ratio ?? NaN, toolCpu ?? '—', ourCpu ?? NaN, cpuRatio ?? '—', e.load1];
+          return [e.tool, e.outcome.result.connections, e.round, e.outcome.result.reqPerS, e.outcome.result.errors, e.routebenchStreamsPerS ?? NaN, e.ratio ?? NaN, e.outcome.result.cpuUsPerRequest ?? '—', e.routebenchCpuUsPerStream ?? NaN, e.cpuRatio ?? '—', e.load1];
         }),
       ),
     );
@@ -457,7 +462,7 @@ interface TargetCheck {
 
 function checkTargets(
   capacity: Row<ThroughputResult & { concurrency: number; tokens: number }>[],
-  external: { tool: string; outcome: ExternalOutcome; ratio: number | null; round: number; routebenchCpuUsPerStream: number | null }[],
+  external: { tool: string; outcome: ExternalOutcome; ratio: number | null; round: number; cpuRatio: number | null }[],
   fidelity: Row<FidelityResult & { fraction: number }>[],
   schedule: Row<ScheduleResult>[],
   memory: { result: OpenStreamsResult; peers: OpenStreamsPeerResult[] } | undefined,
@@ -486,8 +491,7 @@ function checkTargets(
       const c = e.outcome.result.connections;
       const acc = byConn.get(c) ?? { ratios: [], cpuRatios: [] };
       acc.ratios.push(e.ratio);
-      const toolCpu = e.outcome.result.cpuUsPerRequest;
-      if (toolCpu !== undefined && e.routebenchCpuUsPerStream !== null && e.routebenchCpuUsPerStream > 0) acc.cpuRatios.push(toolCpu / e.routebenchCpuUsPerStream);
+      if (e.cpuRatio !== null) acc.cpuRatios.push(e.cpuRatio);
       byConn.set(c, acc);
     }
     const medians = [...byConn]
